@@ -1,0 +1,31 @@
+// Test tiers by suffix: *.spec.ts (unit, no I/O), *.int.spec.ts (real NATS / processes), *.e2e.spec.ts (browser).
+const { pathsToModuleNameMapper } = require('./tools/scripts/paths');
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: pathsToModuleNameMapper(),
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
+  modulePathIgnorePatterns: ['<rootDir>/dist'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['**/?(*.)spec.ts'], testPathIgnorePatterns: ['\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$', '/node_modules/'] },
+    { ...common, displayName: 'int', testMatch: ['**/*.int.spec.ts'], testTimeout: 120_000 },
+    { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'], testTimeout: 180_000 },
+  ],
+};

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { Actor, ConnectionId, Initiator, IsoDateTime, PlatformId, Space } from './identifiers';
+import { TokenPurpose } from './events';
+
+export const MIN_TOKEN_TTL_SECONDS = 60;
+export const MAX_TOKEN_TTL_SECONDS = 30 * 60;
+export const DEFAULT_TOKEN_TTL_SECONDS = 5 * 60;
+
+/** Fields every admin command carries: who asks, and the id that ties the resulting events together. */
+const CommandBase = z.object({
+  connection: ConnectionId,
+  initiator: Initiator,
+  correlationId: z.string().min(1).max(200),
+});
+
+const Id = z.string().min(1).max(64);
+
+/** Verb (the last subject token of `twokey.rpc.pairing.<verb>`) → request schema. */
+export const PAIRING_RPC_REQUESTS = {
+  'issue-token': CommandBase.extend({
+    purpose: TokenPurpose,
+    ttlSeconds: z.number().int().min(MIN_TOKEN_TTL_SECONDS).max(MAX_TOKEN_TTL_SECONDS).optional(),
+  }),
+  'revoke-token': CommandBase.extend({ tokenId: Id }),
+  'approve-observation': CommandBase.extend({ observationId: Id }),
+  'reject-observation': CommandBase.extend({ observationId: Id }),
+  'add-user': CommandBase.extend({
+    user: Actor.extend({ displayName: Actor.shape.displayName.optional() }),
+  }),
+  'remove-user': CommandBase.extend({ userId: PlatformId }),
+  'add-space': CommandBase.extend({ space: Space }),
+  'remove-space': CommandBase.extend({ spaceId: PlatformId }),
+} as const;
+
+export type PairingVerb = keyof typeof PAIRING_RPC_REQUESTS;
+export const PAIRING_VERBS = Object.keys(PAIRING_RPC_REQUESTS) as PairingVerb[];
+export type PairingRequest<V extends PairingVerb> = z.infer<(typeof PAIRING_RPC_REQUESTS)[V]>;
+
+/** Verb → the `result` of a successful reply. */
+export const PAIRING_RPC_RESULTS = {
+  'issue-token': z.object({ tokenId: Id, code: z.string(), expiresAt: IsoDateTime }),
+  'revoke-token': z.object({ tokenId: Id }),
+  'approve-observation': z.object({ observationId: Id, approved: z.enum(['user', 'space']), subjectId: PlatformId }),
+  'reject-observation': z.object({ observationId: Id }),
+  'add-user': z.object({ userId: PlatformId }),
+  'remove-user': z.object({ userId: PlatformId }),
+  'add-space': z.object({ spaceId: PlatformId }),
+  'remove-space': z.object({ spaceId: PlatformId }),
+} as const satisfies Record<PairingVerb, z.ZodTypeAny>;
+export type PairingResult<V extends PairingVerb> = z.infer<(typeof PAIRING_RPC_RESULTS)[V]>;
+
+/** Stable error codes; admin-api maps them to HTTP (invalid→400, not-found→404, conflict/expired→409). */
+export const RPC_ERROR_CODES = ['invalid', 'not-found', 'conflict', 'expired', 'unavailable', 'internal'] as const;
+export const RpcErrorCode = z.enum(RPC_ERROR_CODES);
+export type RpcErrorCode = z.infer<typeof RpcErrorCode>;
+
+export const RpcError = z.object({
+  code: RpcErrorCode,
+  message: z.string(),
+  /** The offending field (dot path) for `invalid`. */
+  field: z.string().optional(),
+});
+export type RpcError = z.infer<typeof RpcError>;
+
+/** Every pairing reply: `position` is the global event position the command produced (or saw). */
+export type PairingReply<V extends PairingVerb> =
+  | { ok: true; position: number; result: PairingResult<V> }
+  | { ok: false; error: RpcError };
+
+export const PairingReplySchema = <V extends PairingVerb>(verb: V) =>
+  z.union([
+    z.object({ ok: z.literal(true), position: z.number().int().nonnegative(), result: PAIRING_RPC_RESULTS[verb] }),
+    z.object({ ok: z.literal(false), error: RpcError }),
+  ]);
+
+/** `twokey.rpc.gateway.<connection>.connection-test` */
+export const ConnectionTestRequest = z.object({ correlationId: z.string().min(1).max(200).optional() });
+export const ConnectionTestResult = z.object({
+  ok: z.boolean(),
+  bot: z.object({ id: z.string(), name: z.string() }).optional(),
+  latencyMs: z.number().nonnegative(),
+  error: z.string().optional(),
+});
+export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;

@@ -1,0 +1,3 @@
+export * from './connect';
+export * from './streams';
+export * from './rpc';

@@ -1,0 +1,81 @@
+import { headers as natsHeaders, Msg, NatsConnection, Subscription } from 'nats';
+import type { z } from 'zod';
+import { ContractViolation, decodeContract } from '@twokey/contracts';
+
+/** The responder answered with an error (kept in the Nats-Service-Error headers, as nats.js services do). */
+export class RpcRemoteError extends Error {
+  override readonly name = 'RpcRemoteError';
+  constructor(readonly subject: string, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Nobody answered in time, or no responder is subscribed. */
+export class RpcUnavailable extends Error {
+  override readonly name = 'RpcUnavailable';
+  constructor(readonly subject: string, options?: { cause?: unknown }) {
+    super(`no answer on ${subject}`, options);
+  }
+}
+
+const enc = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+/** Request/reply with JSON bodies; the reply is validated against `replySchema`. */
+export async function rpcRequest<S extends z.ZodTypeAny>(
+  nc: NatsConnection,
+  subject: string,
+  body: unknown,
+  replySchema: S,
+  timeoutMs = 5_000,
+): Promise<z.infer<S>> {
+  let msg: Msg;
+  try {
+    msg = await nc.request(subject, enc(body), { timeout: timeoutMs });
+  } catch (e) {
+    throw new RpcUnavailable(subject, { cause: e });
+  }
+  const err = msg.headers?.get('Nats-Service-Error');
+  if (err) throw new RpcRemoteError(subject, msg.headers?.get('Nats-Service-Error-Code') ?? '500', err);
+  return decodeContract(`reply from ${subject}`, replySchema, msg.data);
+}
+
+export interface RpcHandlerContext {
+  subject: string;
+}
+
+/**
+ * Serves `subject` (wildcards allowed) with a queue group. The handler's return value is the JSON reply; a
+ * ContractViolation in the request becomes a 400 service error, anything else thrown a 500.
+ */
+export function serveRpc(
+  nc: NatsConnection,
+  subject: string,
+  queue: string,
+  handler: (body: unknown, ctx: RpcHandlerContext) => Promise<unknown>,
+  onError: (e: unknown, subject: string) => void = () => undefined,
+): Subscription {
+  return nc.subscribe(subject, {
+    queue,
+    callback: (err, msg) => {
+      if (err) return onError(err, subject);
+      void (async () => {
+        try {
+          let body: unknown;
+          try {
+            body = msg.data.length ? JSON.parse(Buffer.from(msg.data).toString('utf8')) : {};
+          } catch (e) {
+            throw new ContractViolation(`request on ${msg.subject}`, '', `is not valid JSON (${(e as Error).message})`, []);
+          }
+          const reply = await handler(body, { subject: msg.subject });
+          msg.respond(enc(reply));
+        } catch (e) {
+          onError(e, msg.subject);
+          const h = natsHeaders();
+          h.set('Nats-Service-Error', e instanceof Error ? e.message : String(e));
+          h.set('Nats-Service-Error-Code', e instanceof ContractViolation ? '400' : '500');
+          msg.respond(new Uint8Array(), { headers: h });
+        }
+      })();
+    },
+  });
+}

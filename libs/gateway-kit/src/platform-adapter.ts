@@ -1,0 +1,34 @@
+/**
+ * The one narrow interface a platform module implements (modelled on grammY's ReqResHandler): the kit owns
+ * NATS, config, health, metrics and the HTTP server; an adapter only maps SDK events to InboundMessage and
+ * SendMessage to SDK calls. An adapter never replies to anything on its own.
+ */
+import type { ConnectionTestResult, InboundMessage, Platform, SendMessage } from '@twokey/contracts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface InboundSink {
+  /** Validates and publishes (Nats-Msg-Id = `<connection>:<platformMessageId>`); buffers while NATS is away. */
+  publish(message: InboundMessage): Promise<void>;
+  /** Something arrived that cannot become an InboundMessage: logged and sent to the gateway's DLQ subject. */
+  reject(reason: string, details?: Record<string, unknown>): void;
+}
+
+/** A webhook route the kit mounts on its HTTP server (exact path match). The raw body is kept for signatures. */
+export interface WebhookRoute {
+  method: 'POST';
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> | void;
+}
+
+export interface PlatformAdapter {
+  readonly platform: Platform;
+  /** Begin receiving (long polling, gateway websocket, socket mode …) and hand each message to `sink`. */
+  start(sink: InboundSink): Promise<void>;
+  stop(): Promise<void>;
+  /** Deliver an outbound SendMessage through the platform SDK. Throws on failure (the kit retries / naks). */
+  send(message: SendMessage): Promise<void>;
+  /** Checks the credentials against the platform: the bot's identity on success, a clear error otherwise. */
+  connectionTest(): Promise<ConnectionTestResult>;
+  /** Webhook routes, for platforms or modes that receive over HTTP. */
+  webhooks?(): WebhookRoute[];
+}

@@ -30,6 +30,8 @@ export interface NatsHarnessOptions {
   spawn?: boolean;
   /** Extra nats-server configuration (e.g. accounts and users for permission tests). */
   config?: string;
+  /** Extra environment for nats-server (the configuration may reference `$VARIABLES`, e.g. passwords). */
+  env?: Record<string, string>;
 }
 
 const INSTALL_HINT =
@@ -79,6 +81,7 @@ class SpawnedNats implements NatsHarness {
     private readonly port: number,
     readonly storeDir: string,
     private readonly configFile?: string,
+    private readonly env: Record<string, string> = {},
   ) {
     this.url = `nats://127.0.0.1:${port}`;
   }
@@ -86,7 +89,7 @@ class SpawnedNats implements NatsHarness {
   async start(): Promise<void> {
     const args = ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir];
     if (this.configFile) args.unshift('-c', this.configFile);
-    const child = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     this.child = child;
     const keep = (b: Buffer) => (this.log = (this.log + b.toString()).slice(-8000));
     child.stdout?.on('data', keep);
@@ -161,7 +164,7 @@ export async function startNats(options: NatsHarnessOptions = {}): Promise<NatsH
       configFile = path.join(storeDir, '..', `${path.basename(storeDir)}.conf`);
       writeFileSync(configFile, options.config);
     }
-    const harness = new SpawnedNats(bin, await freePort(), storeDir, configFile);
+    const harness = new SpawnedNats(bin, await freePort(), storeDir, configFile, options.env);
     await harness.start();
     return harness;
   }

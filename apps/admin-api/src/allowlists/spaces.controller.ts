@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { listSpaces } from '@twokey/read-models';
+import { Admin, AdminPrincipal } from '../auth/principal';
+import { PairingCommands } from '../commands/pairing-commands';
+import { ConnectionRegistry } from '../connections/connection-registry';
+import { ApiDoc } from '../http/openapi';
+import { correlationIdOf, POSITION_HEADER, stampPosition } from '../http/request-context';
+import { AddSpaceBody, SpaceChanged, SpaceList } from '../http/schemas';
+import { validate } from '../http/validate';
+import { Projection } from '../projection/projection';
+
+/** The space allowlist of one connection (the second key, for shared conversations). */
+@ApiTags('allowlists')
+@Controller('api/v1/connections/:connection/spaces')
+export class SpacesController {
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly commands: PairingCommands,
+    private readonly projection: Projection,
+  ) {}
+
+  @Get()
+  @ApiDoc({ summary: 'Allowlisted spaces, newest approval first', response: SpaceList, problems: [404] })
+  list(@Param('connection') connection: string, @Res({ passthrough: true }) res: Response) {
+    this.registry.require(connection);
+    stampPosition(res, this.projection.position());
+    return { items: listSpaces(this.projection.models, connection) };
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiDoc({ summary: 'Adds a space by stable platform id', status: 201, body: AddSpaceBody, response: SpaceChanged, problems: [400, 404, 409, 503] })
+  async add(@Param('connection') connection: string, @Body() raw: unknown, @Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    this.registry.requireConfigured(connection);
+    const { id, kind, title } = validate(AddSpaceBody, raw);
+    const space = { id, kind, ...(title !== undefined ? { title } : {}) };
+    const { result, position } = await this.commands.send('add-space', { connection, space }, admin.id, correlationIdOf(req, res));
+    res.setHeader(POSITION_HEADER, String(position));
+    const added = listSpaces(this.projection.models, connection).find((s) => s.id === result.spaceId);
+    return { spaceId: result.spaceId, position, ...(added ? { space: added } : {}) };
+  }
+
+  @Delete(':spaceId')
+  @ApiDoc({ summary: 'Removes a space from the allowlist', response: SpaceChanged, problems: [404, 409, 503] })
+  async remove(@Param('connection') connection: string, @Param('spaceId') spaceId: string, @Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    this.registry.requireConfigured(connection);
+    const { result, position } = await this.commands.send('remove-space', { connection, spaceId }, admin.id, correlationIdOf(req, res));
+    res.setHeader(POSITION_HEADER, String(position));
+    return { spaceId: result.spaceId, position };
+  }
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { CookieOptions, Request, Response } from 'express';
+import { Problem } from '../http/problem';
+import { ApiDoc } from '../http/openapi';
+import { LoginBody, SessionView } from '../http/schemas';
+import { AdminMetrics } from '../health/metrics';
+import { AdminTokens } from './admin-tokens';
+import { refuseIfLimited } from './auth.middleware';
+import { FailureLimiter } from './failure-limiter';
+import { Admin, AdminPrincipal } from './principal';
+import { SESSION_COOKIE, Sessions } from './sessions';
+
+/** Browser login for the console: exchange an admin token for an HttpOnly, SameSite=Strict session cookie. */
+@ApiTags('session')
+@Controller('api/v1/session')
+export class SessionController {
+  constructor(
+    private readonly tokens: AdminTokens,
+    private readonly sessions: Sessions,
+    private readonly limiter: FailureLimiter,
+    private readonly metrics: AdminMetrics,
+  ) {}
+
+  private cookieOptions(req: Request): CookieOptions {
+    // `req.secure` honours X-Forwarded-Proto only when TRUST_PROXY trusts the proxy.
+    return { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' };
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiDoc({ summary: 'Logs in with an admin token; sets the session cookie and returns the CSRF token', body: LoginBody, response: SessionView, problems: [429] })
+  login(@Body() raw: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    refuseIfLimited(this.limiter, req);
+    const token = typeof (raw as { token?: unknown } | undefined)?.token === 'string' ? (raw as { token: string }).token : '';
+    const adminId = this.tokens.verify(token);
+    if (adminId === undefined) {
+      this.limiter.fail(req.ip ?? 'unknown');
+      this.metrics.authFailures.inc({ via: 'login' });
+      throw new Problem('unauthorized', 'the token is not valid');
+    }
+    const { session, cookie } = this.sessions.create(adminId);
+    res.cookie(SESSION_COOKIE, cookie, { ...this.cookieOptions(req), maxAge: this.sessions.ttl * 1000 });
+    res.setHeader('Cache-Control', 'no-store');
+    return { admin: { id: adminId }, via: 'session', csrfToken: this.sessions.csrfToken(session), expiresAt: new Date(session.expiresAt).toISOString() };
+  }
+
+  @Get()
+  @ApiDoc({ summary: 'The current admin, and the CSRF token of the session (null for bearer requests)', response: SessionView })
+  current(@Admin() admin: AdminPrincipal, @Res({ passthrough: true }) res: Response) {
+    res.setHeader('Cache-Control', 'no-store');
+    return {
+      admin: { id: admin.id },
+      via: admin.via,
+      csrfToken: admin.session ? this.sessions.csrfToken(admin.session) : null,
+      expiresAt: admin.session ? new Date(admin.session.expiresAt).toISOString() : null,
+    };
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiDoc({ summary: 'Logs out: revokes the session and clears the cookie', status: 204, problems: [403] })
+  logout(@Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response): void {
+    if (admin.session) this.sessions.revoke(admin.session);
+    res.clearCookie(SESSION_COOKIE, this.cookieOptions(req));
+  }
+}

@@ -1,0 +1,40 @@
+import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiDoc } from '../http/openapi';
+import { stampPosition } from '../http/request-context';
+import { ConnectionList, ConnectionTestView } from '../http/schemas';
+import { Projection } from '../projection/projection';
+import { ConnectionRegistry } from './connection-registry';
+import { ConnectionTester } from './connection-tester';
+
+@ApiTags('connections')
+@Controller('api/v1/connections')
+export class ConnectionsController {
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly tester: ConnectionTester,
+    private readonly projection: Projection,
+  ) {}
+
+  @Get()
+  @ApiDoc({ summary: 'Every connection: platform, configured, connected, last connection test, counts', response: ConnectionList })
+  list(@Res({ passthrough: true }) res: Response) {
+    stampPosition(res, this.projection.position());
+    return { items: this.registry.list() };
+  }
+
+  @Post(':connection/connection-test')
+  @HttpCode(200)
+  @ApiDoc({
+    summary: 'Asks the gateway to check its platform credentials. A gateway that is not running is ok:false (200).',
+    response: ConnectionTestView,
+    problems: [404],
+  })
+  async test(@Param('connection') connection: string) {
+    const id = this.registry.require(connection);
+    const result = await this.tester.test(id);
+    this.registry.recordTest(id, result);
+    return result;
+  }
+}

@@ -1,0 +1,95 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface ProjectionGauges {
+  position(): number;
+  headPosition(): Promise<number>;
+}
+
+/** Prometheus metrics of one admin-api instance, in its own registry (several instances may share a process). */
+export class AdminMetrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'twokey_admin_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'twokey_admin_http_request_duration_seconds',
+    help: 'HTTP request duration by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly commands = new Counter({
+    name: 'twokey_admin_commands_total',
+    help: 'Commands sent to the pairing-service by verb and outcome (ok, or the error code)',
+    labelNames: ['verb', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly commandDuration = new Histogram({
+    name: 'twokey_admin_command_duration_seconds',
+    help: 'Command round trip including the read-your-writes wait',
+    labelNames: ['verb'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly readYourWritesTimeouts = new Counter({
+    name: 'twokey_admin_read_your_writes_timeouts_total',
+    help: 'Commands answered before the projection reached their position (bounded wait elapsed)',
+    registers: [this.registry],
+  });
+  readonly projectedEvents = new Counter({
+    name: 'twokey_admin_projected_events_total',
+    help: 'Events applied to the read models, by type (approvals, removals, denials are the decisions)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'twokey_admin_auth_failures_total',
+    help: 'Failed authentication attempts',
+    labelNames: ['via'] as const,
+    registers: [this.registry],
+  });
+  readonly sseClients = new Gauge({
+    name: 'twokey_admin_sse_clients',
+    help: 'Open live-stream (SSE) connections',
+    registers: [this.registry],
+  });
+
+  constructor(projection: ProjectionGauges) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'twokey_admin_' });
+    new Gauge({
+      name: 'twokey_admin_projection_position',
+      help: 'Global event position the read models reflect',
+      registers: [this.registry],
+      collect() {
+        this.set(projection.position());
+      },
+    });
+    new Gauge({
+      name: 'twokey_admin_projection_lag_positions',
+      help: 'How far the read models are behind the event store head (positions)',
+      registers: [this.registry],
+      async collect() {
+        const head = await projection.headPosition().catch(() => projection.position());
+        this.set(Math.max(0, head - projection.position()));
+      },
+    });
+  }
+
+  /** Counts and times every request by its route pattern (never the raw path: ids would explode the labels). */
+  middleware(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const end = this.httpDuration.startTimer();
+      res.once('finish', () => {
+        const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+        end({ method: req.method, route });
+        this.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      });
+      next();
+    };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Feishu / Lark `im.message.receive_v1` → InboundMessage (pure).
+ *
+ * Deliberate choices:
+ * - Only `message_type: "text"` becomes a message (its `content` is the JSON string `{"text": …}`); rich posts,
+ *   images, files, stickers … are ignored.
+ * - Only `sender_type: "user"` is a person: the bot's own messages and other apps' are ignored.
+ * - `chat_type` p2p → dm (conversation = chat_id, no space); group (and topic_group) → conversation kind group in
+ *   the `feishu-group` space of that chat_id.
+ * - Actor = `sender.sender_id.open_id`: per app, which fits a per-connection allowlist.
+ * - threadId = `root_id` (the om_ id of the thread's first message, which the reply API accepts), else
+ *   `thread_id`.
+ * - Mention placeholders (`@_user_1`) are replaced by `@<name>` so the text reads as the user wrote it.
+ * - platformMessageId = `message_id`. Feishu pushes an unacknowledged event again with the same `event_id` and the
+ *   same `message_id`, so keying the Nats-Msg-Id on message_id de-duplicates those pushes (and a message seen on
+ *   both the webhook and the long connection).
+ */
+import { ContractViolation, InboundMessage, parseContract } from '@twokey/contracts';
+import { ReceiveMessage } from './wire';
+
+export type IgnoreReason = 'own-message' | 'bot' | 'non-text';
+
+export type Normalized =
+  | { kind: 'message'; message: InboundMessage; eventId: string }
+  | { kind: 'ignored'; reason: IgnoreReason }
+  | { kind: 'invalid'; reason: string; platformMessageId?: string };
+
+export interface NormalizeContext {
+  connection: string;
+  receivedAt: Date;
+  /** The bot's open_id (GET /open-apis/bot/v3/info), when known. */
+  botOpenId?: string;
+}
+
+const GROUP_CHAT_TYPES = new Set(['group', 'topic_group']);
+
+export function normalizeReceiveMessage(raw: unknown, ctx: NormalizeContext): Normalized {
+  const parsed = ReceiveMessage.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { kind: 'invalid', reason: `im.message.receive_v1: ${issue?.path.join('.')} ${issue?.message}` };
+  }
+  const { sender, message: m, event_id } = parsed.data;
+  const openId = sender.sender_id.open_id;
+  if (ctx.botOpenId && openId === ctx.botOpenId) return { kind: 'ignored', reason: 'own-message' };
+  if (sender.sender_type !== 'user') return { kind: 'ignored', reason: 'bot' };
+  if (m.message_type !== 'text') return { kind: 'ignored', reason: 'non-text' };
+
+  let text: unknown;
+  try {
+    text = (JSON.parse(m.content) as { text?: unknown } | null)?.text;
+  } catch (e) {
+    return { kind: 'invalid', reason: `im.message.receive_v1: message.content is not valid JSON (${(e as Error).message})`, platformMessageId: m.message_id };
+  }
+  if (typeof text !== 'string') {
+    return { kind: 'invalid', reason: 'im.message.receive_v1: message.content has no text', platformMessageId: m.message_id };
+  }
+  for (const mention of m.mentions ?? []) {
+    if (mention.name) text = (text as string).split(mention.key).join(`@${mention.name}`);
+  }
+
+  const isDm = m.chat_type === 'p2p';
+  if (!isDm && !GROUP_CHAT_TYPES.has(m.chat_type)) {
+    return { kind: 'invalid', reason: `im.message.receive_v1: unknown chat_type "${m.chat_type.slice(0, 32)}"`, platformMessageId: m.message_id };
+  }
+  const threadId = m.root_id || m.thread_id || undefined;
+  const candidate = {
+    schemaVersion: 1,
+    connection: ctx.connection,
+    platform: 'feishu',
+    platformMessageId: m.message_id,
+    sentAt: new Date(Number(m.create_time)).toISOString(),
+    receivedAt: ctx.receivedAt.toISOString(),
+    actor: { id: openId, displayName: openId },
+    conversation: { id: m.chat_id, kind: isDm ? 'dm' : 'group', ...(threadId ? { threadId } : {}) },
+    ...(isDm ? {} : { space: { id: m.chat_id, kind: 'feishu-group' } }),
+    text,
+  };
+  try {
+    return { kind: 'message', message: parseContract('InboundMessage', InboundMessage, candidate), eventId: event_id };
+  } catch (e) {
+    if (e instanceof ContractViolation) return { kind: 'invalid', reason: e.message, platformMessageId: m.message_id };
+    throw e;
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * PlatformAdapter for LINE: signed webhooks in, reply/push out, through @line/bot-sdk's MessagingApiClient.
+ */
+import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
+import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
+import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { normalizeWebhookEvent } from './normalize';
+import { batches, retryKey, splitText } from './outbound';
+import { lineWebhookRoute } from './webhook';
+import type { Source } from './wire';
+
+export interface LineLogger {
+  debug(msg: string, fields?: unknown): void;
+  info(msg: string, fields?: unknown): void;
+  warn(msg: string, fields?: unknown): void;
+  error(msg: string, fields?: unknown): void;
+}
+
+export interface LineAdapterOptions {
+  connection: string;
+  channelSecret: string;
+  channelAccessToken: string;
+  apiBaseUrl?: string;
+  webhookPath?: string;
+  logger: LineLogger;
+  now?: () => Date;
+}
+
+/** Reply tokens are short-lived and single-use: kept this long after the webhook, then push is used instead. */
+const REPLY_TOKEN_TTL_MS = 50_000;
+const REPLY_TOKENS_MAX = 1000;
+
+/** LINE's error body is `{ message, details? }`: the message is safe and useful to show. */
+function lineMessage(e: HTTPFetchError): string {
+  try {
+    const body = JSON.parse(e.body) as { message?: string };
+    if (body.message) return body.message;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return e.body?.slice(0, 200) || e.statusText;
+}
+
+export class LineAdapter implements PlatformAdapter {
+  readonly platform = 'line' as const;
+  readonly client: messagingApi.MessagingApiClient;
+  private sink?: InboundSink;
+  private botUserId?: string;
+  private readonly names = new LookupCache<string>();
+  private readonly replyTokens = new Map<string, { token: string; expiresAt: number }>();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: LineAdapterOptions) {
+    this.client = new messagingApi.MessagingApiClient({
+      channelAccessToken: options.channelAccessToken,
+      ...(options.apiBaseUrl ? { baseURL: options.apiBaseUrl } : {}),
+    });
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Checks the access token (GET /v2/bot/info) so a bad one shows in /readyz; then accepts webhooks. */
+  async start(sink: InboundSink): Promise<void> {
+    const info = await this.botInfo();
+    this.options.logger.info('LINE bot identified', { botUserId: info.userId, basicId: info.basicId });
+    this.botUserId = info.userId;
+    this.sink = sink;
+  }
+
+  async stop(): Promise<void> {
+    this.sink = undefined;
+  }
+
+  webhooks(): WebhookRoute[] {
+    return [
+      lineWebhookRoute({
+        path: this.options.webhookPath ?? '/line/webhook',
+        channelSecret: this.options.channelSecret,
+        logger: this.options.logger,
+        onEvents: (events, destination) => this.onEvents(events, destination),
+        onInvalid: (reason) => (this.sink ? this.sink.reject(reason) : this.options.logger.error(reason)),
+      }),
+    ];
+  }
+
+  private async onEvents(events: unknown[], destination: string | undefined): Promise<void> {
+    const sink = this.sink;
+    if (!sink) throw new Error('the LINE adapter is not started');
+    const botUserId = this.botUserId ?? destination;
+    for (const event of events) {
+      const result = normalizeWebhookEvent(event, { connection: this.options.connection, receivedAt: this.now(), botUserId });
+      if (result.kind === 'ignored') {
+        this.options.logger.debug('LINE event ignored', { reason: result.reason });
+        continue;
+      }
+      if (result.kind === 'invalid') {
+        sink.reject(result.reason, { platformMessageId: result.platformMessageId });
+        continue;
+      }
+      const { message, source, replyToken } = result;
+      if (replyToken) this.rememberReplyToken(message.platformMessageId, replyToken);
+      const displayName = await this.displayName(source, message.actor.id);
+      if (displayName) message.actor = { ...message.actor, displayName };
+      // A redelivered event keeps its message id, so the kit's Nats-Msg-Id makes JetStream drop the duplicate.
+      await sink.publish(message);
+    }
+  }
+
+  /** The profile endpoint that fits where the user wrote (1:1 profile, group member, room member), cached. */
+  private async displayName(source: Source, userId: string): Promise<string | undefined> {
+    const key = source.type === 'user' ? `user:${userId}` : source.type === 'group' ? `group:${source.groupId}:${userId}` : `room:${source.roomId}:${userId}`;
+    try {
+      return await this.names.get(key, async () => {
+        switch (source.type) {
+          case 'user':
+            return (await this.client.getProfile(userId)).displayName;
+          case 'group':
+            return (await this.client.getGroupMemberProfile(source.groupId, userId)).displayName;
+          case 'room':
+            return (await this.client.getRoomMemberProfile(source.roomId, userId)).displayName;
+        }
+      });
+    } catch (e) {
+      this.options.logger.warn('LINE profile lookup failed; showing the user id', {
+        source: source.type,
+        status: e instanceof HTTPFetchError ? e.status : undefined,
+        error: e instanceof HTTPFetchError ? lineMessage(e) : (e as Error).message,
+      });
+      return undefined;
+    }
+  }
+
+  private rememberReplyToken(messageId: string, token: string): void {
+    const now = this.now().getTime();
+    for (const [id, t] of this.replyTokens) {
+      if (t.expiresAt > now && this.replyTokens.size < REPLY_TOKENS_MAX) break;
+      this.replyTokens.delete(id);
+    }
+    this.replyTokens.set(messageId, { token, expiresAt: now + REPLY_TOKEN_TTL_MS });
+  }
+
+  private takeReplyToken(messageId: string | undefined): string | undefined {
+    if (!messageId) return undefined;
+    const t = this.replyTokens.get(messageId);
+    this.replyTokens.delete(messageId);
+    return t && t.expiresAt > this.now().getTime() ? t.token : undefined;
+  }
+
+  /**
+   * Text is split into LINE text messages (≤ 5000 characters) sent 5 per request. The first batch uses the reply
+   * token of `replyToMessageId` while it is fresh (free of charge); everything else is a push to the conversation
+   * (user, group or room id) with a retry key derived from the idempotency key, so a redelivered SendMessage is
+   * not shown twice (LINE answers 409 for a key it already accepted).
+   */
+  async send(message: SendMessage): Promise<void> {
+    const groups = batches(splitText(message.text).map((text) => ({ type: 'text' as const, text })));
+    let first = 0;
+    const replyToken = this.takeReplyToken(message.replyToMessageId);
+    if (replyToken && groups.length) {
+      try {
+        await this.client.replyMessage({ replyToken, messages: groups[0] });
+        first = 1;
+      } catch (e) {
+        this.options.logger.warn('LINE reply failed; pushing instead', { error: e instanceof HTTPFetchError ? lineMessage(e) : (e as Error).message });
+      }
+    }
+    for (let i = first; i < groups.length; i++) {
+      try {
+        await this.client.pushMessage({ to: message.conversationId, messages: groups[i] }, retryKey(message.idempotencyKey, i));
+      } catch (e) {
+        if (e instanceof HTTPFetchError && e.status === 409) continue; // this batch was already accepted
+        if (e instanceof HTTPFetchError && [400, 403, 404].includes(e.status)) {
+          throw new PermanentSendError(`LINE push refused (${e.status}): ${lineMessage(e)}`, { cause: e });
+        }
+        if (e instanceof HTTPFetchError) throw new Error(`LINE push failed (${e.status}): ${lineMessage(e)}`, { cause: e });
+        throw e;
+      }
+    }
+  }
+
+  async connectionTest(): Promise<ConnectionTestResult> {
+    const started = Date.now();
+    try {
+      const info = await this.botInfo();
+      return { ok: true, bot: { id: info.userId, name: info.displayName }, latencyMs: Date.now() - started };
+    } catch (e) {
+      return { ok: false, latencyMs: Date.now() - started, error: (e as Error).message };
+    }
+  }
+
+  private async botInfo(): Promise<messagingApi.BotInfoResponse> {
+    try {
+      return await this.client.getBotInfo();
+    } catch (e) {
+      if (e instanceof HTTPFetchError && e.status === 401) {
+        throw new Error(`LINE rejected LINE_CHANNEL_ACCESS_TOKEN (401): ${lineMessage(e)}`, { cause: e });
+      }
+      if (e instanceof HTTPFetchError) throw new Error(`LINE GET /v2/bot/info failed (${e.status}): ${lineMessage(e)}`, { cause: e });
+      throw new Error(`LINE API unreachable: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The three REST v4 calls the gateway makes, over fetch. Errors keep what the caller needs: the HTTP status,
+ * Mattermost's error id and message, and the request (never the token).
+ */
+import { ApiErrorBody, Post, User } from './wire';
+
+/** Mattermost answered with an error status (`id` is Mattermost's stable error id). */
+export class MattermostApiError extends Error {
+  override readonly name = 'MattermostApiError';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly id: string | undefined,
+    readonly detail: string,
+  ) {
+    super(`Mattermost ${method} ${path} failed with ${status}${id ? ` ${id}` : ''}: ${detail}`);
+  }
+}
+
+/** The request did not get an HTTP answer (DNS, refused, timeout …). */
+export class MattermostNetworkError extends Error {
+  override readonly name = 'MattermostNetworkError';
+  constructor(readonly method: string, readonly path: string, cause: unknown) {
+    super(`Mattermost ${method} ${path} unreachable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
+export interface CreatePost {
+  channel_id: string;
+  message: string;
+  root_id?: string;
+  /** Server-side idempotency: a repeated pending_post_id within ~30 s returns the first post. */
+  pending_post_id?: string;
+}
+
+export class MattermostApi {
+  private readonly base: string;
+
+  constructor(baseUrl: string, private readonly token: string, private readonly timeoutMs = 10_000) {
+    this.base = baseUrl.replace(/\/+$/, '');
+  }
+
+  me(): Promise<User> {
+    return this.call('GET', '/api/v4/users/me').then((b) => User.parse(b));
+  }
+
+  user(id: string): Promise<User> {
+    return this.call('GET', `/api/v4/users/${encodeURIComponent(id)}`).then((b) => User.parse(b));
+  }
+
+  createPost(post: CreatePost): Promise<Post> {
+    return this.call('POST', '/api/v4/posts', post).then((b) => Post.parse(b));
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers: {
+          Authorization: `Bearer ${this.token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new MattermostNetworkError(method, path, e);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const err = ApiErrorBody.safeParse(json);
+      const detail = err.success && err.data.message ? err.data.message : text.slice(0, 200) || res.statusText;
+      throw new MattermostApiError(method, path, res.status, err.success ? err.data.id : undefined, detail);
+    }
+    return json;
+  }
+}
+
+/** How a user is shown to the admin: nickname, else full name, else username. */
+export function displayNameOf(user: User): string {
+  const full = [user.first_name, user.last_name].filter(Boolean).join(' ').trim();
+  return user.nickname?.trim() || full || user.username;
+}

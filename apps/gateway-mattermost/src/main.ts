@@ -1,0 +1,16 @@
+import { bootGateway } from '@twokey/gateway-kit';
+import { MattermostSettings } from './config';
+import { MattermostAdapter } from './mattermost-adapter';
+
+void bootGateway({
+  platform: 'mattermost',
+  settings: MattermostSettings,
+  createAdapter: (s, { config, logger }) =>
+    new MattermostAdapter({
+      connection: config.connection,
+      baseUrl: s.MATTERMOST_URL,
+      token: s.MATTERMOST_TOKEN,
+      groupTeamId: s.MATTERMOST_GROUP_TEAM_ID,
+      logger,
+    }),
+});

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { DEFAULT_SUBJECT_PREFIX } from '@twokey/contracts';
+import { ConfigError, env, loadConfig } from '@twokey/service-kit';
+
+export const SERVICE_NAME = 'pairing-service';
+
+/** Every variable the pairing-service reads; the keys are the variable names so a ConfigError names them. */
+export const PairingServiceEnv = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  TWOKEY_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a single NATS subject token')
+    .default(DEFAULT_SUBJECT_PREFIX),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Key of the HMAC that replaces pairing codes in events; a short key would make codes guessable offline. */
+  PAIRING_HMAC_SECRET: env.secret(32),
+  DENIAL_WINDOW_SECONDS: env.int(60).pipe(z.number().min(1).max(3_600)),
+  /** Held denials of one key that force an early MessageDenied (the event lists their inbound sequences). */
+  DENIAL_MAX_COALESCE: env.int(500).pipe(z.number().min(1).max(10_000)),
+  CONSUMER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a valid JetStream consumer name')
+    .default(SERVICE_NAME),
+  /** Defaults to 2 × DENIAL_WINDOW_SECONDS + 30: a held denial must never be redelivered while it is held. */
+  ACK_WAIT_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
+  EXPIRY_TICK_MS: env.int(1_000).pipe(z.number().min(50).max(60_000)),
+  ENSURE_STREAMS: env.bool(true),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface PairingServiceConfig {
+  prefix: string;
+  nats: { url: string; user?: string; password?: string };
+  http: { port: number; host: string };
+  hmacSecret: string;
+  denialWindowMs: number;
+  denialMaxCoalesce: number;
+  consumerName: string;
+  ackWaitMs: number;
+  expiryTickMs: number;
+  ensureStreams: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Validates the environment once at start-up; throws a ConfigError naming every bad variable. */
+export function loadPairingConfig(source: NodeJS.ProcessEnv = process.env): PairingServiceConfig {
+  const e = loadConfig(SERVICE_NAME, PairingServiceEnv, source);
+  const ackWaitSeconds = e.ACK_WAIT_SECONDS ?? 2 * e.DENIAL_WINDOW_SECONDS + 30;
+  if (ackWaitSeconds <= e.DENIAL_WINDOW_SECONDS) {
+    // Held denials stay un-acked for up to one window; a shorter ack wait would redeliver them while held.
+    throw new ConfigError(SERVICE_NAME, [
+      { variable: 'ACK_WAIT_SECONDS', reason: `must be greater than DENIAL_WINDOW_SECONDS (${e.DENIAL_WINDOW_SECONDS})` },
+    ]);
+  }
+  return {
+    prefix: e.TWOKEY_SUBJECT_PREFIX,
+    nats: { url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD },
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    hmacSecret: e.PAIRING_HMAC_SECRET,
+    denialWindowMs: e.DENIAL_WINDOW_SECONDS * 1000,
+    denialMaxCoalesce: e.DENIAL_MAX_COALESCE,
+    consumerName: e.CONSUMER_NAME,
+    ackWaitMs: ackWaitSeconds * 1000,
+    expiryTickMs: e.EXPIRY_TICK_MS,
+    ensureStreams: e.ENSURE_STREAMS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

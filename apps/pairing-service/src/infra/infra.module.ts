@@ -1,0 +1,47 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
+import { subjects, type Subjects } from '@twokey/contracts';
+import { JetStreamEventStore } from '@twokey/event-store';
+import { JsonLogger } from '@twokey/service-kit';
+import type { PairingServiceConfig } from '../config';
+import { CONFIG, EVENT_STORE, FATAL_HANDLER, NATS, SUBJECTS, type FatalHandler } from '../tokens';
+import { PairingMetrics } from './metrics';
+import { NatsLink, natsConnectionProvider } from './nats-link';
+import { ServiceHealth } from './service-health';
+
+export interface InfraOptions {
+  logger: JsonLogger;
+  metrics: PairingMetrics;
+  onFatal: FatalHandler;
+}
+
+/**
+ * The few things every part needs: configuration, logger, metrics, health, the NATS connection and the event
+ * store. Global so feature modules do not re-import it; it holds nothing else.
+ */
+@Module({})
+export class InfraModule {
+  static forRoot(config: PairingServiceConfig, options: InfraOptions): DynamicModule {
+    const exported = [CONFIG, SUBJECTS, JsonLogger, PairingMetrics, ServiceHealth, NATS, EVENT_STORE];
+    return {
+      module: InfraModule,
+      global: true,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: SUBJECTS, useValue: subjects(config.prefix) },
+        { provide: JsonLogger, useValue: options.logger },
+        { provide: PairingMetrics, useValue: options.metrics },
+        { provide: FATAL_HANDLER, useValue: options.onFatal },
+        ServiceHealth,
+        natsConnectionProvider,
+        NatsLink,
+        {
+          provide: EVENT_STORE,
+          inject: [NATS, SUBJECTS],
+          useFactory: (nc: NatsConnection, s: Subjects) => new JetStreamEventStore({ nc, subjects: s }),
+        },
+      ],
+      exports: exported,
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import type { StoredEvent } from '@twokey/contracts';
+import { NO_STREAM, type StreamRevision } from '@twokey/event-store';
+import { evolve, initialState, streamKindOf, type AccessState } from '@twokey/pairing-domain';
+
+export interface ConnectionEntry {
+  state: AccessState;
+  /** Revision of `access-<connection>` the state includes: the expected revision of the next access append. */
+  access: StreamRevision;
+}
+
+const STREAM_NAME = /^(access|activity)-(.+)$/;
+
+/**
+ * The in-memory state of every connection: AccessState folded from `access-<c>` and `activity-<c>`, plus the
+ * TWOKEY_INBOUND sequences already counted in a MessageDenied (so a redelivery is not counted twice).
+ *
+ * Events arrive two ways: the store feed (readAll at start, then the live subscription, in position order; it
+ * carries other replicas' events) and this replica's own commits, applied as soon as the append returns so the next
+ * decision sees them. A commit is applied once whichever way comes first: own commits ahead of the feed are
+ * remembered by position until the feed passes them.
+ */
+@Injectable()
+export class AccessRegistry {
+  private readonly entries = new Map<string, ConnectionEntry>();
+  private readonly counted = new Set<number>();
+  private readonly ahead = new Set<number>();
+  private feedPosition = 0;
+
+  /** The entry of `connection`, created empty (closed: nobody allowlisted) on first use. */
+  entry(connection: string): ConnectionEntry {
+    let entry = this.entries.get(connection);
+    if (!entry) {
+      entry = { state: initialState(connection), access: NO_STREAM };
+      this.entries.set(connection, entry);
+    }
+    return entry;
+  }
+
+  connections(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Position of the last event delivered by the feed. */
+  get position(): number {
+    return this.feedPosition;
+  }
+
+  isCounted(inboundSequence: number): boolean {
+    return this.counted.has(inboundSequence);
+  }
+
+  /** Sequences at or below the consumer's ack floor can never be redelivered: forget them. */
+  forgetCountedUpTo(ackFloor: number): void {
+    for (const seq of this.counted) if (seq <= ackFloor) this.counted.delete(seq);
+  }
+
+  /** True when a TokenObserved of `connection` came from this platform message (its redelivery must not match again). */
+  wasObserved(connection: string, platformMessageId: string): boolean {
+    const entry = this.entries.get(connection);
+    if (!entry) return false;
+    for (const o of entry.state.observations.values()) if (o.platformMessageId === platformMessageId) return true;
+    return false;
+  }
+
+  /** From the store feed, in position order. */
+  applyFromFeed(event: StoredEvent): void {
+    if (!this.ahead.has(event.position)) this.applyEvent(event);
+    if (event.position > this.feedPosition) {
+      this.feedPosition = event.position;
+      for (const p of this.ahead) if (p < event.position) this.ahead.delete(p);
+    }
+  }
+
+  /** One commit (events sharing a position) this replica appended or read back, possibly before the feed has it. */
+  applyCommit(events: readonly StoredEvent[]): void {
+    const position = events[0]?.position;
+    if (position === undefined || position <= this.feedPosition || this.ahead.has(position)) return;
+    for (const event of events) this.applyEvent(event);
+    this.ahead.add(position);
+  }
+
+  private applyEvent(event: StoredEvent): void {
+    const match = STREAM_NAME.exec(event.stream);
+    if (!match) return;
+    const [, kind, connection] = match;
+    if (streamKindOf(event.type) !== kind) return;
+    const entry = this.entry(connection);
+    if (kind === 'access') {
+      if (event.streamVersion <= entry.access.version) return;
+      entry.access = { version: event.streamVersion, position: event.position };
+    }
+    entry.state = evolve(entry.state, event);
+    if (event.type === 'MessageDenied') for (const seq of event.data.inboundSequences ?? []) this.counted.add(seq);
+  }
+}

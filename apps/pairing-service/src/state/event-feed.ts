@@ -1,0 +1,50 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { EventStore, EventSubscription } from '@twokey/event-store';
+import { JsonLogger } from '@twokey/service-kit';
+import { ServiceHealth } from '../infra/service-health';
+import { EVENT_STORE } from '../tokens';
+import { AccessRegistry } from './access-registry';
+
+/**
+ * Start-up rehydration and live updates. Reads the whole store (position 0 on) before anything is decided, then
+ * follows it live so another replica's approvals and denials reach this replica's state. An event that cannot be
+ * read fails start-up, or stops a running service: it never runs on a partial allowlist.
+ */
+@Injectable()
+export class EventFeed implements OnModuleInit, BeforeApplicationShutdown {
+  private subscription?: EventSubscription;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly registry: AccessRegistry,
+    private readonly health: ServiceHealth,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const started = Date.now();
+    let events = 0;
+    for await (const event of this.store.readAll(0)) {
+      this.registry.applyFromFeed(event);
+      events++;
+    }
+    const subscription = this.store.subscribe({
+      afterPosition: this.registry.position,
+      onEvent: (event) => this.registry.applyFromFeed(event),
+      onError: (error) => this.health.fatal(error),
+    });
+    this.subscription = subscription;
+    await subscription.caughtUp;
+    this.health.rehydrated = true;
+    this.logger.info('state rehydrated from the event store', {
+      events,
+      position: this.registry.position,
+      connections: this.registry.connections().length,
+      ms: Date.now() - started,
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.subscription?.close();
+  }
+}

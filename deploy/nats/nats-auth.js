@@ -1,0 +1,127 @@
+'use strict';
+// Expands deploy/nats/permissions.json (the one source of the NATS users, design §7) into nats-server configuration.
+// Plain CommonJS with no dependencies: it runs in `npm start` before anything is built, in the Kubernetes generator
+// and in the tests. Passwords never appear in the output: each user's password is the environment variable
+// passwordEnvVar(user), resolved by nats-server at start (the local stack sets it, Kubernetes takes it from a Secret).
+const definitions = require('./permissions.json');
+
+const DEFAULT_PREFIX = 'twokey';
+const DEFAULT_CONNECTIONS = Object.freeze(['telegram', 'discord', 'slack', 'mattermost', 'feishu', 'line']);
+const PREFIX_PATTERN = /^[A-Za-z0-9_-]+$/;
+const CONNECTION_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** Stream names as libs/contracts `subjects(prefix).streams` builds them (a test keeps the two equal). */
+function streamNames(prefix) {
+  const upper = prefix.toUpperCase().replace(/-/g, '_');
+  return { INBOUND: `${upper}_INBOUND`, ADMITTED: `${upper}_ADMITTED`, OUTBOUND: `${upper}_OUTBOUND`, EVENTS: `${upper}_EVENTS` };
+}
+
+/** Each user may subscribe only to its own inbox prefix; the client must connect with this `inboxPrefix`. */
+function inboxPrefix(user) {
+  return `_INBOX_${user}`;
+}
+
+/** The environment variable nats-server reads the user's password from. */
+function passwordEnvVar(user) {
+  return `TWOKEY_NATS_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (whole, key) => {
+    if (!(key in values)) throw new Error(`deploy/nats/permissions.json: unknown placeholder ${whole} in "${template}"`);
+    return values[key];
+  });
+}
+
+function expandList(list, values) {
+  return list && list.length ? list.map((s) => fill(s, values)) : undefined;
+}
+
+function expandUser(def, values) {
+  const name = fill(def.name, values);
+  const v = { ...values, inbox: inboxPrefix(name) };
+  const direction = (d) => {
+    if (!d) return undefined;
+    const out = { allow: expandList(d.allow, v) };
+    const deny = expandList(d.deny, v);
+    if (deny) out.deny = deny;
+    return out;
+  };
+  const permissions = { publish: direction(def.publish), subscribe: direction(def.subscribe) };
+  if (def.allowResponses) permissions.allow_responses = true;
+  return { name, why: def.why, permissions };
+}
+
+/**
+ * The users for one deployment: one per service, one gateway user per connection, the agent and the provisioner.
+ * @param {{ prefix?: string, connections?: readonly string[] }} [options]
+ */
+function natsUsers(options = {}) {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const connections = options.connections ?? DEFAULT_CONNECTIONS;
+  if (!PREFIX_PATTERN.test(prefix)) throw new Error(`subject prefix "${prefix}" is not a single NATS subject token`);
+  for (const c of connections) {
+    if (!CONNECTION_PATTERN.test(c)) throw new Error(`connection id "${c}" must be 1-63 chars of a-z, 0-9, "_" or "-"`);
+  }
+  const base = { prefix, ...streamNames(prefix) };
+  const users = [];
+  for (const def of definitions.users) {
+    if (def.perConnection) for (const connection of connections) users.push(expandUser(def, { ...base, connection }));
+    else users.push(expandUser(def, base));
+  }
+  const byVar = new Map();
+  for (const u of users) {
+    const key = passwordEnvVar(u.name);
+    if (byVar.has(key)) throw new Error(`NATS users "${byVar.get(key)}" and "${u.name}" would share the variable ${key}`);
+    byVar.set(key, u.name);
+  }
+  return users;
+}
+
+/** The user names, e.g. to generate one password each. */
+function natsUserNames(options) {
+  return natsUsers(options).map((u) => u.name);
+}
+
+const quote = (s) => JSON.stringify(s);
+
+function renderDirection(d, indent) {
+  const list = (key, subjects) => `${indent}${key}: [\n${subjects.map((s) => `${indent}  ${quote(s)}`).join('\n')}\n${indent}]`;
+  const lines = [];
+  if (d.allow) lines.push(list('allow', d.allow));
+  if (d.deny) lines.push(list('deny', d.deny));
+  return lines.join('\n');
+}
+
+/**
+ * The `authorization { users = [...] }` block. Every password is an unquoted `$VARIABLE` reference (nats-server
+ * resolves it from its environment and refuses to start if it is missing).
+ * @param {ReturnType<typeof natsUsers>} users
+ */
+function renderAuthorization(users) {
+  const blocks = users.map((u) => {
+    const p = u.permissions;
+    const parts = [];
+    if (p.publish) parts.push(`      publish: {\n${renderDirection(p.publish, '        ')}\n      }`);
+    if (p.subscribe) parts.push(`      subscribe: {\n${renderDirection(p.subscribe, '        ')}\n      }`);
+    if (p.allow_responses) parts.push('      allow_responses: true');
+    return [
+      `    # ${u.why}`,
+      `    { user: ${quote(u.name)}, password: $${passwordEnvVar(u.name)}, permissions: {`,
+      parts.join('\n'),
+      '    } }',
+    ].join('\n');
+  });
+  return `authorization {\n  users = [\n${blocks.join('\n')}\n  ]\n}\n`;
+}
+
+module.exports = {
+  DEFAULT_PREFIX,
+  DEFAULT_CONNECTIONS,
+  streamNames,
+  inboxPrefix,
+  passwordEnvVar,
+  natsUsers,
+  natsUserNames,
+  renderAuthorization,
+};

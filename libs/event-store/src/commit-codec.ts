@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import {
+  DomainEvent,
+  EVENT_DATA_SCHEMAS,
+  EventEnvelopeMeta,
+  EventType,
+  Initiator,
+  IsoDateTime,
+  parseContract,
+  StoredEvent,
+} from '@twokey/contracts';
+import { EventDecodeError } from './errors';
+import type { UpcasterChain } from './upcaster-chain';
+import { uuidv7 } from './uuidv7';
+
+/**
+ * The stored form of one commit (one JetStream message): the events of one append, which share its position.
+ * Stream versions are not stored per event: the i-th event has `firstVersion + i`.
+ */
+const CommitMeta = z.object({
+  occurredAt: IsoDateTime,
+  correlationId: EventEnvelopeMeta.shape.correlationId,
+  causationId: EventEnvelopeMeta.shape.causationId,
+  actor: Initiator,
+});
+export type CommitMeta = z.infer<typeof CommitMeta>;
+
+const EventRecord = CommitMeta.extend({
+  eventId: z.string().uuid(),
+  type: z.string().min(1),
+  schemaVersion: z.number().int().positive(),
+  data: z.unknown(),
+});
+export type EventRecord = z.infer<typeof EventRecord>;
+
+const CommitBody = z.object({
+  stream: EventEnvelopeMeta.shape.stream,
+  firstVersion: z.number().int().positive(),
+  events: z.array(EventRecord).min(1),
+});
+export type CommitBody = z.infer<typeof CommitBody>;
+
+export interface EncodedCommit {
+  body: CommitBody;
+  bytes: Uint8Array;
+}
+
+const isEventType = (type: string): type is EventType => Object.prototype.hasOwnProperty.call(EVENT_DATA_SCHEMAS, type);
+
+/**
+ * Validates and serializes one append. Invalid data is refused here (ContractViolation), because a stored event
+ * that cannot be read back stops every reader of the store.
+ */
+export function encodeCommit(
+  stream: string,
+  firstVersion: number,
+  events: readonly DomainEvent[],
+  meta: CommitMeta,
+  chain: UpcasterChain,
+): EncodedCommit {
+  if (events.length === 0) throw new RangeError(`append to ${stream}: a commit needs at least one event`);
+  const m = parseContract('event metadata', CommitMeta, meta);
+  const records = events.map((e): EventRecord => {
+    if (!isEventType(e.type)) throw new RangeError(`append to ${stream}: unknown event type "${e.type}"`);
+    return {
+      eventId: uuidv7(),
+      type: e.type,
+      schemaVersion: chain.currentVersion(e.type),
+      occurredAt: m.occurredAt,
+      correlationId: m.correlationId,
+      causationId: m.causationId,
+      actor: m.actor,
+      data: parseContract(`${e.type} data`, EVENT_DATA_SCHEMAS[e.type], e.data),
+    };
+  });
+  const body: CommitBody = { stream, firstVersion, events: records };
+  return { body, bytes: Buffer.from(JSON.stringify(body)) };
+}
+
+/** The events of a commit as readers see them; `dataOf` returns each event's (upcast, validated) data. */
+export function storedEvents(
+  body: CommitBody,
+  position: number,
+  dataOf: (record: EventRecord) => { schemaVersion: number; data: unknown } = (r) => r,
+): StoredEvent[] {
+  return body.events.map((r, i) => {
+    const { schemaVersion, data } = dataOf(r);
+    return {
+      eventId: r.eventId,
+      type: r.type,
+      schemaVersion,
+      stream: body.stream,
+      streamVersion: body.firstVersion + i,
+      position,
+      occurredAt: r.occurredAt,
+      correlationId: r.correlationId,
+      causationId: r.causationId,
+      actor: r.actor,
+      data,
+    } as StoredEvent;
+  });
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Stored bytes → current events. `stream` is the stream named by the message's subject; a body that names another
+ * one is refused. Any problem is an EventDecodeError carrying the position.
+ */
+export function decodeCommit(bytes: Uint8Array, position: number, stream: string | undefined, chain: UpcasterChain): StoredEvent[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8.decode(bytes));
+  } catch (e) {
+    throw new EventDecodeError(position, `not valid JSON (${(e as Error).message})`, { cause: e });
+  }
+  const parsed = CommitBody.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new EventDecodeError(position, `not a commit: ${issue.path.join('.') || '(root)'} ${issue.message}`);
+  }
+  const body = parsed.data;
+  if (stream !== undefined && body.stream !== stream) {
+    throw new EventDecodeError(position, `the commit names stream "${body.stream}" but is stored under "${stream}"`);
+  }
+  return storedEvents(body, position, (r) => {
+    const where = `event ${r.eventId} (${r.type} v${r.schemaVersion})`;
+    if (!isEventType(r.type)) throw new EventDecodeError(position, `${where}: unknown event type`);
+    try {
+      const data = chain.upcast(r.type, r.schemaVersion, r.data);
+      return {
+        schemaVersion: chain.currentVersion(r.type),
+        data: parseContract(`${r.type} data`, EVENT_DATA_SCHEMAS[r.type], data),
+      };
+    } catch (e) {
+      throw new EventDecodeError(position, `${where}: ${(e as Error).message}`, { cause: e });
+    }
+  });
+}

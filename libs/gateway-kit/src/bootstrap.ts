@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { Platform } from '@twokey/contracts';
+import { ConfigError, JsonLogger } from '@twokey/service-kit';
+import { loadGatewayConfig, type GatewayConfig } from './config';
+import { createGateway, type Gateway } from './gateway';
+import type { PlatformAdapter } from './platform-adapter';
+
+/** Starts a gateway and stops it cleanly on SIGTERM / SIGINT. */
+export async function runGateway(adapter: PlatformAdapter, config: GatewayConfig, logger?: JsonLogger): Promise<Gateway> {
+  const log = logger ?? new JsonLogger(`gateway-${config.platform}`, config.logLevel);
+  const gateway = createGateway({ adapter, config, logger: log });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    gateway.stop().then(
+      () => process.exit(0),
+      (e) => {
+        log.error('shutdown failed', { error: e });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  await gateway.start();
+  return gateway;
+}
+
+export interface GatewayAppSpec<S extends z.ZodObject<z.ZodRawShape>> {
+  platform: Platform;
+  /** The platform's own environment variables (token, mode, base URL …). */
+  settings: S;
+  createAdapter(settings: z.infer<S>, context: { config: GatewayConfig; logger: JsonLogger }): PlatformAdapter;
+}
+
+/**
+ * The whole `main.ts` of a gateway app: validate config (a ConfigError names each variable and exits 1), build
+ * the adapter, run.
+ */
+export async function bootGateway<S extends z.ZodObject<z.ZodRawShape>>(spec: GatewayAppSpec<S>): Promise<Gateway | undefined> {
+  const service = `gateway-${spec.platform}`;
+  try {
+    const { gateway: config, settings } = loadGatewayConfig(spec.platform, spec.settings);
+    const logger = new JsonLogger(service, config.logLevel).child({ connection: config.connection });
+    return await runGateway(spec.createAdapter(settings, { config, logger }), config, logger);
+  } catch (e) {
+    if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+    else new JsonLogger(service).error('gateway failed to start', { error: e });
+    process.exit(1);
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ConnectionId, DEFAULT_SUBJECT_PREFIX, Platform } from '@twokey/contracts';
+import { env, loadConfig } from '@twokey/service-kit';
+
+/** Variables every gateway reads; a platform adds its own (token, mode, base URL …) with `platformSchema`. */
+export const GatewayEnv = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  TWOKEY_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a single NATS subject token')
+    .default(DEFAULT_SUBJECT_PREFIX),
+  /** Defaults to the platform's name: one bot per platform never has to name its connection. */
+  TWOKEY_CONNECTION_ID: ConnectionId.optional(),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Inbound messages kept in memory while NATS is unreachable; beyond it intake is refused. */
+  GATEWAY_BUFFER_MAX: z.coerce.number().int().min(1).default(10_000),
+  GATEWAY_PUBLISH_TIMEOUT_MS: env.int(5_000).pipe(z.number().min(100)),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface GatewayConfig {
+  platform: Platform;
+  connection: string;
+  prefix: string;
+  nats: { url: string; user?: string; password?: string };
+  http: { port: number; host: string };
+  bufferMax: number;
+  publishTimeoutMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+function toGatewayConfig(platform: Platform, e: z.infer<typeof GatewayEnv>): GatewayConfig {
+  return {
+    platform,
+    connection: e.TWOKEY_CONNECTION_ID ?? platform,
+    prefix: e.TWOKEY_SUBJECT_PREFIX,
+    nats: { url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD },
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    bufferMax: e.GATEWAY_BUFFER_MAX,
+    publishTimeoutMs: e.GATEWAY_PUBLISH_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/**
+ * Validates the common and the platform's variables in one pass, so a single ConfigError names every missing or
+ * wrong variable at once.
+ */
+export function loadGatewayConfig<S extends z.ZodObject<z.ZodRawShape>>(
+  platform: Platform,
+  platformSchema: S,
+  source: NodeJS.ProcessEnv = process.env,
+): { gateway: GatewayConfig; settings: z.infer<S> } {
+  const merged = GatewayEnv.extend(platformSchema.shape);
+  const values = loadConfig(`gateway-${platform}`, merged, source) as z.infer<typeof GatewayEnv>;
+  const settings = platformSchema.parse(source) as z.infer<S>;
+  return { gateway: toGatewayConfig(platform, values), settings };
+}
+
+/** A GatewayConfig for tests and embedding, without reading the environment. */
+export function gatewayConfig(platform: Platform, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  return { ...toGatewayConfig(platform, GatewayEnv.parse({})), ...overrides };
+}

@@ -1,0 +1,141 @@
+import { connect, NatsConnection, StringCodec } from 'nats';
+import { ConnectionTestResult, InboundMessage, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
+import { rpcRequest } from '@twokey/messaging';
+import { JsonLogger } from '@twokey/service-kit';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tests use the shared NATS harness
+import { NatsHarness, startNats } from '@twokey/test-support';
+import { gatewayConfig } from './config';
+import { createGateway, Gateway } from './gateway';
+import type { InboundSink, PlatformAdapter } from './platform-adapter';
+
+class StubAdapter implements PlatformAdapter {
+  readonly platform = 'telegram' as const;
+  sink?: InboundSink;
+  sent: SendMessage[] = [];
+  failNext = 0;
+  async start(sink: InboundSink) {
+    this.sink = sink;
+  }
+  async stop() {}
+  async send(m: SendMessage) {
+    if (this.failNext-- > 0) throw new Error('platform said 502');
+    this.sent.push(m);
+  }
+  async connectionTest(): Promise<ConnectionTestResult> {
+    return { ok: true, bot: { id: '42', name: 'stub_bot' }, latencyMs: 0 };
+  }
+}
+
+const lines: string[] = [];
+const logger = new JsonLogger('gateway-test', 'debug', { write: (l) => void lines.push(l) });
+
+const message = (id: string, text = 'hello'): InboundMessage => ({
+  schemaVersion: 1,
+  connection: 'telegram',
+  platform: 'telegram',
+  platformMessageId: id,
+  sentAt: '2024-01-01T00:00:00.000Z',
+  receivedAt: '2024-01-01T00:00:01.000Z',
+  actor: { id: '1111111', displayName: 'Test' },
+  conversation: { id: '1111111', kind: 'dm' },
+  text,
+});
+
+async function until<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('gateway kit over real NATS', () => {
+  let nats: NatsHarness;
+  let nc: NatsConnection;
+  let gateway: Gateway;
+  const adapter = new StubAdapter();
+
+  beforeAll(async () => {
+    nats = await startNats({ spawn: true });
+    gateway = createGateway({
+      adapter,
+      logger,
+      config: gatewayConfig('telegram', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 500 }),
+    });
+    await gateway.start();
+    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    await nc.close();
+    await nats.dispose();
+  });
+
+  const s = () => subjectsFor(nats.prefix);
+  const stored = async () => (await (await nc.jetstreamManager()).streams.info(s().streams.inbound)).state.messages;
+  const http = (path: string) => fetch(`http://127.0.0.1:${gateway.httpPort}${path}`);
+
+  it('publishes a valid message once, even when the platform delivers it twice', async () => {
+    await adapter.sink!.publish(message('1111111:1'));
+    await adapter.sink!.publish(message('1111111:1'));
+    expect(await stored()).toBe(1);
+    const got = await (await nc.jetstreamManager()).streams.getMessage(s().streams.inbound, { seq: 1 });
+    expect(got.subject).toBe(s().inbound('telegram'));
+    expect(got.header.get('Nats-Msg-Id')).toBe('telegram:1111111:1');
+  });
+
+  it('dead-letters an invalid message with the field and id, never the text', async () => {
+    const dlq: unknown[] = [];
+    const sub = nc.subscribe(s().dlq('gateway.telegram'), { callback: (_e, m) => dlq.push(m.json()) });
+    await nc.flush();
+    await adapter.sink!.publish(message('1111111:2', 'x'.repeat(70_000)));
+    await adapter.sink!.publish({ ...message('1111111:3'), actor: { id: '', displayName: 'x' } });
+    await until(() => dlq.length === 2);
+    sub.unsubscribe();
+    expect(dlq[0]).toMatchObject({ origin: 'gateway.telegram', reason: expect.stringContaining('text'), field: 'text', platformMessageId: '1111111:2' });
+    expect(dlq[1]).toMatchObject({ field: 'actor.id', platformMessageId: '1111111:3' });
+    expect(JSON.stringify(dlq)).not.toContain('xxxx');
+    expect(await stored()).toBe(1);
+  });
+
+  it('keeps messages while NATS is down and publishes each exactly once after it is back', async () => {
+    await nats.kill();
+    const pending = [adapter.sink!.publish(message('1111111:10')), adapter.sink!.publish(message('1111111:11'))];
+    await Promise.all(pending);
+    expect((await (await http('/readyz')).json()).checks.nats).toBe(false);
+    await nats.start();
+    await until(async () => (await stored()) === 3 || undefined, 15_000);
+    await adapter.sink!.publish(message('1111111:11'));
+    expect(await stored()).toBe(3);
+    expect((await http('/readyz')).status).toBe(200);
+  });
+
+  it('sends SendMessage commands through the adapter, retrying a failure, and dead-letters invalid ones', async () => {
+    const js = nc.jetstream();
+    adapter.failNext = 1;
+    const cmd: SendMessage = { schemaVersion: 1, connection: 'telegram', idempotencyKey: 'k1', conversationId: '1111111', text: 'hi' };
+    await js.publish(s().outbound('telegram'), JSON.stringify(cmd), { msgID: 'k1' });
+    await js.publish(s().outbound('telegram'), JSON.stringify({ ...cmd, text: '' }), { msgID: 'k2' });
+    await until(() => adapter.sent.length === 1 || undefined, 10_000);
+    expect(adapter.sent[0]).toEqual(cmd);
+  });
+
+  it('answers the connection test with the bot identity and a measured latency', async () => {
+    const r = await rpcRequest(nc, s().rpcGateway('telegram', 'connection-test'), {}, ConnectionTestResult);
+    expect(r).toMatchObject({ ok: true, bot: { id: '42', name: 'stub_bot' } });
+    expect(r.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('serves health, readiness and metrics', async () => {
+    expect((await http('/healthz')).status).toBe(200);
+    expect((await http('/readyz')).status).toBe(200);
+    const metrics = await (await http('/metrics')).text();
+    expect(metrics).toMatch(/inbound_published_total\{[^}]*\} 3/);
+    expect(metrics).toMatch(/inbound_rejected_total\{[^}]*\} 2/);
+    expect(metrics).toMatch(/outbound_sent_total\{[^}]*\} 1/);
+    expect(metrics).toMatch(/buffer_size\{[^}]*\} 0/);
+    expect(StringCodec).toBeDefined();
+  });
+});

@@ -1,0 +1,12 @@
+export * from './platform-adapter';
+export * from './config';
+export * from './errors';
+export * from './gateway';
+export * from './bootstrap';
+export { runConnectionTest } from './connection-test';
+export { MAX_WEBHOOK_BODY_BYTES } from './http-server';
+export type { Readiness } from './http-server';
+export type { DeadLetter } from './dead-letters';
+export { GatewayMetrics } from './metrics';
+export { nakDelayMs, outboundConsumerName } from './outbound-consumer';
+export * from './lookup-cache';

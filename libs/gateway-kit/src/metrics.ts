@@ -1,0 +1,29 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per gateway (not prom-client's global one), so several gateways can live in one test process. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly inboundPublished: Counter;
+  readonly inboundRejected: Counter<'reason'>;
+  readonly inboundRefused: Counter;
+  readonly outboundSent: Counter;
+  readonly outboundFailed: Counter;
+  readonly bufferSize: Gauge;
+
+  constructor(labels: { connection: string; platform: string }, collectDefaults = false) {
+    this.registry.setDefaultLabels(labels);
+    const registers = [this.registry];
+    this.inboundPublished = new Counter({ name: 'inbound_published_total', help: 'Inbound messages stored in JetStream', registers });
+    this.inboundRejected = new Counter({
+      name: 'inbound_rejected_total',
+      help: 'Platform input that could not become a valid InboundMessage (sent to the DLQ)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.inboundRefused = new Counter({ name: 'inbound_refused_total', help: 'Inbound messages refused because the local buffer was full', registers });
+    this.outboundSent = new Counter({ name: 'outbound_sent_total', help: 'SendMessage commands delivered to the platform', registers });
+    this.outboundFailed = new Counter({ name: 'outbound_failed_total', help: 'SendMessage delivery attempts that failed', registers });
+    this.bufferSize = new Gauge({ name: 'buffer_size', help: 'Inbound messages waiting for NATS in the local buffer', registers });
+    if (collectDefaults) collectDefaultMetrics({ register: this.registry });
+  }
+}

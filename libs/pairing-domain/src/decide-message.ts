@@ -1,0 +1,167 @@
+/**
+ * One inbound message: pairing (rules 2–4), brute-force limits (rule 6) and admission (rule 5).
+ *
+ * Order matters: a message that is not code-shaped goes straight to admission. A code-shaped message from an actor
+ * not on the user allowlist is first checked against the throttles (so a throttled guesser gets no matching at
+ * all), then matched. Allowlisted actors are never throttled and their non-matching code-shaped messages are just
+ * messages, so strangers flooding a group cannot block the admin's own pairing there.
+ */
+import type { DenialReason, DomainEvent, InboundMessage } from '@twokey/contracts';
+import type { Decision, Denial, DomainDeps } from './api';
+import { accept, iso, reject } from './decision';
+import { extractCandidate } from './normalize';
+import { PAIRING_POLICY } from './policy';
+import type { AccessState, TokenRecord } from './state';
+import { isLive, recognizedTokens } from './state';
+import { failedAttemptsWithin, THROTTLE_SCOPES, throttledUntil } from './throttle';
+
+export interface ObserveMessageCommand {
+  message: InboundMessage;
+  inboundSequence?: number;
+  now: Date;
+}
+
+type Match = { kind: 'live'; token: TokenRecord } | { kind: 'dead' } | { kind: 'none' };
+
+export function observeMessage(state: AccessState, cmd: ObserveMessageCommand, deps: DomainDeps): Decision {
+  const m = cmd.message;
+  if (m.connection !== state.connection) {
+    // Every token and allowlist belongs to one connection (§2); a message for another bot must never touch them.
+    return reject('invalid', `message for connection ${m.connection} sent to ${state.connection}`, 'message.connection');
+  }
+  const candidate = extractCandidate(m.text);
+  if (candidate === undefined) return admission(state, cmd);
+
+  const userAllowed = state.users.has(m.actor.id);
+  if (!userAllowed) {
+    const throttle = checkThrottle(state, cmd);
+    if (throttle.throttled) return deny(cmd, 'pairing-throttled', throttle.events);
+  }
+
+  const match = matchCandidate(state, candidate, cmd.now.getTime(), deps);
+  switch (match.kind) {
+    case 'live':
+      return onLiveToken(state, cmd, match.token, userAllowed, deps);
+    case 'dead':
+      return userAllowed ? admission(state, cmd) : failedAttempt(cmd, 'pairing-code-expired');
+    case 'none':
+      return userAllowed ? admission(state, cmd) : failedAttempt(cmd, 'pairing-code-invalid');
+  }
+}
+
+function onLiveToken(
+  state: AccessState,
+  cmd: ObserveMessageCommand,
+  token: TokenRecord,
+  userAllowed: boolean,
+  deps: DomainDeps,
+): Decision {
+  const m = cmd.message;
+  // Wrong place: the token stays live, so the rightful owner can still use it where it belongs.
+  if (token.purpose === 'user' && (m.conversation.kind !== 'dm' || m.space)) return failedAttempt(cmd, 'pairing-code-invalid');
+  if (token.purpose === 'space') {
+    if (!m.space) return failedAttempt(cmd, 'pairing-code-invalid');
+    if (!userAllowed) return deny(cmd, 'space-pairing-not-authorized');
+  }
+  const observationId = deps.newId();
+  const observed: DomainEvent = {
+    type: 'TokenObserved',
+    data: {
+      tokenId: token.tokenId,
+      observationId,
+      purpose: token.purpose,
+      actor: m.actor,
+      conversation: m.conversation,
+      ...(m.space ? { space: m.space } : {}),
+      platformMessageId: m.platformMessageId,
+      expiresAt: iso(cmd.now.getTime() + PAIRING_POLICY.observationTtlMs),
+    },
+  };
+  return accept([observed], { kind: 'observed', observationId });
+}
+
+/**
+ * Compares the candidate's HMAC with every recognized token in constant time per comparison and without stopping at
+ * the first hit, so timing does not reveal how many tokens exist or which one matched.
+ */
+function matchCandidate(state: AccessState, candidate: string, nowMs: number, deps: DomainDeps): Match {
+  const candidateHmac = deps.hmac(candidate);
+  let live: TokenRecord | undefined;
+  let dead = false;
+  for (const token of recognizedTokens(state, nowMs, PAIRING_POLICY.deadTokenMemoryMs)) {
+    const equal = deps.equalHex(candidateHmac, token.codeHmac);
+    if (equal && isLive(token, nowMs)) live = token;
+    else if (equal) dead = true;
+  }
+  if (live) return { kind: 'live', token: live };
+  return dead ? { kind: 'dead' } : { kind: 'none' };
+}
+
+/**
+ * Throttled already → denied without a new event. Exceeding the limit now → one PairingThrottled per scope that
+ * newly exceeds, then denied. Either way the code is not matched.
+ */
+function checkThrottle(state: AccessState, cmd: ObserveMessageCommand): { throttled: boolean; events: DomainEvent[] } {
+  const m = cmd.message;
+  const nowMs = cmd.now.getTime();
+  const keys = { actor: m.actor.id, conversation: m.conversation.id };
+  const events: DomainEvent[] = [];
+  let throttled = false;
+  for (const scope of THROTTLE_SCOPES) {
+    if (throttledUntil(state, scope, keys[scope], nowMs) !== undefined) {
+      throttled = true;
+      continue;
+    }
+    const attempts = failedAttemptsWithin(state, scope, keys[scope], nowMs);
+    if (attempts >= PAIRING_POLICY.maxFailedAttempts) {
+      throttled = true;
+      events.push({
+        type: 'PairingThrottled',
+        data: { actorId: keys.actor, conversationId: keys.conversation, scope, attempts, until: iso(nowMs + PAIRING_POLICY.throttleMs) },
+      });
+    }
+  }
+  return { throttled, events };
+}
+
+/** Rule 5. Not code-shaped, or code-shaped from an allowlisted actor without a match. */
+function admission(state: AccessState, cmd: ObserveMessageCommand): Decision {
+  const m = cmd.message;
+  if (!state.users.has(m.actor.id)) return deny(cmd, 'user-not-allowlisted');
+  if (m.space && !state.spaces.has(m.space.id)) return deny(cmd, 'space-not-allowlisted');
+  return accept([], { kind: 'admitted' });
+}
+
+/** A failed code-shaped attempt: recorded at once (count 1) because it feeds the durable brute-force counters. */
+function failedAttempt(cmd: ObserveMessageCommand, reason: 'pairing-code-invalid' | 'pairing-code-expired'): Decision {
+  const m = cmd.message;
+  const at = cmd.now.toISOString();
+  const denied: DomainEvent = {
+    type: 'MessageDenied',
+    data: {
+      reason,
+      actor: m.actor,
+      conversation: m.conversation,
+      ...(m.space ? { space: m.space } : {}),
+      count: 1,
+      firstSeenAt: at,
+      lastSeenAt: at,
+      ...(cmd.inboundSequence !== undefined ? { inboundSequences: [cmd.inboundSequence] } : {}),
+    },
+  };
+  return accept([denied], { kind: 'denied', reason });
+}
+
+/** Any other denial: no event here; the service hands `coalesce` to the coalescer (rule 7). */
+function deny(cmd: ObserveMessageCommand, reason: DenialReason, events: DomainEvent[] = []): Decision {
+  const m = cmd.message;
+  const coalesce: Denial = {
+    reason,
+    actor: m.actor,
+    conversation: m.conversation,
+    ...(m.space ? { space: m.space } : {}),
+    at: cmd.now,
+    ...(cmd.inboundSequence !== undefined ? { inboundSequence: cmd.inboundSequence } : {}),
+  };
+  return accept(events, { kind: 'denied', reason, coalesce });
+}

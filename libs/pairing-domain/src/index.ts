@@ -1,0 +1,28 @@
+export * from './api';
+export { CROCKFORD_ALPHABET, CODE_LENGTH, formatCode, isNormalizedCode } from './code';
+export { extractCandidate } from './normalize';
+export { PAIRING_POLICY } from './policy';
+export type { PairingPolicy } from './policy';
+export { initialState, isLive, isPending, liveTokens, nextExpiryAt } from './state';
+export type {
+  AccessState,
+  ObservationRecord,
+  ObservationStatus,
+  ThrottleScope,
+  TokenRecord,
+  TokenStatus,
+} from './state';
+export { evolve, rehydrate } from './evolve';
+export type { EvolvableEvent } from './evolve';
+export { decide } from './decide';
+export {
+  coalesce,
+  DEFAULT_COALESCER_OPTIONS,
+  denialKey,
+  emptyCoalescer,
+  flushAll,
+  flushDue,
+  heldSequences,
+  nextFlushAt,
+} from './coalescer';
+export type { CoalescerOptions, CoalescerState, CoalesceResult, FlushResult, MessageDeniedData } from './coalescer';

@@ -1,0 +1,134 @@
+import type { DomainEvent, InboundMessage } from '@twokey/contracts';
+import { decide } from './decide';
+import { evolve } from './evolve';
+import { testDeps } from './testing/deps';
+import { given } from './testing/decider-spec';
+import { at, dm, events, inSpace, minutes, T0 } from './testing/fixtures';
+
+const USER_CODE = '7K3M9XQP';
+const SPACE_CODE = 'SPACE123'; // all Crockford symbols
+const observe = (message: InboundMessage, now = T0, inboundSequence?: number) =>
+  ({ type: 'ObserveMessage', message, now, ...(inboundSequence !== undefined ? { inboundSequence } : {}) }) as const;
+
+const userToken = events.tokenIssued('tu', USER_CODE, 'user', at(minutes(30)));
+const spaceToken = events.tokenIssued('ts', SPACE_CODE, 'space', at(minutes(30)));
+
+function failed(message: InboundMessage, reason: 'pairing-code-invalid' | 'pairing-code-expired', now = T0, sequence?: number): DomainEvent {
+  const e = events.failedAttempt(message, now, reason);
+  return sequence === undefined ? e : ({ ...e, data: { ...e.data, inboundSequences: [sequence] } } as DomainEvent);
+}
+
+describe('observing a pairing code (rule 3)', () => {
+  it('the first matching message observes the token: TokenObserved with actor, conversation and a 30 min expiry', () => {
+    const m = dm('stranger', '/start 7k3m-9xqp');
+    given(userToken)
+      .when(observe(m, at(minutes(1))), testDeps({ idPrefix: 'obs' }))
+      .thenEmits(
+        [
+          {
+            type: 'TokenObserved',
+            data: {
+              tokenId: 'tu',
+              observationId: 'obs-1',
+              purpose: 'user',
+              actor: m.actor,
+              conversation: m.conversation,
+              platformMessageId: m.platformMessageId,
+              expiresAt: at(minutes(31)).toISOString(),
+            },
+          },
+        ],
+        { kind: 'observed', observationId: 'obs-1' },
+      );
+  });
+
+  it('picks the token whose code matched among several', () => {
+    const t = given(userToken, events.tokenIssued('other', 'ZZZZZZZZ', 'user', at(minutes(30)))).when(observe(dm('s', 'ZZZZ-ZZZZ')));
+    expect(t.events()).toEqual([expect.objectContaining({ type: 'TokenObserved', data: expect.objectContaining({ tokenId: 'other' }) })]);
+  });
+
+  it('consumes the token: the same code again is recognized as spent (pairing-code-expired)', () => {
+    const first = dm('stranger', USER_CODE);
+    const again = dm('someone-else', USER_CODE);
+    given(userToken, events.observed('tu', 'o1', first))
+      .when(observe(again, T0, 42))
+      .thenEmits([failed(again, 'pairing-code-expired', T0, 42)], { kind: 'denied', reason: 'pairing-code-expired' });
+  });
+
+  it.each([
+    ['expired by event', [{ type: 'TokenExpired', data: { tokenId: 'tu' } } as const], T0],
+    ['past its expiry before ExpireDue', [], at(minutes(30))],
+    ['revoked', [{ type: 'TokenRevoked', data: { tokenId: 'tu' } } as const], T0],
+  ])('a code of a token %s → pairing-code-expired, not observed', (_label, history, now) => {
+    const m = dm('stranger', USER_CODE);
+    given(userToken, ...history).when(observe(m, now)).thenEmits([failed(m, 'pairing-code-expired', now)], { kind: 'denied', reason: 'pairing-code-expired' });
+  });
+
+  it('forgets a dead code about an hour after its expiry: then it is just invalid', () => {
+    const m = dm('stranger', USER_CODE);
+    const now = at(minutes(30 + 60));
+    given(userToken).when(observe(m, now)).thenEmits([failed(m, 'pairing-code-invalid', now)], { kind: 'denied', reason: 'pairing-code-invalid' });
+  });
+
+  it('refuses a message addressed to another connection', () => {
+    given(userToken).when(observe({ ...dm('stranger', USER_CODE), connection: 'discord' })).thenFails('invalid', 'message.connection');
+  });
+});
+
+describe('where a code may be used (rule 4)', () => {
+  it('a user code outside a DM is denied pairing-code-invalid and the token stays live', () => {
+    const inGroup = inSpace('stranger', 'g1', USER_CODE);
+    const state = given(userToken).state;
+    const d = decide(observe(inGroup), state, testDeps());
+    expect(d).toEqual({ ok: true, events: [failed(inGroup, 'pairing-code-invalid')], outcome: { kind: 'denied', reason: 'pairing-code-invalid' } });
+    // The rightful owner can still use it in their DM.
+    const after = d.ok ? d.events.reduce(evolve, state) : state;
+    const inDm = decide(observe(dm('owner', USER_CODE)), after, testDeps());
+    expect(inDm).toMatchObject({ ok: true, outcome: { kind: 'observed' } });
+  });
+
+  it('a user code in a group is denied even for an allowlisted user (a code is never forwarded to the agent)', () => {
+    const m = inSpace('alice', 'g1', USER_CODE);
+    given(userToken, events.userApproved('alice'), events.spaceApproved('g1'))
+      .when(observe(m))
+      .thenEmits([failed(m, 'pairing-code-invalid')], { kind: 'denied', reason: 'pairing-code-invalid' });
+  });
+
+  it('a space code in a DM is denied pairing-code-invalid and the token stays live', () => {
+    const m = dm('alice', SPACE_CODE);
+    const state = given(spaceToken, events.userApproved('alice')).state;
+    const d = decide(observe(m), state, testDeps());
+    expect(d).toEqual({ ok: true, events: [failed(m, 'pairing-code-invalid')], outcome: { kind: 'denied', reason: 'pairing-code-invalid' } });
+    const after = d.ok ? d.events.reduce(evolve, state) : state;
+    expect(decide(observe(inSpace('alice', 'g1', SPACE_CODE)), after, testDeps())).toMatchObject({ ok: true, outcome: { kind: 'observed' } });
+  });
+
+  it('a space code from an actor not on the user allowlist → space-pairing-not-authorized, coalesced, token stays live', () => {
+    const m = inSpace('stranger', 'g1', SPACE_CODE);
+    const state = given(spaceToken).state;
+    const d = decide(observe(m, T0, 7), state, testDeps());
+    expect(d).toEqual({
+      ok: true,
+      events: [],
+      outcome: {
+        kind: 'denied',
+        reason: 'space-pairing-not-authorized',
+        coalesce: { reason: 'space-pairing-not-authorized', actor: m.actor, conversation: m.conversation, space: m.space, at: T0, inboundSequence: 7 },
+      },
+    });
+    expect(state.tokens.get('ts')?.status).toBe('live');
+  });
+
+  it('a space code inside the space from an allowlisted user is observed with the space', () => {
+    const m = inSpace('alice', 'g1', '@twokey_bot SPAC-E123');
+    given(spaceToken, events.userApproved('alice'))
+      .when(observe(m), testDeps({ idPrefix: 'obs' }))
+      .thenEmits([events.observed('ts', 'obs-1', m, 'space', at(minutes(30)))], { kind: 'observed', observationId: 'obs-1' });
+  });
+
+  it('a user code in a DM is observed for any actor, allowlisted or not', () => {
+    for (const history of [[userToken], [userToken, events.userApproved('alice')]]) {
+      given(...history).when(observe(dm('alice', USER_CODE))).thenOutcome({ kind: 'observed' });
+    }
+  });
+});

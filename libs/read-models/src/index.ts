@@ -1,0 +1,5 @@
+export * from './model';
+export * from './changes';
+export * from './project';
+export { InvalidCursor, denialGroupKey } from './attention';
+export * from './queries';

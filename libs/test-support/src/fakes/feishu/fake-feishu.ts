@@ -1,0 +1,248 @@
+/**
+ * A local Feishu / Lark Open Platform (the endpoints a gateway calls) plus a callback sender that encrypts and
+ * signs like the platform does. Wire format: see README.md beside this file.
+ */
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { CallLog, FakeRequest, FakeResponse, postRaw, RecordingHttpServer } from '../http-recorder';
+
+export interface FeishuUser {
+  open_id: string;
+  union_id?: string;
+  user_id?: string;
+  name: string;
+  en_name?: string;
+}
+
+export interface FakeFeishuOptions {
+  appId: string;
+  appSecret: string;
+  /** Put in `header.token` of every callback built by `messageEvent` (the console's Verification Token). */
+  verificationToken: string;
+  bot?: { open_id: string; app_name: string };
+  users?: FeishuUser[];
+}
+
+/** Feishu's encryption: AES-256-CBC, key = SHA-256(encryptKey), body = base64(iv16 ‖ ciphertext), PKCS#7. */
+export function feishuEncrypt(encryptKey: string, plaintext: string, iv: Buffer = randomBytes(16)): string {
+  const key = createHash('sha256').update(encryptKey).digest();
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
+}
+
+/** X-Lark-Signature = hex(SHA-256(timestamp + nonce + encryptKey + raw body)). */
+export function feishuSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: string): string {
+  return createHash('sha256').update(timestamp + nonce + encryptKey + rawBody).digest('hex');
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+export interface MessageEventInput {
+  chatType: 'p2p' | 'group';
+  chatId: string;
+  openId: string;
+  text?: string;
+  /** Raw `content` (a JSON string); defaults to `{"text": text}`. */
+  content?: string;
+  messageType?: string;
+  messageId?: string;
+  rootId?: string;
+  threadId?: string;
+  senderType?: 'user' | 'app';
+  eventId?: string;
+  createTime?: number;
+}
+
+export interface DeliverOptions {
+  /** Encrypt the body and sign it (X-Lark-Signature) with this key. */
+  encryptKey?: string;
+  /** Send this signature instead of the right one (`null`: none). */
+  signature?: string | null;
+  timestamp?: string;
+  nonce?: string;
+}
+
+export class FakeFeishu {
+  readonly users = new Map<string, FeishuUser>();
+  readonly bot: { open_id: string; app_name: string };
+  private readonly tenantTokens = new Set<string>();
+  private readonly sentByUuid = new Map<string, unknown>();
+  private http!: RecordingHttpServer;
+
+  private constructor(readonly options: FakeFeishuOptions) {
+    this.bot = options.bot ?? { open_id: 'ou_bot000000000000000000000000000', app_name: 'Twokey' };
+    for (const u of options.users ?? []) this.users.set(u.open_id, u);
+  }
+
+  static async start(options: FakeFeishuOptions): Promise<FakeFeishu> {
+    const fake = new FakeFeishu(options);
+    fake.http = await RecordingHttpServer.start(
+      {
+        recordHeaders: ['authorization', 'content-type'],
+        routes: [
+          { method: 'POST', pattern: '/open-apis/auth/v3/tenant_access_token/internal', handle: (r) => fake.tenantToken(r) },
+          { method: 'GET', pattern: '/open-apis/bot/v3/info', handle: (r) => fake.authed(r, () => fake.botInfo()) },
+          { method: 'GET', pattern: '/open-apis/contact/v3/users/:user_id', handle: (r) => fake.authed(r, () => fake.user(r)) },
+          { method: 'POST', pattern: '/open-apis/im/v1/messages', handle: (r) => fake.authed(r, () => fake.sendMessage(r, undefined)) },
+          { method: 'POST', pattern: '/open-apis/im/v1/messages/:message_id/reply', handle: (r) => fake.authed(r, () => fake.sendMessage(r, r.params.message_id)) },
+        ],
+        notFound: () => ({ status: 404, body: { code: 404, msg: '404 page not found' } }),
+      },
+      new CallLog(),
+    );
+    return fake;
+  }
+
+  get url(): string {
+    return this.http.url;
+  }
+
+  get log(): CallLog {
+    return this.http.log;
+  }
+
+  /** Calls a user would notice (sending or replying); token requests and lookups are not. */
+  userFacingCalls() {
+    return this.log.filter((c) => c.path.startsWith('/open-apis/im/'));
+  }
+
+  /** Accepted sends, in order. */
+  sentMessages(): { replyTo?: string; receiveId?: string; content: unknown; replyInThread?: boolean }[] {
+    return this.log
+      .filter((c) => c.status === 200 && c.path.startsWith('/open-apis/im/v1/messages'))
+      .map((c) => {
+        const b = c.body as { receive_id?: string; content: string; reply_in_thread?: boolean };
+        const reply = /\/messages\/([^/]+)\/reply$/.exec(c.path)?.[1];
+        return { ...(reply ? { replyTo: reply, replyInThread: b.reply_in_thread } : { receiveId: b.receive_id }), content: JSON.parse(b.content) };
+      });
+  }
+
+  /** An `im.message.receive_v1` callback (schema 2.0) as the platform builds it. */
+  messageEvent(input: MessageEventInput) {
+    const now = input.createTime ?? Date.now();
+    return {
+      schema: '2.0',
+      header: {
+        event_id: input.eventId ?? hex(16),
+        event_type: 'im.message.receive_v1',
+        create_time: String(now),
+        token: this.options.verificationToken,
+        app_id: this.options.appId,
+        tenant_key: '2ca1d211f64f6438',
+      },
+      event: {
+        sender: {
+          sender_id: { open_id: input.openId, union_id: `on_${hex(16)}`, user_id: hex(4) },
+          sender_type: input.senderType ?? 'user',
+          tenant_key: '736588c9260f175e',
+        },
+        message: {
+          message_id: input.messageId ?? `om_${hex(16)}`,
+          ...(input.rootId ? { root_id: input.rootId, parent_id: input.rootId } : {}),
+          ...(input.threadId ? { thread_id: input.threadId } : {}),
+          create_time: String(now),
+          update_time: String(now),
+          chat_id: input.chatId,
+          chat_type: input.chatType,
+          message_type: input.messageType ?? 'text',
+          content: input.content ?? JSON.stringify({ text: input.text ?? '' }),
+        },
+      },
+    };
+  }
+
+  /** The URL-verification request the console sends when the request URL is saved. */
+  urlVerification(challenge: string, token = this.options.verificationToken) {
+    return { challenge, token, type: 'url_verification' };
+  }
+
+  /** The exact body bytes the platform would POST for `payload` (compact JSON; encrypted when a key is given). */
+  body(payload: unknown, encryptKey?: string): string {
+    const plain = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    return encryptKey ? JSON.stringify({ encrypt: feishuEncrypt(encryptKey, plain) }) : plain;
+  }
+
+  /** POSTs a callback to `url`, encrypted and signed when `encryptKey` is given. `payload` may be raw text. */
+  async deliver(url: string, payload: unknown, o: DeliverOptions = {}) {
+    const raw = this.body(payload, o.encryptKey);
+    return this.deliverRaw(url, raw, o);
+  }
+
+  /** POSTs `raw` as is, with timestamp / nonce headers and a signature over the raw bytes when a key is given. */
+  async deliverRaw(url: string, raw: string, o: DeliverOptions = {}) {
+    const timestamp = o.timestamp ?? String(Math.floor(Date.now() / 1000));
+    const nonce = o.nonce ?? hex(8);
+    const signature = o.signature !== undefined ? o.signature : o.encryptKey ? feishuSignature(timestamp, nonce, o.encryptKey, raw) : null;
+    return postRaw(url, raw, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-lark-request-timestamp': timestamp,
+      'x-lark-request-nonce': nonce,
+      ...(signature === null ? {} : { 'x-lark-signature': signature }),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  private tenantToken(req: FakeRequest): FakeResponse {
+    const b = (req.body ?? {}) as { app_id?: string; app_secret?: string };
+    if (b.app_id !== this.options.appId) return { status: 400, body: { code: 10003, msg: 'invalid param' } };
+    if (b.app_secret !== this.options.appSecret) return { status: 400, body: { code: 10014, msg: 'app secret invalid' } };
+    const token = `t-${hex(20)}`;
+    this.tenantTokens.add(token);
+    return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 } };
+  }
+
+  private authed(req: FakeRequest, then: () => FakeResponse): FakeResponse {
+    const m = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
+    if (!m || !this.tenantTokens.has(m[1])) {
+      return { status: 400, body: { code: 99991663, msg: 'Invalid access token for authorization. Please make a request with token attached.' } };
+    }
+    return then();
+  }
+
+  private botInfo(): FakeResponse {
+    return {
+      status: 200,
+      body: { code: 0, msg: 'ok', bot: { activate_status: 2, app_name: this.bot.app_name, avatar_url: 'https://example.invalid/a.png', ip_white_list: [], open_id: this.bot.open_id } },
+    };
+  }
+
+  private user(req: FakeRequest): FakeResponse {
+    if (req.query.user_id_type && req.query.user_id_type !== 'open_id') {
+      return { status: 400, body: { code: 99992402, msg: 'field validation failed' } };
+    }
+    const user = this.users.get(req.params.user_id);
+    if (!user) return { status: 400, body: { code: 41050, msg: 'no user authority error' } };
+    return { status: 200, body: { code: 0, msg: 'success', data: { user } } };
+  }
+
+  private sendMessage(req: FakeRequest, replyTo: string | undefined): FakeResponse {
+    const b = (req.body ?? {}) as { receive_id?: string; msg_type?: string; content?: string; uuid?: string };
+    if (!replyTo && req.query.receive_id_type !== 'chat_id') return { status: 400, body: { code: 99992402, msg: 'field validation failed' } };
+    if ((!replyTo && !b.receive_id) || b.msg_type !== 'text' || typeof b.content !== 'string') {
+      return { status: 400, body: { code: 230001, msg: 'Your request contains an invalid request parameter.' } };
+    }
+    try {
+      if (typeof (JSON.parse(b.content) as { text?: unknown }).text !== 'string') throw new Error('no text');
+    } catch {
+      return { status: 400, body: { code: 230001, msg: 'Your request contains an invalid request parameter, content is invalid.' } };
+    }
+    if (b.uuid && this.sentByUuid.has(b.uuid)) return { status: 200, body: this.sentByUuid.get(b.uuid) };
+    const answer = {
+      code: 0,
+      msg: 'success',
+      data: {
+        message_id: `om_${hex(16)}`,
+        ...(replyTo ? { root_id: replyTo, parent_id: replyTo } : {}),
+        msg_type: 'text',
+        create_time: String(Date.now()),
+        chat_id: b.receive_id,
+        sender: { id: this.options.appId, id_type: 'app_id', sender_type: 'app' },
+        body: { content: b.content },
+      },
+    };
+    if (b.uuid) this.sentByUuid.set(b.uuid, answer);
+    return { status: 200, body: answer };
+  }
+}

@@ -1,0 +1,251 @@
+// The §7 least-privilege users, generated from deploy/nats/permissions.json, on a real nats-server: what each
+// service may do works, and what it must never do is refused by the server (not by our code).
+import { randomBytes } from 'node:crypto';
+import { AckPolicy, connect, headers, JSONCodec, NatsConnection, NatsError, Status, Subscription } from 'nats';
+import { subjects } from '@twokey/contracts';
+import { connectNats } from '@twokey/messaging';
+import { startNats, type NatsHarness } from '@twokey/test-support';
+import { natsUsers, passwordEnvVar, renderAuthorization } from '../../deploy/nats/nats-auth';
+import { provision } from '../../deploy/nats/provision';
+import { assertBuilt } from './support/dist';
+
+// A private server: the configuration names the real default prefix, so the test proves the design's exact claims
+// about `twokey.*` subjects (no other suite shares this server).
+const PREFIX = 'twokey';
+const s = subjects(PREFIX);
+const CONNECTIONS = ['telegram', 'discord'];
+const jc = JSONCodec();
+
+let nats: NatsHarness;
+const passwords: Record<string, string> = {};
+const open: NatsConnection[] = [];
+
+async function as(user: string): Promise<NatsConnection> {
+  const nc = await connectNats({ url: nats.url, user, password: passwords[user], name: `test-${user}` }, {
+    waitOnFirstConnect: false,
+    maxReconnectAttempts: 0,
+  });
+  open.push(nc);
+  return nc;
+}
+
+/** Resolves with the server's permission error for `subject` (reported asynchronously on the connection). */
+function permissionError(nc: NatsConnection, operation: 'publish' | 'subscription', subject: string, timeoutMs = 3_000) {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${operation} permission error for ${subject}`)), timeoutMs);
+    void (async () => {
+      for await (const st of nc.status() as AsyncIterable<Status & { permissionContext?: { operation: string; subject: string } }>) {
+        if (st.permissionContext?.operation === operation && st.permissionContext.subject === subject) {
+          clearTimeout(timer);
+          resolve();
+          return;
+        }
+      }
+    })();
+  });
+}
+
+async function expectPublishDenied(nc: NatsConnection, subject: string) {
+  const denied = permissionError(nc, 'publish', subject);
+  nc.publish(subject, jc.encode({ probe: true }));
+  await denied;
+}
+
+async function expectSubscribeDenied(nc: NatsConnection, subject: string) {
+  const denied = permissionError(nc, 'subscription', subject);
+  const sub: Subscription = nc.subscribe(subject);
+  await denied;
+  sub.unsubscribe();
+}
+
+async function expectRequestDenied(nc: NatsConnection, subject: string) {
+  await expect(nc.request(subject, jc.encode({}), { timeout: 3_000 })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+}
+
+/** Everything published on `subject` reaches this pairing-service subscriber, so a refused call provably never did. */
+async function witness(subject: string): Promise<{ seen: string[] }> {
+  const nc = await as('pairing-service');
+  const seen: string[] = [];
+  nc.subscribe(subject, { callback: (_e, m) => seen.push(m.subject) });
+  await nc.flush();
+  return { seen };
+}
+
+async function subjectCount(stream: string, subject: string): Promise<number> {
+  const admin = await as('pairing-service');
+  const jsm = await admin.jetstreamManager();
+  const info = await jsm.streams.info(stream, { subjects_filter: subject });
+  return info.state.subjects?.[subject] ?? 0;
+}
+
+beforeAll(async () => {
+  assertBuilt('dist/libs/messaging/src/index.js', 'dist/libs/contracts/src/index.js');
+  const users = natsUsers({ prefix: PREFIX, connections: CONNECTIONS });
+  const env: Record<string, string> = {};
+  for (const u of users) {
+    passwords[u.name] = randomBytes(18).toString('base64url');
+    env[passwordEnvVar(u.name)] = passwords[u.name];
+  }
+  nats = await startNats({ spawn: true, config: renderAuthorization(users), env });
+  await provision({ url: nats.url, user: 'provisioner', password: passwords.provisioner, prefix: PREFIX, replicas: 1, connections: CONNECTIONS, timeoutMs: 10_000 });
+});
+
+afterAll(async () => {
+  await Promise.all(open.map((nc) => nc.close().catch(() => undefined)));
+  await nats?.dispose();
+});
+
+describe('authentication', () => {
+  it('refuses anonymous clients and wrong passwords', async () => {
+    await expect(connect({ servers: nats.url, maxReconnectAttempts: 0 })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+    await expect(connect({ servers: nats.url, user: 'gateway-telegram', pass: 'wrong', maxReconnectAttempts: 0 })).rejects.toMatchObject({
+      code: 'AUTHORIZATION_VIOLATION',
+    });
+  });
+});
+
+describe('gateway-telegram', () => {
+  it('publishes its own inbound subject through JetStream and its dead letters', async () => {
+    const gw = await as('gateway-telegram');
+    const ack = await gw.jetstream().publish(s.inbound('telegram'), jc.encode({ probe: 1 }), { msgID: 'telegram:perm-1' });
+    expect(ack.stream).toBe(s.streams.inbound);
+    const dlq = await witness(s.dlq('gateway.telegram'));
+    gw.publish(s.dlq('gateway.telegram'), jc.encode({ reason: 'probe' }));
+    await gw.flush();
+    await waitFor(() => dlq.seen.length === 1);
+  });
+
+  it('consumes its outbound consumer and acks', async () => {
+    const agent = await as('agent');
+    await agent.jetstream().publish(s.outbound('telegram'), jc.encode({ n: 1 }));
+    await agent.jetstream().publish(s.outbound('discord'), jc.encode({ n: 2 }));
+    const gw = await as('gateway-telegram');
+    const consumer = await gw.jetstream().consumers.get(s.streams.outbound, 'gateway-telegram');
+    const m = await consumer.next({ expires: 2_000 });
+    expect(m?.subject).toBe(s.outbound('telegram'));
+    expect(await m!.ackAck()).toBe(true);
+    expect((await consumer.info()).num_ack_pending).toBe(0);
+  });
+
+  it('answers its own connection test and nobody else’s', async () => {
+    const gw = await as('gateway-telegram');
+    gw.subscribe(s.rpcGateway('telegram', 'connection-test'), { callback: (_e, m) => m.respond(jc.encode({ ok: true })) });
+    await gw.flush();
+    const admin = await as('admin-api');
+    const reply = await admin.request(s.rpcGateway('telegram', 'connection-test'), jc.encode({}), { timeout: 3_000 });
+    expect(jc.decode(reply.data)).toEqual({ ok: true });
+    await expectSubscribeDenied(gw, s.rpcGateway('discord', 'connection-test'));
+  });
+
+  it('cannot write to the event store', async () => {
+    const gw = await as('gateway-telegram');
+    await expect(gw.jetstream().publish(s.events('access-telegram'), jc.encode({ forged: true }))).rejects.toMatchObject({
+      code: 'PERMISSIONS_VIOLATION',
+    });
+    await expectPublishDenied(gw, s.events('access-telegram'));
+    expect(await subjectCount(s.streams.events, s.events('access-telegram'))).toBe(0);
+  });
+
+  it('cannot publish another connection’s inbound subject', async () => {
+    const gw = await as('gateway-telegram');
+    await expect(gw.jetstream().publish(s.inbound('discord'), jc.encode({ spoofed: true }))).rejects.toMatchObject({
+      code: 'PERMISSIONS_VIOLATION',
+    });
+    expect(await subjectCount(s.streams.inbound, s.inbound('discord'))).toBe(0);
+  });
+
+  it('cannot call the pairing commands', async () => {
+    const rpc = await witness(s.rpcPairingAll());
+    const gw = await as('gateway-telegram');
+    for (const verb of ['issue-pairing-token', 'approve-observation', 'add-user']) {
+      await expectRequestDenied(gw, s.rpcPairing(verb));
+    }
+    const probe = await as('admin-api');
+    probe.publish(s.rpcPairing('probe'), jc.encode({}));
+    await waitFor(() => rpc.seen.length === 1);
+    expect(rpc.seen).toEqual([s.rpcPairing('probe')]);
+  });
+
+  it('cannot read events, admitted messages, other inboxes or create consumers', async () => {
+    const gw = await as('gateway-telegram');
+    await expectSubscribeDenied(gw, s.eventsAll());
+    await expectSubscribeDenied(gw, s.admittedAll());
+    await expectSubscribeDenied(gw, '_INBOX.>');
+    await expectSubscribeDenied(gw, '_INBOX_admin-api.>');
+    const jsm = await gw.jetstreamManager();
+    await expect(jsm.streams.info(s.streams.events)).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    // A consumer would let it pick a push deliver subject: only the provisioner creates gateway consumers.
+    await expect(
+      jsm.consumers.add(s.streams.outbound, { durable_name: 'gateway-telegram-2', ack_policy: AckPolicy.Explicit, deliver_subject: s.events('x') }),
+    ).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+  });
+});
+
+describe('agent', () => {
+  it('reads admitted messages through its consumer and publishes outbound', async () => {
+    const ps = await as('pairing-service');
+    await ps.jetstream().publish(s.admitted('telegram'), jc.encode({ hello: 'agent' }));
+    const agent = await as('agent');
+    const consumer = await agent.jetstream().consumers.get(s.streams.admitted, 'agent');
+    const m = await consumer.next({ expires: 2_000 });
+    expect(m?.subject).toBe(s.admitted('telegram'));
+    expect(jc.decode(m!.data)).toEqual({ hello: 'agent' });
+    m!.ack();
+    const ack = await agent.jetstream().publish(s.outbound('discord'), jc.encode({ reply: true }));
+    expect(ack.stream).toBe(s.streams.outbound);
+  });
+
+  it('cannot reach twokey.rpc.> (no code can be issued, seen or approved)', async () => {
+    const rpc = await witness('twokey.rpc.>');
+    const agent = await as('agent');
+    await expectRequestDenied(agent, s.rpcPairing('issue-pairing-token'));
+    await expectRequestDenied(agent, s.rpcPairing('approve-observation'));
+    await expectRequestDenied(agent, s.rpcGateway('telegram', 'connection-test'));
+    await expectPublishDenied(agent, s.rpcPairing('issue-pairing-token'));
+    await expectSubscribeDenied(agent, 'twokey.rpc.>');
+    await expectSubscribeDenied(agent, s.rpcPairing('issue-pairing-token'));
+    // The reply to the admin-api carries a fresh code: the agent cannot listen on its inbox, or on any inbox.
+    await expectSubscribeDenied(agent, '_INBOX_admin-api.>');
+    await expectSubscribeDenied(agent, '_INBOX.>');
+    expect(rpc.seen).toEqual([]);
+  });
+
+  it('cannot reach twokey.events.>', async () => {
+    const agent = await as('agent');
+    await expectSubscribeDenied(agent, 'twokey.events.>');
+    await expectPublishDenied(agent, s.events('access-telegram'));
+    const jsm = await agent.jetstreamManager();
+    await expect(jsm.streams.info(s.streams.events)).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    await expect(jsm.streams.getMessage(s.streams.events, { seq: 1 })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    await expect(jsm.consumers.add(s.streams.events, { ack_policy: AckPolicy.None })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    await expect(agent.jetstream().consumers.get(s.streams.events)).rejects.toBeInstanceOf(NatsError);
+  });
+
+  it('cannot publish admitted or inbound messages (it cannot admit itself)', async () => {
+    const agent = await as('agent');
+    const h = headers();
+    h.set('Nats-Msg-Id', 'forged');
+    await expect(agent.jetstream().publish(s.admitted('telegram'), jc.encode({}), { headers: h })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    await expect(agent.jetstream().publish(s.inbound('telegram'), jc.encode({}))).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+  });
+});
+
+describe('admin-api', () => {
+  it('calls the pairing commands but never writes events directly', async () => {
+    const ps = await as('pairing-service');
+    ps.subscribe(s.rpcPairingAll(), { queue: 'pairing-service', callback: (_e, m) => m.respond(jc.encode({ position: 1 })) });
+    await ps.flush();
+    const admin = await as('admin-api');
+    const reply = await admin.request(s.rpcPairing('issue-pairing-token'), jc.encode({}), { timeout: 3_000 });
+    expect(jc.decode(reply.data)).toEqual({ position: 1 });
+    await expect(admin.jetstream().publish(s.events('access-telegram'), jc.encode({}))).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+  });
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 3_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

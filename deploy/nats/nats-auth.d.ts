@@ -20,3 +20,6 @@ export declare function passwordEnvVar(user: string): string;
 export declare function natsUsers(options?: NatsUsersOptions): NatsUser[];
 export declare function natsUserNames(options?: NatsUsersOptions): string[];
 export declare function renderAuthorization(users: NatsUser[]): string;
+/** A random password that nats-server's variable parsing keeps intact (a letter, then letters and digits). */
+export declare function generatePassword(): string;
+export declare function isUsablePassword(password: string): boolean;

@@ -3,6 +3,7 @@
 // Plain CommonJS with no dependencies: it runs in `npm start` before anything is built, in the Kubernetes generator
 // and in the tests. Passwords never appear in the output: each user's password is the environment variable
 // passwordEnvVar(user), resolved by nats-server at start (the local stack sets it, Kubernetes takes it from a Secret).
+const { randomBytes } = require('node:crypto');
 const definitions = require('./permissions.json');
 
 const DEFAULT_PREFIX = 'twokey';
@@ -78,6 +79,19 @@ function natsUsers(options = {}) {
   return users;
 }
 
+// nats-server parses a variable's value as configuration: "3f…" is read as a number and refused, and other
+// punctuation may end the token. Passwords are therefore a letter followed by letters and digits.
+const PASSWORD_PATTERN = /^[A-Za-z][A-Za-z0-9]{23,}$/;
+
+/** A random password that survives nats-server's variable parsing (192 bits). */
+function generatePassword() {
+  return `p${randomBytes(24).toString('hex')}`;
+}
+
+function isUsablePassword(password) {
+  return PASSWORD_PATTERN.test(password);
+}
+
 /** The user names, e.g. to generate one password each. */
 function natsUserNames(options) {
   return natsUsers(options).map((u) => u.name);
@@ -121,6 +135,8 @@ module.exports = {
   streamNames,
   inboxPrefix,
   passwordEnvVar,
+  generatePassword,
+  isUsablePassword,
   natsUsers,
   natsUserNames,
   renderAuthorization,

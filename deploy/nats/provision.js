@@ -62,7 +62,8 @@ async function provision(o) {
         maxReconnectAttempts: 0,
         timeout: 5_000,
       });
-      const jsm = await nc.jetstreamManager();
+      // Short API timeouts: while a new cluster elects its JetStream leader, a retry soon beats a long wait.
+      const jsm = await nc.jetstreamManager({ timeout: 2_000 });
       await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: o.replicas });
       const created = await ensureConsumers(jsm, s, o.connections);
       log(`streams ready (${Object.values(s.streams).join(', ')}; replicas ${o.replicas})` +
@@ -96,15 +97,19 @@ function fromEnv(env) {
   };
 }
 
-if (require.main === module) {
+async function main() {
   if (process.argv.includes('--help')) {
     console.log(USAGE);
-  } else {
-    provision({ ...fromEnv(process.env), log: (l) => console.log(`provision: ${l}`) }).catch((e) => {
-      console.error(`provision: failed: ${e.message}`);
-      process.exit(1);
-    });
+    return;
   }
+  await provision({ ...fromEnv(process.env), log: (l) => console.log(`provision: ${l}`) });
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(`provision: failed: ${e.message}`);
+    process.exit(1);
+  });
 }
 
 module.exports = { provision, consumerConfigs, fromEnv };

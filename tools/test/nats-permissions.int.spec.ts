@@ -1,11 +1,10 @@
 // The §7 least-privilege users, generated from deploy/nats/permissions.json, on a real nats-server: what each
 // service may do works, and what it must never do is refused by the server (not by our code).
-import { randomBytes } from 'node:crypto';
 import { AckPolicy, connect, headers, JSONCodec, NatsConnection, NatsError, Status, Subscription } from 'nats';
 import { subjects } from '@twokey/contracts';
 import { connectNats } from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
-import { natsUsers, passwordEnvVar, renderAuthorization } from '../../deploy/nats/nats-auth';
+import { generatePassword, natsUsers, passwordEnvVar, renderAuthorization } from '../../deploy/nats/nats-auth';
 import { provision } from '../../deploy/nats/provision';
 import { assertBuilt } from './support/dist';
 
@@ -83,7 +82,7 @@ beforeAll(async () => {
   const users = natsUsers({ prefix: PREFIX, connections: CONNECTIONS });
   const env: Record<string, string> = {};
   for (const u of users) {
-    passwords[u.name] = randomBytes(18).toString('base64url');
+    passwords[u.name] = generatePassword();
     env[passwordEnvVar(u.name)] = passwords[u.name];
   }
   nats = await startNats({ spawn: true, config: renderAuthorization(users), env });

@@ -15,6 +15,7 @@ import type { AdminApiConfig } from './config';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { ConnectionTester } from './connections/connection-tester';
 import { ConnectionsController } from './connections/connections.controller';
+import { ConsoleModule } from './console/console.module';
 import { EventsController } from './events/events.controller';
 import { LiveStreams } from './events/live-streams';
 import { HealthController } from './health/health.controller';
@@ -48,6 +49,7 @@ export class AdminApiModule {
   static register(rt: AdminApiRuntime): DynamicModule {
     return {
       module: AdminApiModule,
+      imports: [ConsoleModule.register({ sessions: rt.sessions, tokens: rt.tokens })],
       controllers: [
         HealthController,
         SessionController,

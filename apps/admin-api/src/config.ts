@@ -74,6 +74,8 @@ export const AdminApiConfigSchema = z.object({
   SESSION_TTL_SECONDS: env.int(12 * 3600).pipe(z.number().min(60)),
   TRUST_PROXY: TrustProxy,
   CONNECTIONS: Connections,
+  /** Create or update the JetStream streams at start (off where NATS permissions do not allow it). */
+  ENSURE_STREAMS: env.bool(true),
   READ_YOUR_WRITES_TIMEOUT_MS: env.int(3000).pipe(z.number().min(0)),
   RPC_TIMEOUT_MS: env.int(5000).pipe(z.number().min(100)),
   CONNECTION_TEST_TIMEOUT_MS: env.int(5000).pipe(z.number().min(100)),

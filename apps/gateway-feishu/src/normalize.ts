@@ -16,6 +16,7 @@
  *   both the webhook and the long connection).
  */
 import { ContractViolation, InboundMessage, parseContract } from '@twokey/contracts';
+import { parseJsonSafely } from '@twokey/gateway-kit';
 import { ReceiveMessage } from './wire';
 
 export type IgnoreReason = 'own-message' | 'bot' | 'non-text';
@@ -46,12 +47,11 @@ export function normalizeReceiveMessage(raw: unknown, ctx: NormalizeContext): No
   if (sender.sender_type !== 'user') return { kind: 'ignored', reason: 'bot' };
   if (m.message_type !== 'text') return { kind: 'ignored', reason: 'non-text' };
 
-  let text: unknown;
-  try {
-    text = (JSON.parse(m.content) as { text?: unknown } | null)?.text;
-  } catch (e) {
-    return { kind: 'invalid', reason: `im.message.receive_v1: message.content is not valid JSON (${(e as Error).message})`, platformMessageId: m.message_id };
+  const content = parseJsonSafely(m.content);
+  if (!content.ok) {
+    return { kind: 'invalid', reason: `im.message.receive_v1: message.content is not valid JSON (${content.reason})`, platformMessageId: m.message_id };
   }
+  let text = (content.value as { text?: unknown } | null)?.text;
   if (typeof text !== 'string') {
     return { kind: 'invalid', reason: 'im.message.receive_v1: message.content has no text', platformMessageId: m.message_id };
   }

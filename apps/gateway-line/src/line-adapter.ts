@@ -70,8 +70,11 @@ export class LineAdapter implements PlatformAdapter {
     this.sink = undefined;
   }
 
+  /** Built once: the kit asks for the routes on every request. */
+  private routes?: WebhookRoute[];
+
   webhooks(): WebhookRoute[] {
-    return [
+    return (this.routes ??= [
       lineWebhookRoute({
         path: this.options.webhookPath ?? '/line/webhook',
         channelSecret: this.options.channelSecret,
@@ -79,7 +82,7 @@ export class LineAdapter implements PlatformAdapter {
         onEvents: (events, destination) => this.onEvents(events, destination),
         onInvalid: (reason) => (this.sink ? this.sink.reject(reason) : this.options.logger.error(reason)),
       }),
-    ];
+    ]);
   }
 
   private async onEvents(events: unknown[], destination: string | undefined): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { validateSignature } from '@line/bot-sdk';
-import type { WebhookRoute } from '@twokey/gateway-kit';
+import { parseJsonSafely, type WebhookRoute } from '@twokey/gateway-kit';
 import { CallbackRequest } from './wire';
 
 export interface WebhookLogger {
@@ -44,15 +44,13 @@ export function lineWebhookRoute(o: LineWebhookOptions): WebhookRoute {
         o.logger.warn('LINE webhook with a wrong X-Line-Signature; refused (is LINE_CHANNEL_SECRET right?)', { bytes: rawBody.length });
         return answer(res, 401, { error: 'invalid X-Line-Signature' });
       }
-      let body: unknown;
-      try {
-        body = JSON.parse(rawBody.toString('utf8'));
-      } catch (e) {
-        const reason = `LINE webhook body is not valid JSON (${(e as Error).message})`;
+      const body = parseJsonSafely(rawBody.toString('utf8'));
+      if (!body.ok) {
+        const reason = `LINE webhook body is not valid JSON (${body.reason})`;
         o.onInvalid(reason);
         return answer(res, 400, { error: reason });
       }
-      const parsed = CallbackRequest.safeParse(body);
+      const parsed = CallbackRequest.safeParse(body.value);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const reason = `LINE webhook body is not a webhook request: ${issue?.path.join('.') || '(root)'} ${issue?.message}`;

@@ -2,14 +2,13 @@
  * gateway-line over real NATS JetStream, with the real @line/bot-sdk pointed at the fake LINE API and signed
  * webhooks posted to the gateway's HTTP server.
  */
-import { connect, NatsConnection } from 'nats';
-import { ConnectionTestResult, InboundMessage, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
-import { createGateway, DeadLetter, Gateway, gatewayConfig } from '@twokey/gateway-kit';
-import { rpcRequest } from '@twokey/messaging';
+import { InboundMessage, SendMessage } from '@twokey/contracts';
+import { DeadLetter } from '@twokey/gateway-kit';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeLine } from '@twokey/test-support/fakes/line';
-import { collectCore, collectStream, Collected, StoredMessage } from '@twokey/test-support/stream-collector';
+import { GatewayUnderTest, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
+import { Collected, StoredMessage } from '@twokey/test-support/stream-collector';
 import { LineAdapter } from '../src/line-adapter';
 
 const SECRET = 'line-channel-secret-0123';
@@ -24,14 +23,12 @@ const logger = new JsonLogger('gateway-line', 'debug', { write: (l) => void line
 
 describe('gateway-line (real NATS, real SDK, fake LINE)', () => {
   let nats: NatsHarness;
-  let nc: NatsConnection;
   let fake: FakeLine;
   let adapter: LineAdapter;
-  let gateway: Gateway;
+  let gut: GatewayUnderTest;
   let inbound: Collected<StoredMessage<InboundMessage>>;
   let dlq: Collected<DeadLetter>;
   let webhook: string;
-  const s = () => subjectsFor(nats.prefix);
 
   beforeAll(async () => {
     nats = await startNats();
@@ -39,23 +36,13 @@ describe('gateway-line (real NATS, real SDK, fake LINE)', () => {
     fake.addMember(GROUP, { userId: alice.userId, displayName: 'Alice (group member)' });
     fake.addMember(ROOM, { userId: bob.userId, displayName: 'Bob (room member)' });
     adapter = new LineAdapter({ connection: 'line', channelSecret: SECRET, channelAccessToken: TOKEN, apiBaseUrl: fake.url, logger });
-    gateway = createGateway({
-      adapter,
-      logger,
-      config: gatewayConfig('line', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' } }),
-    });
-    await gateway.start();
-    webhook = `http://127.0.0.1:${gateway.httpPort}/line/webhook`;
-    nc = await connect({ servers: nats.url });
-    inbound = await collectStream<InboundMessage>(nc, s().streams.inbound, s().inbound('line'));
-    dlq = collectCore<DeadLetter>(nc, s().dlq('gateway.line'));
+    gut = await startGatewayUnderTest({ nats, platform: 'line', adapter, logger });
+    ({ inbound, dlq } = gut);
+    webhook = `${gut.httpUrl}/line/webhook`;
   });
 
   afterAll(async () => {
-    await inbound?.stop();
-    await dlq?.stop();
-    await gateway?.stop();
-    await nc?.close();
+    await gut?.stop();
     await fake?.close();
     await nats?.dispose();
   });
@@ -96,6 +83,13 @@ describe('gateway-line (real NATS, real SDK, fake LINE)', () => {
     expect(rm.data.conversation).toEqual({ id: ROOM, kind: 'room' });
     expect(rm.data.space).toEqual({ id: ROOM, kind: 'line-room' });
     expect(rm.data.actor.displayName).toBe('Bob (room member)');
+  });
+
+  it('shows the user id when no profile can be read', async () => {
+    const stranger = 'U' + 'c'.repeat(32);
+    const e = fake.textEvent({ source: { type: 'user', userId: stranger }, text: 'not a friend' });
+    await deliver([e]);
+    expect((await inbound.waitFor(byId(e.message.id))).data.actor).toEqual({ id: stranger, displayName: stranger });
   });
 
   it('stores a redelivered event once', async () => {
@@ -148,7 +142,7 @@ describe('gateway-line (real NATS, real SDK, fake LINE)', () => {
     expect((await dlq.waitFor((d) => d.platformMessageId === huge.message.id)).reason).toContain('text must be at most');
     expect((await inbound.waitFor(byId(odd.message.id))).data.text).toBe('ℌ𝔢𝔩𝔩𝔬 \u0000 \uFEFF 👨‍👩‍👧');
     expect(inbound.items.filter((m) => [anonymous.message.id, huge.message.id].includes(m.data.platformMessageId))).toHaveLength(0);
-    expect((await fetch(`http://127.0.0.1:${gateway.httpPort}/healthz`)).status).toBe(200);
+    expect((await fetch(`${gut.httpUrl}/healthz`)).status).toBe(200);
   });
 
   it('ignores non-text messages, other event types and the bot itself', async () => {
@@ -162,8 +156,7 @@ describe('gateway-line (real NATS, real SDK, fake LINE)', () => {
   });
 
   it('sends a SendMessage as a push with a retry key, and replies with a fresh reply token', async () => {
-    const cmd: SendMessage = { schemaVersion: 1, connection: 'line', idempotencyKey: 'push-1', conversationId: GROUP, text: 'agent says hi' };
-    await nc.jetstream().publish(s().outbound('line'), JSON.stringify(cmd), { msgID: cmd.idempotencyKey });
+    await gut.sendOutbound({ idempotencyKey: 'push-1', conversationId: GROUP, text: 'agent says hi' });
     const push = await fake.log.waitFor((c) => c.path === '/v2/bot/message/push');
     expect(push.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(push.headers['x-line-retry-key']).toMatch(/^[0-9a-f-]{36}$/);
@@ -188,7 +181,7 @@ describe('gateway-line (real NATS, real SDK, fake LINE)', () => {
   });
 
   it('answers the connection test with the bot identity, and clearly for a bad token', async () => {
-    const ok = await rpcRequest(nc, s().rpcGateway('line', 'connection-test'), {}, ConnectionTestResult);
+    const ok = await gut.connectionTest();
     expect(ok).toEqual({ ok: true, bot: { id: fake.bot.userId, name: fake.bot.displayName }, latencyMs: expect.any(Number) });
     const bad = new LineAdapter({ connection: 'line', channelSecret: SECRET, channelAccessToken: 'revoked', apiBaseUrl: fake.url, logger });
     const result = await bad.connectionTest();

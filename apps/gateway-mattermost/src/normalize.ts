@@ -13,6 +13,7 @@
  * - `root_id` → threadId (the conversation stays the channel, replies go to the channel with that root).
  */
 import { ContractViolation, InboundMessage, parseContract, Space } from '@twokey/contracts';
+import { parseJsonSafely } from '@twokey/gateway-kit';
 import { ChannelType, Post, PostedData, SocketEvent } from './wire';
 
 export type IgnoreReason = 'own-message' | 'bot' | 'system-message' | 'non-text' | 'edit' | 'not-a-message';
@@ -53,13 +54,9 @@ export function normalizeSocketEvent(event: SocketEvent, ctx: NormalizeContext):
 
   const data = PostedData.safeParse(event.data);
   if (!data.success) return { kind: 'invalid', reason: `posted event: ${data.error.issues[0]?.path.join('.')} ${data.error.issues[0]?.message}` };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(data.data.post);
-  } catch (e) {
-    return { kind: 'invalid', reason: `posted event: data.post is not valid JSON (${(e as Error).message})` };
-  }
-  const parsed = Post.safeParse(raw);
+  const raw = parseJsonSafely(data.data.post);
+  if (!raw.ok) return { kind: 'invalid', reason: `posted event: data.post is not valid JSON (${raw.reason})` };
+  const parsed = Post.safeParse(raw.value);
   if (!parsed.success) return { kind: 'invalid', reason: `posted event: post.${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` };
   const post = parsed.data;
 

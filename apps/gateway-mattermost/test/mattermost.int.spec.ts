@@ -1,14 +1,13 @@
 /**
  * gateway-mattermost over real NATS JetStream, against the fake Mattermost server (REST v4 + WebSocket).
  */
-import { connect, NatsConnection } from 'nats';
-import { ConnectionTestResult, InboundMessage, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
-import { createGateway, DeadLetter, Gateway, gatewayConfig } from '@twokey/gateway-kit';
-import { rpcRequest } from '@twokey/messaging';
+import { InboundMessage } from '@twokey/contracts';
+import { DeadLetter } from '@twokey/gateway-kit';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeMattermost, MattermostChannel } from '@twokey/test-support/fakes/mattermost';
-import { collectCore, collectStream, Collected, StoredMessage } from '@twokey/test-support/stream-collector';
+import { GatewayUnderTest, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
+import { Collected, StoredMessage } from '@twokey/test-support/stream-collector';
 import { MattermostAdapter } from '../src/mattermost-adapter';
 import { MattermostSocket } from '../src/socket';
 
@@ -25,13 +24,11 @@ const logger = new JsonLogger('gateway-mattermost', 'debug', { write: (l) => voi
 
 describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
   let nats: NatsHarness;
-  let nc: NatsConnection;
   let fake: FakeMattermost;
   let adapter: MattermostAdapter;
-  let gateway: Gateway;
+  let gut: GatewayUnderTest;
   let inbound: Collected<StoredMessage<InboundMessage>>;
   let dlq: Collected<DeadLetter>;
-  const s = () => subjectsFor(nats.prefix);
 
   beforeAll(async () => {
     nats = await startNats();
@@ -43,23 +40,13 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
       logger,
       backoff: { initialMs: 20, maxMs: 200 },
     });
-    gateway = createGateway({
-      adapter,
-      logger,
-      config: gatewayConfig('mattermost', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' } }),
-    });
-    await gateway.start();
+    gut = await startGatewayUnderTest({ nats, platform: 'mattermost', adapter, logger });
+    ({ inbound, dlq } = gut);
     await fake.waitForSockets(1);
-    nc = await connect({ servers: nats.url });
-    inbound = await collectStream<InboundMessage>(nc, s().streams.inbound, s().inbound('mattermost'));
-    dlq = collectCore<DeadLetter>(nc, s().dlq('gateway.mattermost'));
   });
 
   afterAll(async () => {
-    await inbound?.stop();
-    await dlq?.stop();
-    await gateway?.stop();
-    await nc?.close();
+    await gut?.stop();
     await fake?.close();
     await nats?.dispose();
   });
@@ -112,6 +99,12 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
     expect(r.data.space).toEqual({ id: group.id, kind: 'mattermost-team', title: 'alice, bob, twokey' });
   });
 
+  it("falls back to the event's sender_name when the user lookup fails", async () => {
+    const ghost = 'ghost00000000000000000000'; // unknown to GET /users/:id (404)
+    const post = fake.userPosts({ userId: ghost, channelId: dm.id, message: 'boo', senderName: '@ghost' });
+    expect((await inbound.waitFor(byPost(post.id))).data.actor).toEqual({ id: ghost, displayName: 'ghost', username: 'ghost' });
+  });
+
   it('stores a post delivered twice once (Nats-Msg-Id de-duplication)', async () => {
     const post = fake.userPosts({ userId: alice.id, channelId: dm.id, message: 'twice' });
     fake.emitPosted(post);
@@ -120,15 +113,8 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
   });
 
   it('sends an outbound SendMessage as a post, in the thread, and ignores its own echo', async () => {
-    const cmd: SendMessage = {
-      schemaVersion: 1,
-      connection: 'mattermost',
-      idempotencyKey: 'reply-1',
-      conversationId: town.id,
-      threadId: 'root0000000000000000000000',
-      text: 'agent reply',
-    };
-    await nc.jetstream().publish(s().outbound('mattermost'), JSON.stringify(cmd), { msgID: cmd.idempotencyKey });
+    const cmd = { idempotencyKey: 'reply-1', conversationId: town.id, threadId: 'root0000000000000000000000', text: 'agent reply' };
+    await gut.sendOutbound(cmd);
     const call = await fake.log.waitFor((c) => c.method === 'POST' && c.path === '/api/v4/posts');
     expect(call.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(call.body).toEqual({ channel_id: town.id, message: 'agent reply', root_id: cmd.threadId, pending_post_id: 'reply-1' });
@@ -156,6 +142,7 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
     const odd = fake.userPosts({ userId: alice.id, channelId: dm.id, message: 'ｆｕｌｌｗｉｄｔｈ \u200B 🧪 \u202E' });
     const broken = await dlq.waitFor((d) => d.reason.includes('data.post is not valid JSON'));
     expect(broken).toMatchObject({ connection: 'mattermost', platform: 'mattermost', origin: 'gateway.mattermost' });
+    expect(broken.reason).not.toContain('broken'); // the parser's quote of the input never reaches logs or the DLQ
     const tooLong = await dlq.waitFor((d) => d.platformMessageId === huge.id);
     expect(tooLong.reason).toContain('text must be at most');
     expect(JSON.stringify(tooLong)).not.toContain('xxxx');
@@ -178,7 +165,9 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
   });
 
   it('answers the connection test with the bot identity', async () => {
-    const result = await rpcRequest(nc, s().rpcGateway('mattermost', 'connection-test'), {}, ConnectionTestResult);
+    // The fake, like the server, takes the auth scheme in any case (the official client sends BEARER).
+    expect((await fetch(`${fake.url}/api/v4/users/me`, { headers: { Authorization: `BEARER ${TOKEN}` } })).status).toBe(200);
+    const result = await gut.connectionTest();
     expect(result).toEqual({ ok: true, bot: { id: bot.id, name: 'twokey' }, latencyMs: expect.any(Number) });
   });
 

@@ -8,6 +8,10 @@ export const NATS = Symbol('NatsConnection');
 export const EVENT_STORE = Symbol('EventStore');
 export const DOMAIN_DEPS = Symbol('DomainDeps');
 export const FATAL_HANDLER = Symbol('FatalHandler');
+export const CLOCK = Symbol('Clock');
+
+/** The service's only source of "now" (decisions, expiries, denial windows), injected so tests can move time. */
+export type Clock = () => Date;
 
 /** Called once when the service must stop because continuing could decide on a wrong state (fail closed). */
 export type FatalHandler = (error: Error) => void;

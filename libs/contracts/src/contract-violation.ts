@@ -31,8 +31,9 @@ export function decodeContract<S extends z.ZodTypeAny>(contract: string, schema:
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (e) {
-    throw new ContractViolation(contract, '', `is not valid JSON (${(e as Error).message})`, []);
+  } catch {
+    // JSON.parse's message quotes the input, which may be message text: never carry it into logs or the DLQ.
+    throw new ContractViolation(contract, '', 'is not valid JSON', []);
   }
   return parseContract(contract, schema, value);
 }

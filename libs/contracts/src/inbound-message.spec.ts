@@ -55,3 +55,17 @@ describe('InboundMessage contract', () => {
     expect(inboundMessageId(dm)).toBe('telegram:42:7');
   });
 });
+
+describe('decodeContract', () => {
+  it('never echoes the payload of malformed JSON in its error', () => {
+    const secret = 'my secret message ABCD-EFGH';
+    let message = '';
+    try {
+      decodeContract('InboundMessage', InboundMessage, Buffer.from(`{"text": "${secret}`));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('not valid JSON');
+    expect(message).not.toContain('secret');
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  ContractViolation,
   DomainEvent,
   EVENT_DATA_SCHEMAS,
   EventEnvelopeMeta,
@@ -45,6 +46,26 @@ export interface EncodedCommit {
   bytes: Uint8Array;
 }
 
+/**
+ * The rules of CommitMeta, minus zod's object machinery and date regex where the value is the store's own
+ * `toISOString()`: appends are the hot path (benchmarks want ≥10,000 sequential appends/s).
+ */
+function checkMeta(meta: CommitMeta): CommitMeta {
+  const fail = (field: string, reason: string) => new ContractViolation('event metadata', field, reason, [{ field, reason }]);
+  for (const field of ['correlationId', 'causationId'] as const) {
+    const r = CommitMeta.shape[field].safeParse(meta[field]);
+    if (!r.success) throw fail(field, r.error.issues[0].message);
+  }
+  const at = meta.occurredAt;
+  if (!(typeof at === 'string' && ISO_UTC.test(at)) && !IsoDateTime.safeParse(at).success) {
+    throw fail('occurredAt', 'must be an ISO 8601 date-time with an offset');
+  }
+  return { ...meta, actor: parseContract('event metadata', Initiator, meta.actor) };
+}
+
+/** Exactly what Date.prototype.toISOString produces for years 0000-9999. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 const isEventType = (type: string): type is EventType => Object.prototype.hasOwnProperty.call(EVENT_DATA_SCHEMAS, type);
 
 /**
@@ -59,7 +80,7 @@ export function encodeCommit(
   chain: UpcasterChain,
 ): EncodedCommit {
   if (events.length === 0) throw new RangeError(`append to ${stream}: a commit needs at least one event`);
-  const m = parseContract('event metadata', CommitMeta, meta);
+  const m = checkMeta(meta);
   const records = events.map((e): EventRecord => {
     if (!isEventType(e.type)) throw new RangeError(`append to ${stream}: unknown event type "${e.type}"`);
     return {

@@ -54,9 +54,11 @@ export function loadGatewayConfig<S extends z.ZodObject<z.ZodRawShape>>(
   platformSchema: S,
   source: NodeJS.ProcessEnv = process.env,
 ): { gateway: GatewayConfig; settings: z.infer<S> } {
-  const merged = GatewayEnv.extend(platformSchema.shape);
-  const values = loadConfig(`gateway-${platform}`, merged, source) as z.infer<typeof GatewayEnv>;
-  const settings = platformSchema.parse(source) as z.infer<S>;
+  const service = `gateway-${platform}`;
+  const values = loadConfig(service, GatewayEnv.extend(platformSchema.shape), source) as z.infer<typeof GatewayEnv>;
+  // Again on its own: `extend` keeps the fields but not the platform schema's cross-field refinements
+  // (e.g. "TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE=webhook").
+  const settings = loadConfig(service, platformSchema, source) as z.infer<S>;
   return { gateway: toGatewayConfig(platform, values), settings };
 }
 

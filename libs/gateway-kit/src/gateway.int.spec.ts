@@ -1,4 +1,4 @@
-import { connect, NatsConnection, StringCodec } from 'nats';
+import { connect, NatsConnection } from 'nats';
 import { ConnectionTestResult, InboundMessage, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
 import { rpcRequest } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
@@ -44,7 +44,7 @@ const message = (id: string, text = 'hello'): InboundMessage => ({
 async function until<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const v = await fn();
+    const v = await Promise.resolve(fn()).catch(() => undefined); // NATS may still be recovering
     if (v !== undefined && v !== false) return v as T;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
@@ -104,7 +104,7 @@ describe('gateway kit over real NATS', () => {
     await nats.kill();
     const pending = [adapter.sink!.publish(message('1111111:10')), adapter.sink!.publish(message('1111111:11'))];
     await Promise.all(pending);
-    expect((await (await http('/readyz')).json()).checks.nats).toBe(false);
+    expect(((await (await http('/readyz')).json()) as { checks: { nats: boolean } }).checks.nats).toBe(false);
     await nats.start();
     await until(async () => (await stored()) === 3 || undefined, 15_000);
     await adapter.sink!.publish(message('1111111:11'));
@@ -136,6 +136,5 @@ describe('gateway kit over real NATS', () => {
     expect(metrics).toMatch(/inbound_rejected_total\{[^}]*\} 2/);
     expect(metrics).toMatch(/outbound_sent_total\{[^}]*\} 1/);
     expect(metrics).toMatch(/buffer_size\{[^}]*\} 0/);
-    expect(StringCodec).toBeDefined();
   });
 });

@@ -80,6 +80,8 @@ export class InboundPublisher implements InboundSink {
         },
       };
       this.queue.push(item);
+      // During an outage the message is as safe in the buffer as it will get: let the platform intake go on.
+      if (this.outage) item.accept();
       this.o.metrics.bufferSize.set(this.queue.length);
       void this.drain();
     });
@@ -164,8 +166,8 @@ export class InboundPublisher implements InboundSink {
           }
           backoff = 100;
         } catch (e) {
-          // Keep the message; the caller may go on (its message is safe in the buffer until NATS is back).
-          head.accept();
+          // Keep the messages; their callers may go on (they are safe in the buffer until NATS is back).
+          for (const item of this.queue) item.accept();
           if (!this.outage) {
             this.outage = true;
             this.o.logger.warn('NATS publish failed; buffering inbound messages and retrying with the same msgID', {

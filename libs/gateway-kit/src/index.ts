@@ -10,3 +10,5 @@ export type { DeadLetter } from './dead-letters';
 export { GatewayMetrics } from './metrics';
 export { nakDelayMs, outboundConsumerName } from './outbound-consumer';
 export * from './lookup-cache';
+export * from './safe-json';
+export * from './normalized';

@@ -1,8 +1,9 @@
 import { AckPolicy, DeliverPolicy, JsMsg, NatsConnection, nanos, type ConsumerMessages } from 'nats';
-import { ContractViolation, SendMessage, decodeContract } from '@twokey/contracts';
+import { ContractViolation, SendMessage, parseContract } from '@twokey/contracts';
 import type { JsonLogger } from '@twokey/service-kit';
 import type { DeadLetters } from './dead-letters';
 import { PermanentSendError } from './errors';
+import { parseJsonSafely } from './safe-json';
 import type { GatewayMetrics } from './metrics';
 
 export interface OutboundConsumerOptions {
@@ -86,7 +87,10 @@ export class OutboundConsumer {
   private async handle(m: JsMsg): Promise<void> {
     let cmd: SendMessage;
     try {
-      cmd = decodeContract('SendMessage', SendMessage, m.data);
+      // Not decodeContract: V8's JSON error quotes the input, and the input is message text.
+      const json = parseJsonSafely(Buffer.from(m.data).toString('utf8'));
+      if (!json.ok) throw new ContractViolation('SendMessage', '', `is not valid JSON (${json.reason})`, []);
+      cmd = parseContract('SendMessage', SendMessage, json.value);
       if (cmd.connection !== this.o.connection) {
         throw new ContractViolation('SendMessage', 'connection', `is "${cmd.connection}", not this gateway's "${this.o.connection}"`, []);
       }

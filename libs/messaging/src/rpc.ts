@@ -63,8 +63,8 @@ export function serveRpc(
           let body: unknown;
           try {
             body = msg.data.length ? JSON.parse(Buffer.from(msg.data).toString('utf8')) : {};
-          } catch (e) {
-            throw new ContractViolation(`request on ${msg.subject}`, '', `is not valid JSON (${(e as Error).message})`, []);
+          } catch {
+            throw new ContractViolation(`request on ${msg.subject}`, '', 'is not valid JSON', []);
           }
           const reply = await handler(body, { subject: msg.subject });
           msg.respond(enc(reply));

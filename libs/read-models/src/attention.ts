@@ -6,16 +6,38 @@ type AttentionChange = Extract<ReadModelChange, { type: 'attention.changed' | 'a
 type Emit = (change: DistributiveOmit<AttentionChange, 'connection' | 'position'>) => void;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-const SEP = '\u001f';
-
-/** Group identity within a connection: actor, conversation, thread and reason (display names never key). */
+/**
+ * Group identity within a connection: reason, actor, conversation and thread (display names never key). Ids are
+ * length-prefixed, so the key is printable and unambiguous whatever characters the platform ids contain.
+ */
 export function denialGroupKey(actorId: string, conversationId: string, threadId: string | undefined, reason: string) {
-  return actorId + SEP + conversationId + SEP + (threadId ?? '') + SEP + reason;
+  return `${reason}:${actorId.length}:${actorId}:${conversationId.length}:${conversationId}:${threadId ?? ''}`;
+}
+
+/** One live key iterator per connection's Attention map, kept between evictions (see `oldestKey`). */
+const evictors = new WeakMap<ConnectionState, Iterator<string>>();
+
+/**
+ * The least recently updated key. A fresh `keys()` iterator steps over every slot deleted since the map's last
+ * rehash, and each update (delete + set) leaves one, so `keys().next()` costs O(map size) per eviction: measured
+ * at ~20 µs per event when replaying a flood (bench 4, bench/README.md). A Map iterator stays valid while the map
+ * changes (deleted entries are skipped, re-inserted ones come again at the end), so one kept iterator walks the
+ * map once per full turn instead.
+ */
+function oldestKey(c: ConnectionState): string {
+  let it = evictors.get(c);
+  let next = it?.next();
+  if (it === undefined || next === undefined || next.done) {
+    it = c.attention.keys();
+    evictors.set(c, it);
+    next = it.next();
+  }
+  return next.value as string;
 }
 
 /**
  * Counts one MessageDenied into its group. The map's insertion order is kept as "least recently updated first"
- * (delete + set), so bounded retention evicts the first key in O(1).
+ * (delete + set), so bounded retention evicts the first key (amortized O(1), see `oldestKey`).
  */
 export function recordDenial(
   c: ConnectionState,
@@ -76,7 +98,7 @@ export function recordDenial(
   c.attentionVersion++;
   if (emit !== undefined) emit({ type: 'attention.changed', group });
   while (c.attention.size > maxGroups) {
-    const oldest = c.attention.keys().next().value as string;
+    const oldest = oldestKey(c);
     c.attention.delete(oldest);
     c.evictedGroups++;
     if (emit !== undefined) emit({ type: 'attention.evicted', key: oldest });

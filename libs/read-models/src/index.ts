@@ -3,3 +3,4 @@ export * from './changes';
 export * from './project';
 export { InvalidCursor, denialGroupKey } from './attention';
 export * from './queries';
+export * from './snapshot';

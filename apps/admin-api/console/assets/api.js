@@ -23,7 +23,7 @@ export const csrf = {
 
 /** Where the login page sends the admin back to: only a console path of this site. */
 export function safeNext(next) {
-  return typeof next === 'string' && /^\/console(\/[^\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/console/';
+  return typeof next === 'string' && /^\/console(?:[/?#][^\\]*)?$/.test(next) && !/[\r\n]/.test(next) ? next : '/console/';
 }
 
 export function toLogin() {

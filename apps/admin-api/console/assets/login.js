@@ -34,3 +34,14 @@ form.addEventListener('submit', async (event) => {
     button.disabled = false;
   }
 });
+
+// Arriving from another site (a link in a chat or an e-mail), the SameSite=Strict cookie is not sent with the
+// navigation, so the server showed this page; a same-site request does carry it: skip the form if it is valid.
+api('GET', '/session', undefined, { login: true })
+  .then((session) => {
+    if (session?.admin) {
+      if (session.csrfToken) csrf.set(session.csrfToken);
+      location.replace(next);
+    }
+  })
+  .catch(() => undefined);

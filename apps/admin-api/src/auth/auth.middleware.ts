@@ -38,7 +38,7 @@ export function authMiddleware({ tokens, sessions, limiter, metrics }: AuthDeps)
   return (req: Request, res: Response, next: NextFunction) => {
     if (isPublic(req.method, req.path)) return next();
     const client = req.ip ?? 'unknown';
-    const fail = (detail: string, how: 'bearer' | 'session'): never => {
+    const fail: (detail: string, how: 'bearer' | 'session') => never = (detail, how) => {
       limiter.fail(client);
       metrics.authFailures.inc({ via: how });
       throw new Problem('unauthorized', detail);

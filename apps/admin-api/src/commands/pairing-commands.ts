@@ -1,5 +1,6 @@
 import type { NatsConnection } from 'nats';
 import {
+  PairingReply,
   PairingRequest,
   PairingResult,
   PairingReplySchema,
@@ -65,9 +66,9 @@ export class PairingCommands {
     const request = { ...input, initiator: { type: 'admin' as const, id: adminId }, correlationId };
     let outcome = 'ok';
     try {
-      let reply;
+      let reply: PairingReply<V>;
       try {
-        reply = await rpcRequest(this.nc, this.subjects.rpcPairing(verb), request, PairingReplySchema(verb), this.options.rpcTimeoutMs);
+        reply = (await rpcRequest(this.nc, this.subjects.rpcPairing(verb), request, PairingReplySchema(verb), this.options.rpcTimeoutMs)) as PairingReply<V>;
       } catch (e) {
         outcome = e instanceof RpcUnavailable ? 'unavailable' : 'remote-error';
         if (e instanceof RpcUnavailable) throw new Problem('unavailable', 'the pairing-service did not answer; try again shortly');
@@ -85,7 +86,7 @@ export class PairingCommands {
         this.log.warn('read-your-writes wait elapsed', { verb, correlationId, position: reply.position, projected: this.projection.position() });
       }
       this.log.info('command done', { verb, correlationId, admin: adminId, connection: input.connection, position: reply.position });
-      return { result: reply.result as PairingResult<V>, position: reply.position, visible };
+      return { result: reply.result, position: reply.position, visible };
     } finally {
       this.metrics.commands.inc({ verb, outcome });
       end();

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiDoc } from '../http/openapi';
 import { stampPosition } from '../http/request-context';
-import { ConnectionList, ConnectionTestView } from '../http/schemas';
+import { ConnectionList, ConnectionTestResult } from '../http/schemas';
 import { Projection } from '../projection/projection';
 import { ConnectionRegistry } from './connection-registry';
 import { ConnectionTester } from './connection-tester';
@@ -28,13 +28,13 @@ export class ConnectionsController {
   @HttpCode(200)
   @ApiDoc({
     summary: 'Asks the gateway to check its platform credentials. A gateway that is not running is ok:false (200).',
-    response: ConnectionTestView,
+    response: ConnectionTestResult,
     problems: [404],
   })
   async test(@Param('connection') connection: string) {
     const id = this.registry.require(connection);
-    const result = await this.tester.test(id);
-    this.registry.recordTest(id, result);
+    const { at, ...result } = await this.tester.test(id);
+    this.registry.recordTest(id, { ...result, at });
     return result;
   }
 }

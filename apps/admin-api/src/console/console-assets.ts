@@ -12,16 +12,18 @@ export class ConsoleDirNotFound extends Error {
 
 /**
  * Where apps/admin-api/console is. The build copies only .ts → dist, so the static folder stays in the source
- * tree: CONSOLE_DIR wins; then the folder next to the sources (ts run by jest or swc-node); then the repository root
- * seen from the compiled file (dist/apps/admin-api/src/console → five levels up); then process.cwd().
+ * tree. CONSOLE_DIR, when set, is the only place looked at (a wrong value is an error, not a silent fallback).
+ * Otherwise: next to the sources (ts run by jest), then the repository root seen from the compiled file
+ * (dist/apps/admin-api/src/console → five levels up), then process.cwd() (npm start from the root).
  */
 export function resolveConsoleDir(env: NodeJS.ProcessEnv = process.env, here: string = __dirname): string {
-  const candidates = [
-    env.CONSOLE_DIR,
-    path.resolve(here, '../../console'),
-    path.resolve(here, '../../../../../apps/admin-api/console'),
-    path.resolve(process.cwd(), 'apps/admin-api/console'),
-  ].filter((p): p is string => !!p);
+  const candidates = env.CONSOLE_DIR
+    ? [path.resolve(env.CONSOLE_DIR)]
+    : [
+        path.resolve(here, '../../console'),
+        path.resolve(here, '../../../../../apps/admin-api/console'),
+        path.resolve(process.cwd(), 'apps/admin-api/console'),
+      ];
   const found = candidates.find((dir) => existsSync(path.join(dir, 'index.html')) && existsSync(path.join(dir, 'login.html')));
   if (!found) throw new ConsoleDirNotFound(candidates);
   return found;

@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface ProjectionGauges {
   position(): number;
   headPosition(): Promise<number>;
+  /** Events applied so far, by type (counted by the projection; read on scrape, so replay pays nothing per event). */
+  eventsByType(): ReadonlyMap<string, number>;
 }
 
 /** Prometheus metrics of one admin-api instance, in its own registry (several instances may share a process). */
@@ -41,12 +43,6 @@ export class AdminMetrics {
     help: 'Commands answered before the projection reached their position (bounded wait elapsed)',
     registers: [this.registry],
   });
-  readonly projectedEvents = new Counter({
-    name: 'twokey_admin_projected_events_total',
-    help: 'Events applied to the read models, by type (approvals, removals, denials are the decisions)',
-    labelNames: ['type'] as const,
-    registers: [this.registry],
-  });
   readonly authFailures = new Counter({
     name: 'twokey_admin_auth_failures_total',
     help: 'Failed authentication attempts',
@@ -61,6 +57,20 @@ export class AdminMetrics {
 
   constructor(projection: ProjectionGauges) {
     collectDefaultMetrics({ register: this.registry, prefix: 'twokey_admin_' });
+    const reported = new Map<string, number>();
+    new Counter({
+      name: 'twokey_admin_projected_events_total',
+      help: 'Events applied to the read models, by type (approvals, removals, denials are the decisions)',
+      labelNames: ['type'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [type, n] of projection.eventsByType()) {
+          const delta = n - (reported.get(type) ?? 0);
+          if (delta > 0) this.inc({ type }, delta);
+          reported.set(type, n);
+        }
+      },
+    });
     new Gauge({
       name: 'twokey_admin_projection_position',
       help: 'Global event position the read models reflect',

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiQuery, ApiResponse, DocumentBuilder } from '@nestjs/swagger';
+import { ApiBody, ApiQuery, ApiResponse, DocumentBuilder } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 import { ProblemSchema } from './schemas';
@@ -23,16 +23,16 @@ export function ApiDoc(spec: {
   query?: z.ZodObject;
   problems?: number[];
 }) {
-  const decorators = [
+  const decorators: Array<MethodDecorator & ClassDecorator> = [
     ApiResponse({ status: spec.status ?? 200, description: spec.summary, ...(spec.response ? { schema: openApiSchema(spec.response) } : {}) }),
     problem(401, 'Missing or invalid credentials'),
     ...(spec.problems ?? []).map((s) => problem(s, PROBLEM_DESCRIPTIONS[s] ?? 'Problem')),
   ];
-  if (spec.body) decorators.push(ApiBody({ schema: openApiSchema(spec.body, 'input') }));
+  if (spec.body) decorators.push(ApiBody({ schema: openApiSchema(spec.body, 'input') }) as MethodDecorator & ClassDecorator);
   for (const [name, field] of Object.entries(spec.query?.shape ?? {})) {
     decorators.push(ApiQuery({ name, required: !(field as z.ZodType).safeParse(undefined).success, schema: openApiSchema(field as z.ZodType, 'input') }));
   }
-  return applyDecorators(ApiExtraModels(), ...decorators);
+  return applyDecorators(...decorators);
 }
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {

@@ -51,23 +51,23 @@ const Counts = z.object({
   throttles: z.number().int(),
   events: z.number().int(),
 });
-export const ConnectionTestView = ConnectionTestResult.extend({ at: IsoDateTime });
+export const LastConnectionTestView = ConnectionTestResult.extend({ at: IsoDateTime });
 export const ConnectionViewSchema = z.object({
   id: z.string(),
   platform: Platform.nullable(),
   configured: z.boolean(),
   connected: z.boolean(),
-  lastConnectionTest: ConnectionTestView.nullable(),
+  lastConnectionTest: LastConnectionTestView.nullable(),
   counts: Counts,
   lastEventAt: IsoDateTime.nullable(),
 });
+export { ConnectionTestResult };
 export const ConnectionList = z.object({ items: z.array(ConnectionViewSchema) });
 
 export const IssuedToken = z.object({
   tokenId: z.string(),
   code: z.string().meta({ description: 'The one-time code; shown only in this answer, never stored or logged' }),
   expiresAt: IsoDateTime,
-  position: z.number().int(),
 });
 export const ActiveTokenView = z.object({
   tokenId: z.string(),

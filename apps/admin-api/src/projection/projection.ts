@@ -10,7 +10,6 @@ interface Waiter {
 }
 
 export interface ProjectionHooks {
-  onEvent?: (event: StoredEvent) => void;
   /** The subscription failed (e.g. an event that cannot be decoded). The service must stop: it fails closed. */
   onFatal?: (error: Error) => void;
 }
@@ -28,6 +27,7 @@ export class Projection {
   private waiters: Waiter[] = [];
   private flushScheduled = false;
   private readonly listeners = new Set<ChangeSink>();
+  private readonly byType = new Map<string, number>();
   private readonly emit: ChangeSink = (change: ReadModelChange) => {
     for (const l of this.listeners) l(change);
   };
@@ -62,7 +62,7 @@ export class Projection {
 
   private apply(event: StoredEvent): void {
     project(this.models, event, this.listeners.size > 0 ? this.emit : undefined);
-    this.hooks.onEvent?.(event);
+    this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
     // Events of one commit share a position and arrive back to back: answer waiters once the whole commit is in.
     if (this.waiters.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -120,6 +120,10 @@ export class Projection {
 
   position(): number {
     return this.models.position;
+  }
+
+  eventsByType(): ReadonlyMap<string, number> {
+    return this.byType;
   }
 
   headPosition(): Promise<number> {

@@ -4,7 +4,7 @@ import { subjects, type Subjects } from '@twokey/contracts';
 import { JetStreamEventStore } from '@twokey/event-store';
 import { JsonLogger } from '@twokey/service-kit';
 import type { PairingServiceConfig } from '../config';
-import { CONFIG, EVENT_STORE, FATAL_HANDLER, NATS, SUBJECTS, type FatalHandler } from '../tokens';
+import { CLOCK, CONFIG, EVENT_STORE, FATAL_HANDLER, NATS, SUBJECTS, type Clock, type FatalHandler } from '../tokens';
 import { PairingMetrics } from './metrics';
 import { NatsLink, natsConnectionProvider } from './nats-link';
 import { ServiceHealth } from './service-health';
@@ -13,6 +13,7 @@ export interface InfraOptions {
   logger: JsonLogger;
   metrics: PairingMetrics;
   onFatal: FatalHandler;
+  clock: Clock;
 }
 
 /**
@@ -22,7 +23,7 @@ export interface InfraOptions {
 @Module({})
 export class InfraModule {
   static forRoot(config: PairingServiceConfig, options: InfraOptions): DynamicModule {
-    const exported = [CONFIG, SUBJECTS, JsonLogger, PairingMetrics, ServiceHealth, NATS, EVENT_STORE];
+    const exported = [CONFIG, CLOCK, SUBJECTS, JsonLogger, PairingMetrics, ServiceHealth, NATS, EVENT_STORE];
     return {
       module: InfraModule,
       global: true,
@@ -32,6 +33,7 @@ export class InfraModule {
         { provide: JsonLogger, useValue: options.logger },
         { provide: PairingMetrics, useValue: options.metrics },
         { provide: FATAL_HANDLER, useValue: options.onFatal },
+        { provide: CLOCK, useValue: options.clock },
         ServiceHealth,
         natsConnectionProvider,
         NatsLink,

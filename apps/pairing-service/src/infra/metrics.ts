@@ -37,7 +37,7 @@ export class PairingMetrics {
       help: 'Redelivered inbound messages acked without a new decision because they were already decided',
       registers,
     });
-    this.heldDenials = new Gauge({ name: 'held_denials', help: 'Denied messages held un-acked by the coalescer', registers });
+    this.heldDenials = new Gauge({ name: 'held_denials', help: 'Denied messages not yet acked: held by the coalescer or in a MessageDenied being appended', registers });
     if (collectDefaults) collectDefaultMetrics({ register: this.registry });
   }
 }

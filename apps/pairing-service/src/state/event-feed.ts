@@ -28,13 +28,18 @@ export class EventFeed implements OnModuleInit, BeforeApplicationShutdown {
       this.registry.applyFromFeed(event);
       events++;
     }
+    // An error before the subscription has caught up fails start-up; after that it stops the running service.
+    let live = false;
+    let failCatchUp: (error: Error) => void = () => undefined;
+    const catchUpFailed = new Promise<never>((_, reject) => (failCatchUp = reject));
     const subscription = this.store.subscribe({
       afterPosition: this.registry.position,
       onEvent: (event) => this.registry.applyFromFeed(event),
-      onError: (error) => this.health.fatal(error),
+      onError: (error) => (live ? this.health.fatal(error) : failCatchUp(error)),
     });
     this.subscription = subscription;
-    await subscription.caughtUp;
+    await Promise.race([subscription.caughtUp, catchUpFailed]);
+    live = true;
     this.health.rehydrated = true;
     this.logger.info('state rehydrated from the event store', {
       events,

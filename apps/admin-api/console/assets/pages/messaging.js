@@ -105,26 +105,30 @@ export function renderMessaging(main, { connection: c, refreshNav }) {
     return button;
   }
 
-  function codePanel() {
-    const g = generated.get(c.id);
-    if (!g) return null;
-    if (g.used) {
-      generated.delete(c.id);
+  /** none | live | used (no longer among the live tokens) | expired (by this browser's clock). */
+  function codeState(g) {
+    if (!g) return 'none';
+    if (g.used) return 'used';
+    return Date.parse(g.expiresAt) <= Date.now() ? 'expired' : 'live';
+  }
+
+  function codePanel(g, state) {
+    if (state === 'none') return null;
+    if (state === 'used') {
       return notice('ok', h('strong', {}, 'Code used. '), 'The code is no longer live: whoever sent it is listed under Observed; Approve or Reject them there.');
     }
-    if (Date.parse(g.expiresAt) <= Date.now()) {
-      generated.delete(c.id);
+    if (state === 'expired') {
       return notice('warn', h('strong', {}, 'The code expired. '), 'Nobody sent it in time. Generate again and send the new code within the time shown.');
     }
     const bot = c.platform === 'telegram' && g.purpose === 'user' ? botUsername() : undefined;
     const link = bot ? telegramDeepLink(bot, g.code) : undefined;
     return h('div', { class: 'code-panel', id: 'code-panel' },
       h('p', { class: 'muted' }, g.purpose === 'user' ? 'User pairing code' : 'Space pairing code'),
-      h('p', { class: 'code', id: 'pairing-code', 'aria-label': `Pairing code ${g.code.split('').join(' ')}` }, g.code),
+      h('p', { class: 'code', id: 'pairing-code', tabindex: '-1', 'aria-label': `Pairing code ${g.code.split('').join(' ')}` }, g.code),
       h('div', { class: 'row' },
         copyButton(g.code, 'pairing code', 'copy-code'),
         revokeButton(g.tokenId, 'Revoke this code'),
-        h('span', {}, 'Expires in ', countdown(g.expiresAt, () => { announce('The pairing code expired. Generate again.'); renderPairing(); }))),
+        h('span', {}, 'Expires in ', countdown(g.expiresAt, renderCode))),
       h('p', {}, g.purpose === 'user'
         ? `Send it to the bot in a direct message on ${platformName(c.platform)} (“/start ${g.code}” works too). It works once.`
         : 'An authorized user posts it inside the group, server, workspace or team to allow. It works once.'),
@@ -134,6 +138,17 @@ export function renderMessaging(main, { connection: c, refreshNav }) {
           ? h('p', { class: 'hint' }, 'Run the Connection test to get a one-tap Telegram link.')
           : null,
     );
+  }
+
+  /** Rebuilds the code panel only when its state changes, so live updates leave it (and its Copy button) alone. */
+  function renderCode() {
+    const g = generated.get(c.id);
+    const state = codeState(g);
+    const key = `${state}:${g?.tokenId ?? ''}:${state === 'live' ? botUsername() ?? '' : ''}`;
+    if (codeSlot.dataset.state === key) return;
+    codeSlot.dataset.state = key;
+    if (state === 'expired') announce('The pairing code expired. Generate again.');
+    swap(codeSlot, codePanel(g, state));
   }
 
   function generator() {
@@ -178,6 +193,7 @@ export function renderMessaging(main, { connection: c, refreshNav }) {
     const decide = (verb) => async (e) => busy(e.currentTarget, async () => {
       try {
         await post(`${base}/observations/${enc(o.observationId)}/${verb}`);
+        if (generated.get(c.id)?.tokenId === o.tokenId) generated.delete(c.id);
         announce(verb === 'approve'
           ? `Approved ${o.actor.displayName || o.actor.id}; ${o.purpose === 'user' ? 'added to Authorized User IDs' : 'space added to the allowlist'}`
           : `Rejected the observation from ${o.actor.displayName || o.actor.id}`);
@@ -233,8 +249,8 @@ export function renderMessaging(main, { connection: c, refreshNav }) {
     }
     knownObservations = new Set(observations.map((o) => o.observationId));
     const current = generated.get(c.id);
-    if (current && !current.used && !tokens.some((t) => t.tokenId === current.tokenId)) current.used = true;
-    swap(codeSlot, codePanel());
+    if (codeState(current) === 'live' && !tokens.some((t) => t.tokenId === current.tokenId)) current.used = true;
+    renderCode();
     const shown = current?.tokenId;
     const others = tokens.filter((t) => t.tokenId !== shown);
     swap(tokensSlot, others.length

@@ -3,7 +3,9 @@
  * signs like the platform does. Wire format: see README.md beside this file.
  */
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { WebSocket, WebSocketServer } from 'ws';
 import { CallLog, FakeRequest, FakeResponse, postRaw, RecordingHttpServer } from '../http-recorder';
+import { decodeFrame, encodeFrame, WsFrame } from './ws-frame';
 
 export interface FeishuUser {
   open_id: string;
@@ -67,6 +69,12 @@ export class FakeFeishu {
   private readonly tenantTokens = new Set<string>();
   private readonly sentByUuid = new Map<string, unknown>();
   private http!: RecordingHttpServer;
+  private wss!: WebSocketServer;
+  private readonly wsSockets = new Set<WebSocket>();
+  private readonly acks = new Map<string, (payload: unknown) => void>();
+  /** Frames the long-connection client sent (pings, acks), decoded. */
+  readonly wsFramesReceived: WsFrame[] = [];
+  private static readonly SERVICE_ID = 4242;
 
   private constructor(readonly options: FakeFeishuOptions) {
     this.bot = options.bot ?? { open_id: 'ou_bot000000000000000000000000000', app_name: 'Twokey' };
@@ -84,11 +92,14 @@ export class FakeFeishu {
           { method: 'GET', pattern: '/open-apis/contact/v3/users/:user_id', handle: (r) => fake.authed(r, () => fake.user(r)) },
           { method: 'POST', pattern: '/open-apis/im/v1/messages', handle: (r) => fake.authed(r, () => fake.sendMessage(r, undefined)) },
           { method: 'POST', pattern: '/open-apis/im/v1/messages/:message_id/reply', handle: (r) => fake.authed(r, () => fake.sendMessage(r, r.params.message_id)) },
+          { method: 'POST', pattern: '/callback/ws/endpoint', handle: (r) => fake.wsEndpoint(r) },
         ],
         notFound: () => ({ status: 404, body: { code: 404, msg: '404 page not found' } }),
       },
       new CallLog(),
     );
+    fake.wss = new WebSocketServer({ server: fake.http.server, path: '/callback/ws' });
+    fake.wss.on('connection', (socket) => fake.onWsConnection(socket));
     return fake;
   }
 
@@ -180,8 +191,89 @@ export class FakeFeishu {
     });
   }
 
+  /** Long-connection clients currently connected. */
+  get longConnections(): number {
+    return this.wsSockets.size;
+  }
+
+  async waitForLongConnection(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.wsSockets.size === 0) {
+      if (Date.now() > deadline) throw new Error(`no long-connection client within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /**
+   * Pushes a plaintext v2 event over every long connection as a data frame and resolves with the client's
+   * acknowledgement payload (`{ code: 200 }` when its handler succeeded).
+   */
+  pushEvent(payload: unknown, timeoutMs = 5000): Promise<unknown> {
+    const messageId = hex(8);
+    const frame = encodeFrame({
+      SeqID: 0,
+      LogID: 0,
+      service: FakeFeishu.SERVICE_ID,
+      method: 1,
+      headers: [
+        { key: 'type', value: 'event' },
+        { key: 'message_id', value: messageId },
+        { key: 'sum', value: '1' },
+        { key: 'seq', value: '0' },
+        { key: 'trace_id', value: hex(8) },
+      ],
+      payload: Buffer.from(JSON.stringify(payload)),
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.acks.delete(messageId);
+        reject(new Error(`no acknowledgement for long-connection event ${messageId}`));
+      }, timeoutMs);
+      this.acks.set(messageId, (ack) => {
+        clearTimeout(timer);
+        resolve(ack);
+      });
+      for (const socket of this.wsSockets) socket.send(frame);
+    });
+  }
+
   async close(): Promise<void> {
+    for (const socket of this.wss.clients) socket.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await this.http.close();
+  }
+
+  private wsEndpoint(req: FakeRequest): FakeResponse {
+    const b = (req.body ?? {}) as { AppID?: string; AppSecret?: string };
+    if (b.AppID !== this.options.appId || b.AppSecret !== this.options.appSecret) {
+      return { status: 200, body: { code: 10014, msg: 'app secret invalid', data: {} } };
+    }
+    const wsUrl = `${this.url.replace(/^http/, 'ws')}/callback/ws?device_id=${hex(4)}&service_id=${FakeFeishu.SERVICE_ID}`;
+    return {
+      status: 200,
+      body: { code: 0, msg: 'ok', data: { URL: wsUrl, ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 } } },
+    };
+  }
+
+  private onWsConnection(socket: WebSocket): void {
+    this.wsSockets.add(socket);
+    socket.on('close', () => this.wsSockets.delete(socket));
+    socket.on('message', (raw: Buffer) => {
+      const frame = decodeFrame(raw);
+      this.wsFramesReceived.push(frame);
+      const header = (k: string) => frame.headers.find((h) => h.key === k)?.value;
+      if (frame.method === 0 && header('type') === 'ping') {
+        const pong = { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 };
+        socket.send(encodeFrame({ ...frame, headers: [{ key: 'type', value: 'pong' }], payload: Buffer.from(JSON.stringify(pong)) }));
+        return;
+      }
+      const messageId = header('message_id');
+      const ack = messageId ? this.acks.get(messageId) : undefined;
+      if (ack && frame.payload) {
+        this.acks.delete(messageId!);
+        ack(JSON.parse(frame.payload.toString()));
+      }
+    });
   }
 
   private tenantToken(req: FakeRequest): FakeResponse {

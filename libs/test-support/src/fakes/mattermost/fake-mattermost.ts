@@ -149,7 +149,16 @@ export class FakeMattermost {
   }
 
   /** A user writes `message` in `channelId`: the post is stored and a `posted` event goes to every socket. */
-  userPosts(input: { userId: string; channelId: string; message: string; rootId?: string; props?: Record<string, unknown>; type?: string }): MattermostPost {
+  userPosts(input: {
+    userId: string;
+    channelId: string;
+    message: string;
+    rootId?: string;
+    props?: Record<string, unknown>;
+    type?: string;
+    /** `sender_name` in the event; defaults to `@<username>` of a known user. */
+    senderName?: string;
+  }): MattermostPost {
     const now = Date.now();
     const post: MattermostPost = {
       id: mattermostId(),
@@ -165,12 +174,12 @@ export class FakeMattermost {
       props: input.props ?? { disable_group_highlight: true },
     };
     this.posts.set(post.id, post);
-    this.emitPosted(post);
+    this.emitPosted(post, input.senderName);
     return post;
   }
 
   /** Sends a `posted` event for an existing post again (e.g. what a client sees after a resync). */
-  emitPosted(post: MattermostPost): void {
+  emitPosted(post: MattermostPost, senderName?: string): void {
     const channel = this.channels.get(post.channel_id);
     if (!channel) throw new Error(`fake: unknown channel ${post.channel_id}`);
     const sender = this.users.get(post.user_id);
@@ -179,7 +188,7 @@ export class FakeMattermost {
       channel_name: channel.name,
       channel_type: channel.type,
       post: JSON.stringify(post),
-      sender_name: sender ? `@${sender.username}` : '',
+      sender_name: senderName ?? (sender ? `@${sender.username}` : ''),
       set_online: true,
       team_id: channel.team_id,
     }, { channel_id: channel.id, team_id: '', user_id: '', omit_users: null });

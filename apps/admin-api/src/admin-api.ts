@@ -1,0 +1,131 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import express, { NextFunction, Request, Response } from 'express';
+import type { NatsConnection } from 'nats';
+import { subjects as subjectsOf } from '@twokey/contracts';
+import { EventStore, JetStreamEventStore } from '@twokey/event-store';
+import { connectNats, ensureStreams } from '@twokey/messaging';
+import { JsonLogger } from '@twokey/service-kit';
+import { AdminApiModule, AdminApiRuntime } from './app.module';
+import { AdminTokens } from './auth/admin-tokens';
+import { authMiddleware } from './auth/auth.middleware';
+import { FailureLimiter } from './auth/failure-limiter';
+import { Sessions } from './auth/sessions';
+import { PairingCommands } from './commands/pairing-commands';
+import type { AdminApiConfig } from './config';
+import { ConnectionRegistry } from './connections/connection-registry';
+import { ConnectionTester } from './connections/connection-tester';
+import { LiveStreams } from './events/live-streams';
+import { AdminMetrics } from './health/metrics';
+import { NatsStatus } from './health/nats-status';
+import { openApiConfig } from './http/openapi';
+import { Problem, sendProblem } from './http/problem';
+import { Projection } from './projection/projection';
+
+export interface AdminApiOptions {
+  log?: JsonLogger;
+  /** Called when the projection cannot continue (undecodable event). main.ts exits; tests observe it. */
+  onFatal?: (error: Error) => void;
+}
+
+export interface AdminApi {
+  /** http://host:port of the listening server (the real port when HTTP_PORT=0). */
+  url: string;
+  port: number;
+  app: INestApplication;
+  projection: Projection;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = '64kb';
+
+/** JSON bodies only; a malformed or oversized body is a problem+json answer, not an HTML error page. */
+function jsonBody() {
+  const parse = express.json({ limit: BODY_LIMIT, strict: true });
+  return (req: Request, res: Response, next: NextFunction) =>
+    parse(req, res, (err?: { type?: string; message?: string }) => {
+      if (!err) return next();
+      const problem =
+        err.type === 'entity.too.large'
+          ? new Problem('payload-too-large', `the body must be at most ${BODY_LIMIT}`)
+          : Problem.validation('body', err.type === 'entity.parse.failed' ? 'is not valid JSON' : (err.message ?? 'cannot be read'));
+      sendProblem(req, res, problem);
+    });
+}
+
+/**
+ * Builds and starts the admin-api: NATS, event store, projection (catching up in the background; /readyz says
+ * when), the Nest app with auth before routing, and the HTTP listener. Used by main.ts and by the tests.
+ */
+export async function createAdminApi(config: AdminApiConfig, options: AdminApiOptions = {}): Promise<AdminApi> {
+  const log = options.log ?? new JsonLogger('admin-api');
+  const subjects = subjectsOf(config.TWOKEY_SUBJECT_PREFIX);
+  const nc: NatsConnection = await connectNats({ url: config.NATS_URL, user: config.NATS_USER, password: config.NATS_PASSWORD, name: 'admin-api' });
+  try {
+    if (config.ENSURE_STREAMS) await ensureStreams(await nc.jetstreamManager(), subjects);
+    const store: EventStore = new JetStreamEventStore({ nc, subjects });
+    const projection = new Projection(store, log, { maxAttentionGroups: config.ATTENTION_MAX_GROUPS }, { onFatal: options.onFatal });
+    const metrics = new AdminMetrics(projection);
+    const registry = new ConnectionRegistry(config.CONNECTIONS, projection);
+    const rt: AdminApiRuntime = {
+      config,
+      log,
+      nc,
+      store,
+      projection,
+      metrics,
+      natsStatus: new NatsStatus(nc),
+      tokens: new AdminTokens(config.ADMIN_TOKEN_HASHES),
+      sessions: new Sessions(config.SESSION_SECRET, config.SESSION_TTL_SECONDS),
+      limiter: new FailureLimiter(config.AUTH_FAILURES_PER_MINUTE),
+      registry,
+      tester: new ConnectionTester(nc, subjects, config.CONNECTION_TEST_TIMEOUT_MS),
+      commands: new PairingCommands(nc, subjects, projection, metrics, log, {
+        rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+        readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+      }),
+      live: new LiveStreams(projection, metrics),
+    };
+    projection.start();
+
+    const server = express();
+    server.set('trust proxy', config.TRUST_PROXY);
+    server.disable('x-powered-by');
+    const app = await NestFactory.create(AdminApiModule.register(rt), new ExpressAdapter(server), { logger: log, bodyParser: false });
+    app.use(metrics.middleware());
+    app.use(cookieParser());
+    app.use(authMiddleware({ tokens: rt.tokens, sessions: rt.sessions, limiter: rt.limiter, metrics }));
+    app.use(jsonBody());
+    SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApiConfig()));
+    await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+    const address = (app.getHttpServer() as Server).address() as AddressInfo;
+    const host = config.HTTP_HOST === '0.0.0.0' || config.HTTP_HOST === '::' ? '127.0.0.1' : config.HTTP_HOST;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    log.info('admin-api listening', { url, connections: config.CONNECTIONS.map((c) => c.id), prefix: subjects.prefix });
+
+    let closed = false;
+    return {
+      url,
+      port: address.port,
+      app,
+      projection,
+      async close() {
+        if (closed) return;
+        closed = true;
+        rt.live.closeAll();
+        await app.close();
+        await projection.close();
+        await nc.drain().catch(() => nc.close());
+      },
+    };
+  } catch (e) {
+    await nc.close();
+    throw e;
+  }
+}

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '@twokey/service-kit';
+import { loadAdminApiConfig } from './config';
+
+const hash = (t: string) => createHash('sha256').update(t).digest('hex');
+const base = { ADMIN_TOKEN_HASHES: `ada:${hash('t1')}`, SESSION_SECRET: 's'.repeat(32) };
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadAdminApiConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems.map((p) => p.variable);
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('admin-api configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadAdminApiConfig(base);
+    expect(c).toMatchObject({ HTTP_PORT: 3000, TWOKEY_SUBJECT_PREFIX: 'twokey', READ_YOUR_WRITES_TIMEOUT_MS: 3000, TRUST_PROXY: false });
+    expect(c.CONNECTIONS.map((x) => `${x.id}:${x.platform}`)).toEqual([
+      'telegram:telegram', 'discord:discord', 'slack:slack', 'mattermost:mattermost', 'feishu:feishu', 'line:line',
+    ]);
+    expect(c.ADMIN_TOKEN_HASHES).toEqual([{ adminId: 'ada', sha256: Buffer.from(hash('t1'), 'hex') }]);
+  });
+
+  it('parses several admins, named connections and proxy trust', () => {
+    const c = loadAdminApiConfig({
+      ...base,
+      ADMIN_TOKEN_HASHES: `ada:${hash('a')}, grace@example.org:${hash('b').toUpperCase()}`,
+      CONNECTIONS: 'support-bot:telegram,slack',
+      TRUST_PROXY: '1',
+    });
+    expect(c.ADMIN_TOKEN_HASHES.map((h) => h.adminId)).toEqual(['ada', 'grace@example.org']);
+    expect(c.CONNECTIONS).toEqual([{ id: 'support-bot', platform: 'telegram' }, { id: 'slack', platform: 'slack' }]);
+    expect(c.TRUST_PROXY).toBe(1);
+  });
+
+  it.each([
+    [{ ADMIN_TOKEN_HASHES: undefined }, 'ADMIN_TOKEN_HASHES'],
+    [{ ADMIN_TOKEN_HASHES: ' , ' }, 'ADMIN_TOKEN_HASHES'],
+    [{ ADMIN_TOKEN_HASHES: 'ada:plaintext-token' }, 'ADMIN_TOKEN_HASHES'],
+    [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+    [{ CONNECTIONS: 'tg:icq' }, 'CONNECTIONS'],
+    [{ CONNECTIONS: 'telegram,telegram' }, 'CONNECTIONS'],
+    [{ HTTP_PORT: 'http' }, 'HTTP_PORT'],
+  ])('names the bad variable (%#)', (override, variable) => {
+    expect(problems({ ...base, ...override })).toContain(variable);
+  });
+});

@@ -1,0 +1,34 @@
+import { ConfigError, JsonLogger } from '@twokey/service-kit';
+import { createAdminApi } from './admin-api';
+import { loadAdminApiConfig } from './config';
+
+async function main(): Promise<void> {
+  const log = new JsonLogger('admin-api');
+  let config;
+  try {
+    config = loadAdminApiConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const api = await createAdminApi(config, {
+    log,
+    // Fail closed: never serve read models rebuilt from a log the service cannot read completely.
+    onFatal: () => process.exit(1),
+  });
+  const stop = async (signal: string) => {
+    log.info('shutting down', { signal });
+    await api.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e) => {
+  new JsonLogger('admin-api').error('admin-api failed to start', { error: e });
+  process.exit(1);
+});

@@ -1,0 +1,140 @@
+/**
+ * Discord through discord.js (unmodified): the gateway websocket with the intents a DM and a guild message need
+ * (Message Content is privileged), `Partials.Channel` so DMs are not dropped, and REST for replies and the
+ * connection test. MESSAGE_CREATE is read as the documented dispatch payload (`client.ws`), so normalization is a
+ * pure function of wire data plus the names discord.js has cached.
+ */
+import { Client, DiscordAPIError, Events, GatewayDispatchEvents, GatewayIntentBits, Partials, REST, RESTJSONErrorCodes, Routes } from 'discord.js';
+import type { APIUser } from 'discord.js';
+import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
+import { deliver, InboundSink, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
+import type { JsonLogger } from '@twokey/service-kit';
+import { normalizeDiscordMessage } from './normalize';
+
+export interface DiscordAdapterOptions {
+  connection: string;
+  token: string;
+  /** REST base (discord.js `rest.api`), default https://discord.com/api. */
+  apiUrl?: string;
+  logger: JsonLogger;
+  /** How long to wait for GUILD_CREATE of every guild in READY (discord.js waitGuildTimeout). */
+  waitGuildTimeoutMs?: number;
+  now?: () => Date;
+}
+
+export const DISCORD_INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.DirectMessages,
+  GatewayIntentBits.MessageContent,
+];
+
+/** The Message Content intent is privileged: asking for it when it is off makes Discord close with 4014. */
+export class DiscordIntentsError extends Error {
+  override readonly name = 'DiscordIntentsError';
+  constructor() {
+    super(
+      'Discord closed the gateway with 4014 (disallowed intents): enable "Message Content Intent" for this bot in the ' +
+        'Discord developer portal (Applications → your app → Bot → Privileged Gateway Intents), then restart the gateway',
+    );
+  }
+}
+
+export class DiscordAdapter implements PlatformAdapter {
+  readonly platform = 'discord' as const;
+  private readonly rest: REST;
+  private client?: Client;
+
+  constructor(private readonly o: DiscordAdapterOptions) {
+    this.rest = new REST({ version: '10', ...(o.apiUrl ? { api: o.apiUrl } : {}) }).setToken(o.token);
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    const client = new Client({
+      intents: DISCORD_INTENTS,
+      partials: [Partials.Channel],
+      rest: this.o.apiUrl ? { api: this.o.apiUrl } : {},
+      waitGuildTimeout: this.o.waitGuildTimeoutMs ?? 15_000,
+    });
+    this.client = client;
+    client.ws.on(GatewayDispatchEvents.MessageCreate, (data: { channel_id?: string; guild_id?: string }) => {
+      const channel = data.channel_id ? client.channels.cache.get(data.channel_id) : undefined;
+      const guild = data.guild_id ? client.guilds.cache.get(data.guild_id) : undefined;
+      const result = normalizeDiscordMessage(data, {
+        connection: this.o.connection,
+        botUserId: client.user?.id ?? '',
+        receivedAt: this.now(),
+        channel: channel ? { type: channel.type, name: 'name' in channel ? channel.name : undefined } : undefined,
+        guild: guild ? { name: guild.name } : undefined,
+      });
+      deliver(sink, result, this.o.logger).catch((e) => this.o.logger.error('discord message not handled', { error: (e as Error).message }));
+    });
+    client.on(Events.ShardDisconnect, (event) => {
+      if (event.code === 4014) this.o.logger.error(new DiscordIntentsError().message);
+      else this.o.logger.error('discord gateway closed and will not reconnect', { code: event.code });
+    });
+    client.on(Events.Error, (e) => this.o.logger.error('discord client error', { error: e.message }));
+    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    try {
+      await client.login(this.o.token);
+      await ready;
+    } catch (e) {
+      await client.destroy().catch(() => undefined);
+      this.client = undefined;
+      throw describeDiscordError(e);
+    }
+    this.o.logger.info('discord connected', { bot: client.user?.username, guilds: client.guilds.cache.size });
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.destroy();
+    this.client = undefined;
+  }
+
+  async send(m: SendMessage): Promise<void> {
+    // A thread is a channel of its own: its id is the conversation id, so threadId needs no special route.
+    const replyTo = m.replyToMessageId;
+    try {
+      await this.rest.post(Routes.channelMessages(m.conversationId), {
+        body: {
+          content: m.text,
+          allowed_mentions: { parse: [] },
+          ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
+        },
+      });
+    } catch (e) {
+      if (e instanceof DiscordAPIError && e.status >= 400 && e.status < 500 && e.status !== 429) {
+        throw new PermanentSendError(`discord refused the message: ${e.status} ${e.message}`, { cause: e });
+      }
+      throw describeDiscordError(e);
+    }
+  }
+
+  async connectionTest(): Promise<ConnectionTestResult> {
+    try {
+      const me = (await this.rest.get(Routes.user())) as APIUser;
+      return { ok: true, bot: { id: me.id, name: me.global_name ?? me.username }, latencyMs: 0 };
+    } catch (e) {
+      throw describeDiscordError(e);
+    }
+  }
+
+  private now(): Date {
+    return (this.o.now ?? (() => new Date()))();
+  }
+}
+
+/** discord.js / REST errors → messages an operator can act on. */
+export function describeDiscordError(e: unknown): Error {
+  if (e instanceof DiscordAPIError) {
+    if (e.status === 401) return new Error('Discord rejected the bot token (401 Unauthorized): check DISCORD_BOT_TOKEN');
+    if (e.code === RESTJSONErrorCodes.MissingAccess) return new Error(`Discord denied access: ${e.message}`);
+    return new Error(`Discord API error ${e.status}: ${e.message}`);
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (/disallowed intents/i.test(err.message)) return new DiscordIntentsError();
+  if ((err as { code?: string }).code === 'TokenInvalid' || /Authentication failed/i.test(err.message)) {
+    return new Error('Discord rejected the bot token: check DISCORD_BOT_TOKEN');
+  }
+  return err;
+}

@@ -1,0 +1,247 @@
+/**
+ * PlatformAdapter for Feishu / Lark through @larksuiteoapi/node-sdk: `im.message.receive_v1` in (HTTP callback
+ * or the SDK's long connection, both through one EventDispatcher), IM messages out.
+ */
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
+import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { feishuCallbackRoute } from './callback';
+import { apiAnswerOf, describeLarkError, FeishuApiError, isTokenFailure, larkLogger } from './lark-errors';
+import { normalizeReceiveMessage } from './normalize';
+import { sendUuid } from './send-uuid';
+
+export interface FeishuLogger {
+  debug(msg: string, fields?: unknown): void;
+  info(msg: string, fields?: unknown): void;
+  warn(msg: string, fields?: unknown): void;
+  error(msg: string, fields?: unknown): void;
+}
+
+export interface FeishuAdapterOptions {
+  connection: string;
+  appId: string;
+  appSecret: string;
+  domain: lark.Domain | string;
+  mode: 'webhook' | 'long-connection';
+  verificationToken?: string;
+  encryptKey?: string;
+  webhookPath?: string;
+  logger: FeishuLogger;
+  now?: () => Date;
+  /** Upper bound for one Open API call (the SDK's HTTP client has none). */
+  requestTimeoutMs?: number;
+}
+
+/** Display-name lookups must not hold a callback past the platform's 3 s deadline. */
+const NAME_LOOKUP_TIMEOUT_MS = 1_500;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface Answer {
+  code?: number;
+  msg?: string;
+}
+
+export class FeishuAdapter implements PlatformAdapter {
+  readonly platform = 'feishu' as const;
+  readonly client: lark.Client;
+  readonly dispatcher: lark.EventDispatcher;
+  private wsClient?: lark.WSClient;
+  private sink?: InboundSink;
+  private botOpenId?: string;
+  private readonly names = new LookupCache<string>();
+  private readonly now: () => Date;
+  private readonly sdkLogger: lark.Logger;
+
+  constructor(private readonly options: FeishuAdapterOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.sdkLogger = larkLogger(options.logger);
+    this.client = this.newClient();
+    this.dispatcher = new lark.EventDispatcher({
+      encryptKey: options.encryptKey,
+      verificationToken: options.verificationToken,
+      logger: this.sdkLogger,
+      loggerLevel: lark.LoggerLevel.warn,
+    }).register({ 'im.message.receive_v1': (data: unknown) => this.onMessage(data) });
+  }
+
+  /** A client with its own token cache (the SDK's default cache is shared by every client of the process). */
+  private newClient(): lark.Client {
+    return new lark.Client({
+      appId: this.options.appId,
+      appSecret: this.options.appSecret,
+      domain: this.options.domain,
+      cache: new lark.DefaultCache(),
+      logger: this.sdkLogger,
+      loggerLevel: lark.LoggerLevel.warn,
+    });
+  }
+
+  /**
+   * Learns the bot's open_id (tenant token + GET /open-apis/bot/v3/info; a bad app secret fails here, visibly in
+   * /readyz), then starts the long connection in that mode. In webhook mode callbacks flow once this resolves.
+   */
+  async start(sink: InboundSink): Promise<void> {
+    const bot = await this.botInfo(this.client);
+    this.botOpenId = bot.open_id;
+    this.options.logger.info('Feishu bot identified', { botOpenId: bot.open_id, mode: this.options.mode });
+    this.sink = sink;
+    if (this.options.mode === 'long-connection') {
+      this.wsClient = new lark.WSClient({
+        appId: this.options.appId,
+        appSecret: this.options.appSecret,
+        domain: this.options.domain,
+        logger: this.sdkLogger,
+        loggerLevel: lark.LoggerLevel.warn,
+        autoReconnect: true,
+        onError: (e: Error) => this.options.logger.error('Feishu long connection gave up', { error: describeLarkError(e) }),
+      });
+      await this.wsClient.start({ eventDispatcher: this.dispatcher });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.wsClient?.close({ force: true });
+    this.wsClient = undefined;
+    this.sink = undefined;
+  }
+
+  /** Built once: the kit asks for the routes on every request. */
+  private routes?: WebhookRoute[];
+
+  webhooks(): WebhookRoute[] {
+    if (this.options.mode !== 'webhook') return [];
+    return (this.routes ??= [
+      feishuCallbackRoute({
+        path: this.options.webhookPath ?? '/feishu/events',
+        dispatcher: this.dispatcher,
+        verificationToken: this.options.verificationToken ?? '',
+        encryptKey: this.options.encryptKey,
+        logger: this.options.logger,
+        onInvalid: (reason) => (this.sink ? this.sink.reject(reason) : this.options.logger.error(reason)),
+      }),
+    ]);
+  }
+
+  /** The `im.message.receive_v1` handler; throwing makes the callback answer 503 so the platform pushes again. */
+  private async onMessage(data: unknown): Promise<void> {
+    const sink = this.sink;
+    if (!sink) throw new Error('the Feishu adapter is not started');
+    const result = normalizeReceiveMessage(data, { connection: this.options.connection, receivedAt: this.now(), botOpenId: this.botOpenId });
+    if (result.kind === 'ignored') {
+      this.options.logger.debug('Feishu message ignored', { reason: result.reason });
+      return;
+    }
+    if (result.kind === 'invalid') {
+      sink.reject(result.reason, { platformMessageId: result.platformMessageId });
+      return;
+    }
+    const message = result.message;
+    const displayName = await this.displayName(message.actor.id);
+    if (displayName) message.actor = { ...message.actor, displayName };
+    await sink.publish(message);
+  }
+
+  /** Contact API (GET /open-apis/contact/v3/users/:open_id), cached; needs a contact scope, else the open_id stays. */
+  private async displayName(openId: string): Promise<string | undefined> {
+    try {
+      return await this.names.get(openId, async () => {
+        const res = await withTimeout(
+          this.client.contact.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }),
+          NAME_LOOKUP_TIMEOUT_MS,
+          'contact user lookup',
+        );
+        const name = res?.data?.user?.name;
+        if (res?.code !== 0 || !name) throw new FeishuApiError('contact user lookup', undefined, res?.code ?? -1, res?.msg ?? 'no name');
+        return name;
+      });
+    } catch (e) {
+      this.options.logger.warn('Feishu display name lookup failed; showing the open_id', { error: describeLarkError(e) });
+      return undefined;
+    }
+  }
+
+  /**
+   * Plain text to the chat (POST /open-apis/im/v1/messages?receive_id_type=chat_id), or a reply
+   * (POST /open-apis/im/v1/messages/:message_id/reply) to `replyToMessageId` or into the thread `threadId`.
+   * `uuid` = the idempotency key, so a redelivered SendMessage is sent once. A 4xx (bad chat, bot not in the chat,
+   * text refused) cannot succeed on retry: PermanentSendError.
+   */
+  async send(message: SendMessage): Promise<void> {
+    const content = JSON.stringify({ text: message.text });
+    const uuid = sendUuid(message.idempotencyKey);
+    const threadRoot = message.threadId?.startsWith('om_') ? message.threadId : undefined;
+    const replyTo = message.replyToMessageId ?? threadRoot;
+    const timeout = this.options.requestTimeoutMs ?? 10_000;
+    let res: Answer;
+    try {
+      res = replyTo
+        ? await withTimeout(
+            this.client.im.message.reply({ path: { message_id: replyTo }, data: { content, msg_type: 'text', reply_in_thread: !!threadRoot, uuid } }),
+            timeout,
+            'Feishu reply',
+          )
+        : await withTimeout(
+            this.client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: message.conversationId, content, msg_type: 'text', uuid } }),
+            timeout,
+            'Feishu send',
+          );
+    } catch (e) {
+      const answer = apiAnswerOf(e);
+      if (answer) {
+        const err = new FeishuApiError('send message', answer.status, answer.code, answer.msg);
+        if (answer.status && answer.status >= 400 && answer.status < 500 && answer.status !== 429) throw new PermanentSendError(err.message, { cause: err });
+        throw err;
+      }
+      throw new Error(`Feishu send failed: ${describeLarkError(e)}`, { cause: e });
+    }
+    if (res?.code !== 0) throw new PermanentSendError(new FeishuApiError('send message', 200, res?.code ?? -1, res?.msg ?? '').message);
+  }
+
+  /** Obtains a fresh tenant access token, then reads the bot's identity. Each step says what failed. */
+  async connectionTest(): Promise<ConnectionTestResult> {
+    const started = Date.now();
+    const latencyMs = () => Date.now() - started;
+    const client = this.newClient();
+    try {
+      await client.tokenManager.getTenantAccessToken();
+    } catch (e) {
+      return {
+        ok: false,
+        latencyMs: latencyMs(),
+        error: `Feishu refused a tenant access token for FEISHU_APP_ID / FEISHU_APP_SECRET: ${tokenError(e)}`,
+      };
+    }
+    try {
+      const bot = await this.botInfo(client);
+      return { ok: true, bot: { id: bot.open_id, name: bot.app_name ?? '' }, latencyMs: latencyMs() };
+    } catch (e) {
+      return { ok: false, latencyMs: latencyMs(), error: (e as Error).message };
+    }
+  }
+
+  private async botInfo(client: lark.Client): Promise<{ open_id: string; app_name?: string }> {
+    let res: Answer & { bot?: { open_id?: string; app_name?: string } };
+    try {
+      res = await withTimeout(client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }), this.options.requestTimeoutMs ?? 10_000, 'Feishu bot info');
+    } catch (e) {
+      if (isTokenFailure(e)) throw new Error(`Feishu refused a tenant access token for FEISHU_APP_ID / FEISHU_APP_SECRET: ${tokenError(e)}`, { cause: e });
+      throw new Error(`Feishu GET /open-apis/bot/v3/info failed: ${describeLarkError(e)}`, { cause: e });
+    }
+    if (res?.code !== 0 || !res.bot?.open_id) {
+      throw new FeishuApiError('GET /open-apis/bot/v3/info', 200, res?.code ?? -1, res?.msg ?? 'no bot in the answer');
+    }
+    return { open_id: res.bot.open_id, app_name: res.bot.app_name };
+  }
+}
+
+/** The SDK reports a refused token either as an axios error (HTTP 4xx) or as its own "failed to get …" error. */
+function tokenError(e: unknown): string {
+  return describeLarkError(e).replace(/^failed to get tenant_access_token, /, '');
+}

@@ -1,0 +1,193 @@
+/**
+ * Telegram through grammY, unmodified: long polling (`bot.start()`) by default, or webhook mode with grammY's
+ * `webhookCallback` (constant-time secret-token check) mounted on the kit's HTTP server. The adapter only maps
+ * updates to InboundMessage and SendMessage to `sendMessage`; it never replies on its own.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Api, Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
+import type { Update } from 'grammy/types';
+import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
+import { deliver, InboundSink, parseJsonSafely, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import type { JsonLogger } from '@twokey/service-kit';
+import { normalizeTelegramUpdate } from './normalize';
+
+export interface TelegramAdapterOptions {
+  connection: string;
+  token: string;
+  /** Bot API base URL without trailing slash (a local Bot API server or a test fake). */
+  apiRoot?: string;
+  mode: 'polling' | 'webhook';
+  webhook?: { path: string; secretToken: string; url?: string };
+  logger: JsonLogger;
+  /** Long-poll timeout in seconds (Telegram's default 30). */
+  pollingTimeoutSeconds?: number;
+  now?: () => Date;
+}
+
+/** Only messages are asked for; anything else that still arrives is ignored by the normalization. */
+const ALLOWED_UPDATES = ['message'] as const;
+const POLLING_RESTART_MS = 5_000;
+
+class MalformedWebhookBody extends Error {}
+
+export class TelegramAdapter implements PlatformAdapter {
+  readonly platform = 'telegram' as const;
+  private readonly api: Api;
+  private bot?: Bot;
+  private polling?: Promise<void>;
+  private webhookHandler?: (req: IncomingMessage, res: ServerResponse, raw: Buffer) => Promise<unknown>;
+  private restartTimer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly o: TelegramAdapterOptions) {
+    this.api = new Api(o.token, o.apiRoot ? { apiRoot: o.apiRoot } : undefined);
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    this.stopped = false;
+    const bot = new Bot(this.o.token, { client: this.o.apiRoot ? { apiRoot: this.o.apiRoot } : undefined });
+    bot.use(async (ctx) => {
+      const result = normalizeTelegramUpdate(ctx.update, { connection: this.o.connection, botId: ctx.me.id, receivedAt: this.now() });
+      await deliver(sink, result, this.o.logger, { updateId: ctx.update.update_id });
+    });
+    bot.catch((err) => this.o.logger.error('telegram update not handled', { updateId: err.ctx.update.update_id, error: (err.error as Error)?.message }));
+    try {
+      await bot.init(); // getMe: a wrong token fails here, clearly
+    } catch (e) {
+      throw describeTelegramError(e);
+    }
+    this.bot = bot;
+    if (this.o.mode === 'webhook') await this.startWebhook(bot);
+    else await this.startPolling(bot);
+    this.o.logger.info('telegram connected', { bot: bot.botInfo.username, mode: this.o.mode });
+  }
+
+  private startPolling(bot: Bot): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      this.polling = bot
+        .start({
+          allowed_updates: [...ALLOWED_UPDATES],
+          timeout: this.o.pollingTimeoutSeconds ?? 30,
+          onStart: () => {
+            started = true;
+            resolve();
+          },
+        })
+        .catch((e) => {
+          const err = describeTelegramError(e);
+          if (!started) return reject(err);
+          // grammY gives up polling on 401/409 (token revoked, another poller, a webhook set elsewhere).
+          this.o.logger.error('telegram long polling stopped; restarting', { error: err.message, retryInMs: POLLING_RESTART_MS });
+          if (!this.stopped) this.restartTimer = setTimeout(() => void this.startPolling(bot).catch(() => undefined), POLLING_RESTART_MS);
+        });
+    });
+  }
+
+  private async startWebhook(bot: Bot): Promise<void> {
+    const hook = this.o.webhook;
+    if (!hook) throw new Error('webhook mode needs a secret token');
+    const callback = webhookCallback(
+      bot,
+      (req: IncomingMessage, res: ServerResponse, raw: Buffer) => ({
+        get update(): Promise<Update> {
+          const json = parseJsonSafely(raw.toString('utf8'));
+          return json.ok ? Promise.resolve(json.value as Update) : Promise.reject(new MalformedWebhookBody(json.reason));
+        },
+        header: headerValue(req.headers['x-telegram-bot-api-secret-token']),
+        end: () => res.end(),
+        respond: (json: string) => res.writeHead(200, { 'content-type': 'application/json' }).end(json),
+        unauthorized: () => res.writeHead(401, { 'content-type': 'text/plain' }).end('secret token is wrong'),
+      }),
+      { secretToken: hook.secretToken, onTimeout: 'throw', timeoutMilliseconds: 10_000 },
+    );
+    this.webhookHandler = async (req, res, raw) => {
+      await callback(req, res, raw);
+    };
+    if (hook.url) {
+      await bot.api.setWebhook(hook.url, { secret_token: hook.secretToken, allowed_updates: [...ALLOWED_UPDATES] });
+    }
+  }
+
+  webhooks(): WebhookRoute[] {
+    if (this.o.mode !== 'webhook' || !this.o.webhook) return [];
+    return [
+      {
+        method: 'POST',
+        path: this.o.webhook.path,
+        handle: async (req, res, raw) => {
+          if (!this.webhookHandler) {
+            res.writeHead(503).end();
+            return;
+          }
+          try {
+            await this.webhookHandler(req, res, raw);
+            if (res.statusCode === 401) this.o.logger.warn('telegram webhook request with a wrong or missing secret token; refused');
+          } catch (e) {
+            if (e instanceof MalformedWebhookBody) {
+              this.o.logger.error('telegram webhook body is not JSON; refused', { reason: e.message });
+              res.writeHead(400).end();
+              return;
+            }
+            // Anything else (buffer full, timeout): 500 makes Telegram deliver the update again later.
+            this.o.logger.error('telegram webhook update not handled; Telegram will retry', { error: (e as Error).message });
+            if (!res.headersSent) res.writeHead(500).end();
+          }
+        },
+      },
+    ];
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    if (this.bot?.isRunning()) await this.bot.stop().catch((e) => this.o.logger.warn('telegram stop failed', { error: (e as Error).message }));
+    await this.polling;
+    this.polling = undefined;
+    this.bot = undefined;
+    this.webhookHandler = undefined;
+  }
+
+  async send(m: SendMessage): Promise<void> {
+    const replyTo = m.replyToMessageId?.split(':').pop();
+    try {
+      await this.api.sendMessage(m.conversationId, m.text, {
+        ...(m.threadId ? { message_thread_id: Number(m.threadId) } : {}),
+        ...(replyTo ? { reply_parameters: { message_id: Number(replyTo), allow_sending_without_reply: true } } : {}),
+      });
+    } catch (e) {
+      if (e instanceof GrammyError && e.error_code !== 429 && e.error_code < 500) {
+        throw new PermanentSendError(`telegram sendMessage refused: ${e.error_code} ${e.description}`, { cause: e });
+      }
+      throw describeTelegramError(e);
+    }
+  }
+
+  async connectionTest(): Promise<ConnectionTestResult> {
+    try {
+      const me = await this.api.getMe();
+      return { ok: true, bot: { id: String(me.id), name: me.username ? `@${me.username}` : me.first_name }, latencyMs: 0 };
+    } catch (e) {
+      throw describeTelegramError(e);
+    }
+  }
+
+  private now(): Date {
+    return (this.o.now ?? (() => new Date()))();
+  }
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** grammY errors → messages an operator can act on (never the token: grammY's HttpError names only the method). */
+export function describeTelegramError(e: unknown): Error {
+  if (e instanceof GrammyError) {
+    if (e.error_code === 401) return new Error('Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN');
+    if (e.error_code === 409) return new Error(`Telegram refused polling (409 Conflict): ${e.description}. Another process polls this bot, or a webhook is set`);
+    return new Error(`Telegram API error on ${e.method}: ${e.error_code} ${e.description}`);
+  }
+  if (e instanceof HttpError) return new Error(`Telegram API unreachable: ${(e.error as Error)?.message ?? e.message}`);
+  return e instanceof Error ? e : new Error(String(e));
+}

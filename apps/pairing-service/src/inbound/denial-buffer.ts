@@ -1,0 +1,146 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JsMsg } from 'nats';
+import { activityStream } from '@twokey/contracts';
+import type { EventStore } from '@twokey/event-store';
+import {
+  coalesce,
+  emptyCoalescer,
+  flushAll,
+  flushDue,
+  type CoalescerOptions,
+  type CoalescerState,
+  type Denial,
+  type MessageDeniedData,
+} from '@twokey/pairing-domain';
+import { JsonLogger } from '@twokey/service-kit';
+import type { PairingServiceConfig } from '../config';
+import { PairingMetrics } from '../infra/metrics';
+import { AccessRegistry } from '../state/access-registry';
+import { CLOCK, CONFIG, EVENT_STORE, type Clock } from '../tokens';
+
+/** How often ended windows are flushed; small next to any window so a held denial waits at most this much longer. */
+export const FLUSH_INTERVAL_MS = 250;
+/** Redelivery delay after a failed append. */
+export const NAK_DELAY_MS = 1_000;
+
+/**
+ * Coalesced denials (rule 7) with at-least-once delivery: a denied message is acked only once the MessageDenied
+ * that counts it (by inbound sequence) is appended. Until then it is held un-acked; the consumer's ack wait is longer
+ * than a window, so it is not redelivered meanwhile. A failed append naks the messages it covered, and they are
+ * decided again.
+ */
+@Injectable()
+export class DenialBuffer {
+  private readonly coalescers = new Map<string, CoalescerState>();
+  /** Inbound sequence → the delivery to ack once its denial is appended (held, or part of an append in flight). */
+  private readonly waiting = new Map<number, JsMsg>();
+  private readonly appends = new Set<Promise<void>>();
+  private readonly options: CoalescerOptions;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(CONFIG) config: PairingServiceConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly registry: AccessRegistry,
+    private readonly metrics: PairingMetrics,
+    private readonly logger: JsonLogger,
+  ) {
+    this.options = { windowMs: config.denialWindowMs, maxCount: config.denialMaxCoalesce };
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.flushDue(this.clock()), FLUSH_INTERVAL_MS);
+  }
+
+  /** True when this message's denial is already held or being appended; keeps the newest delivery for the ack. */
+  refresh(msg: JsMsg): boolean {
+    if (!this.waiting.has(msg.seq)) return false;
+    this.waiting.set(msg.seq, msg);
+    return true;
+  }
+
+  isWaiting(inboundSequence: number): boolean {
+    return this.waiting.has(inboundSequence);
+  }
+
+  /** Feeds one denial to its connection's coalescer; resolves once an event it caused (if any) is appended. */
+  add(connection: string, denial: Denial, msg: JsMsg): Promise<void> {
+    this.waiting.set(msg.seq, msg);
+    const result = coalesce(this.coalescers.get(connection) ?? emptyCoalescer(), denial, this.options);
+    this.coalescers.set(connection, result.state);
+    this.updateGauge();
+    return result.emit ? this.append(connection, result.emit) : Promise.resolve();
+  }
+
+  flushDue(now: Date): void {
+    for (const [connection, state] of this.coalescers) {
+      if (state.windows.size === 0) continue;
+      const result = flushDue(state, now);
+      this.coalescers.set(connection, result.state);
+      for (const emit of result.emits) void this.append(connection, emit);
+    }
+    this.updateGauge();
+  }
+
+  /** Shutdown: append everything held, whatever the windows, and wait for every append. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const [connection, state] of this.coalescers) {
+      const result = flushAll(state);
+      this.coalescers.set(connection, result.state);
+      for (const emit of result.emits) void this.append(connection, emit);
+    }
+    while (this.appends.size > 0) await Promise.allSettled([...this.appends]);
+    this.updateGauge();
+  }
+
+  private append(connection: string, data: MessageDeniedData): Promise<void> {
+    const p: Promise<void> = this.appendNow(connection, data).finally(() => this.appends.delete(p));
+    this.appends.add(p);
+    return p;
+  }
+
+  private async appendNow(connection: string, data: MessageDeniedData): Promise<void> {
+    const sequences = data.inboundSequences ?? [];
+    const span = sequences.length ? `${sequences[0]}-${sequences[sequences.length - 1]}` : data.firstSeenAt;
+    const id = `denied:${connection}:${span}:${data.count}`;
+    const timer = this.metrics.appendSeconds.startTimer({ stream_kind: 'activity' });
+    try {
+      const result = await this.store.append(activityStream(connection), [{ type: 'MessageDenied', data }], {
+        expected: 'any',
+        correlationId: id,
+        causationId: id,
+        actor: { type: 'platform-user', id: data.actor.id, name: data.actor.displayName },
+        dedupeId: id,
+        occurredAt: this.clock(),
+      });
+      timer();
+      this.registry.applyCommit(result.events);
+      this.settle(sequences, (m) => m.ack());
+    } catch (e) {
+      this.logger.error('could not append a MessageDenied; its messages will be redelivered and decided again', {
+        connection,
+        reason: data.reason,
+        count: data.count,
+        error: e,
+      });
+      this.settle(sequences, (m) => m.nak(NAK_DELAY_MS));
+    }
+  }
+
+  private settle(sequences: readonly number[], how: (m: JsMsg) => void): void {
+    for (const seq of sequences) {
+      const m = this.waiting.get(seq);
+      if (!m) continue;
+      this.waiting.delete(seq);
+      how(m);
+    }
+    this.updateGauge();
+  }
+
+  private updateGauge(): void {
+    this.metrics.heldDenials.set(this.waiting.size);
+  }
+}

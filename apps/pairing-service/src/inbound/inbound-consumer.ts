@@ -1,0 +1,137 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  nanos,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
+import type { Subjects } from '@twokey/contracts';
+import { JsonLogger } from '@twokey/service-kit';
+import type { PairingServiceConfig } from '../config';
+import { ServiceHealth } from '../infra/service-health';
+import { AccessRegistry } from '../state/access-registry';
+import { CONFIG, NATS, SUBJECTS } from '../tokens';
+import { DenialBuffer, NAK_DELAY_MS } from './denial-buffer';
+import { InboundHandler } from './inbound-handler';
+
+/** Un-acked messages the server lets this consumer have: held denials plus a pulled batch in flight. */
+export const MAX_ACK_PENDING = 20_000;
+const PULL_BATCH = 1_024;
+const DRAIN_TIMEOUT_MS = 10_000;
+const ACK_FLOOR_INTERVAL_MS = 30_000;
+
+/**
+ * The durable pull consumer on TWOKEY_INBOUND shared by every replica. Messages of a pulled batch are handled
+ * concurrently: admissions are in-memory decisions plus an async publish, while decisions that append are
+ * serialized per connection by the CommandExecutor.
+ */
+@Injectable()
+export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private messages?: ConsumerMessages;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private stopping = false;
+  private floorTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: PairingServiceConfig,
+    @Inject(SUBJECTS) private readonly s: Subjects,
+    @Inject(NATS) private readonly nc: NatsConnection,
+    private readonly handler: InboundHandler,
+    private readonly denials: DenialBuffer,
+    private readonly registry: AccessRegistry,
+    private readonly health: ServiceHealth,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ensureConsumer(await this.nc.jetstreamManager());
+    const consumer = await this.nc.jetstream().consumers.get(this.s.streams.inbound, this.config.consumerName);
+    this.denials.start();
+    this.messages = await consumer.consume({ max_messages: PULL_BATCH, callback: (m) => this.dispatch(m) });
+    this.health.consumerRunning = true;
+    this.floorTimer = setInterval(() => {
+      consumer.info().then(
+        (info) => this.registry.forgetCountedUpTo(info.ack_floor.stream_seq),
+        (e) => this.logger.warn('could not read the consumer ack floor', { error: e }),
+      );
+    }, ACK_FLOOR_INTERVAL_MS);
+    this.floorTimer.unref();
+    this.logger.info('consuming inbound messages', { stream: this.s.streams.inbound, consumer: this.config.consumerName });
+  }
+
+  /** Stop pulling, finish what is in flight, then append every held denial so those messages are acked. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    this.health.consumerRunning = false;
+    clearInterval(this.floorTimer);
+    await this.messages?.close();
+    await this.idle(DRAIN_TIMEOUT_MS);
+    await this.denials.stop();
+  }
+
+  private dispatch(msg: JsMsg): void {
+    if (this.stopping || this.health.failed) {
+      // Not ours to decide any more: another replica (or this one restarted) will. Stop pulling more.
+      msg.nak(NAK_DELAY_MS);
+      if (!this.stopping) {
+        this.stopping = true;
+        this.health.consumerRunning = false;
+        void this.messages?.close();
+      }
+      return;
+    }
+    this.inFlight++;
+    this.handler
+      .handle(msg)
+      .catch((e) => {
+        this.logger.error('inbound message not decided; it will be redelivered', { subject: msg.subject, sequence: msg.seq, error: e });
+        msg.nak(NAK_DELAY_MS);
+      })
+      .finally(() => {
+        if (--this.inFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+      });
+  }
+
+  private async idle(timeoutMs: number): Promise<void> {
+    if (this.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (this.inFlight > 0) this.logger.warn('stopped with inbound messages still in flight; they will be redelivered', { count: this.inFlight });
+  }
+
+  /** Creates the durable consumer, or updates the settings that may change between releases. */
+  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
+    const stream = this.s.streams.inbound;
+    const name = this.config.consumerName;
+    const editable = { ack_wait: nanos(this.config.ackWaitMs), max_ack_pending: MAX_ACK_PENDING, max_deliver: -1 };
+    try {
+      await jsm.consumers.info(stream, name);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      const config: Partial<ConsumerConfig> = {
+        durable_name: name,
+        filter_subject: this.s.inboundAll(),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ...editable,
+      };
+      await jsm.consumers.add(stream, config);
+      return;
+    }
+    await jsm.consumers.update(stream, name, editable);
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { code?: string; api_error?: { err_code?: number }; message?: string };
+  return err.api_error?.err_code === 10014 || err.code === '404' || /consumer not found/i.test(err.message ?? '');
+}

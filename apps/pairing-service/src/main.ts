@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { EventDecodeError } from '@twokey/event-store';
+import { ConfigError, JsonLogger } from '@twokey/service-kit';
+import { loadPairingConfig, SERVICE_NAME, type PairingServiceConfig } from './config';
+import { createPairingService } from './pairing-service';
+
+async function main(): Promise<void> {
+  let config: PairingServiceConfig;
+  try {
+    config = loadPairingConfig();
+  } catch (e) {
+    process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+  const logger = new JsonLogger(SERVICE_NAME, config.logLevel);
+  const service = createPairingService(config, { logger, onFatal: () => process.exit(1), collectDefaultMetrics: true });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    service.stop().then(
+      () => process.exit(0),
+      (e) => {
+        logger.error('shutdown failed', { error: e });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    await service.start();
+    logger.info('pairing-service ready', { port: service.port });
+  } catch (e) {
+    const message =
+      e instanceof EventDecodeError
+        ? 'the event store holds an event that cannot be read; refusing to start on a partial state (fail closed)'
+        : 'pairing-service failed to start';
+    logger.error(message, { error: e });
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,95 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { NatsError, type NatsConnection, type Subscription } from 'nats';
+import {
+  PAIRING_RPC_REQUESTS,
+  PAIRING_VERBS,
+  type PairingReply,
+  type PairingRequest,
+  type PairingVerb,
+  type RpcError,
+  type Subjects,
+} from '@twokey/contracts';
+import { WrongExpectedVersion, type EventStore } from '@twokey/event-store';
+import { serveRpc } from '@twokey/messaging';
+import { JsonLogger } from '@twokey/service-kit';
+import { PairingMetrics } from '../infra/metrics';
+import { CommandExecutor } from '../state/command-executor';
+import { CLOCK, EVENT_STORE, NATS, SUBJECTS, type Clock } from '../tokens';
+import { RPC_COMMANDS } from './rpc-commands';
+
+/** Replicas share the admin verbs: each request is handled by one of them. */
+export const RPC_QUEUE_GROUP = 'pairing-service';
+
+/**
+ * The admin commands over request/reply (the "controller" of the RPC transport). Every reply is a PairingReply:
+ * `{ ok: true, position, result }` or `{ ok: false, error: { code, message, field? } }`. Replies are never logged:
+ * the issue-token reply carries the plaintext code.
+ */
+@Injectable()
+export class PairingRpcServer implements OnApplicationBootstrap, OnModuleDestroy {
+  private subscriptions: Subscription[] = [];
+
+  constructor(
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(SUBJECTS) private readonly s: Subjects,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly executor: CommandExecutor,
+    private readonly metrics: PairingMetrics,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.subscriptions = PAIRING_VERBS.map((verb) =>
+      serveRpc(this.nc, this.s.rpcPairing(verb), RPC_QUEUE_GROUP, (body) => this.handle(verb, body), (error, subject) =>
+        this.logger.error('admin command failed', { subject, error }),
+      ),
+    );
+  }
+
+  onModuleDestroy(): void {
+    for (const sub of this.subscriptions) sub.unsubscribe();
+    this.subscriptions = [];
+  }
+
+  async handle<V extends PairingVerb>(verb: V, body: unknown): Promise<PairingReply<V>> {
+    const reply = await this.decide(verb, body);
+    this.metrics.commands.inc({ verb, outcome: reply.ok ? 'ok' : reply.error.code });
+    return reply;
+  }
+
+  private async decide<V extends PairingVerb>(verb: V, body: unknown): Promise<PairingReply<V>> {
+    const parsed = PAIRING_RPC_REQUESTS[verb].safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.map(String).join('.') ?? '';
+      return fail({ code: 'invalid', field, message: `${field || '(body)'}: ${issue?.message ?? 'is invalid'}` });
+    }
+    const request = parsed.data as PairingRequest<V>;
+    const mapping = RPC_COMMANDS[verb];
+    try {
+      const execution = await this.executor.execute(request.connection, () => mapping.command(request, this.clock()), {
+        correlationId: request.correlationId,
+        causationId: request.correlationId,
+        actor: request.initiator,
+      });
+      if (execution.kind !== 'decided') throw new Error('an admin command is never skipped');
+      const { decision } = execution;
+      if (!decision.ok) return fail(decision.error);
+      const position = execution.position ?? (await this.store.headPosition());
+      return { ok: true, position, result: mapping.result(request, decision) };
+    } catch (e) {
+      if (e instanceof WrongExpectedVersion) {
+        return fail({ code: 'conflict', message: 'the connection kept changing concurrently; try again' });
+      }
+      this.logger.error('admin command could not be completed', { verb, connection: request.connection, error: e });
+      const unavailable = e instanceof NatsError;
+      return fail({
+        code: unavailable ? 'unavailable' : 'internal',
+        message: unavailable ? 'the event store is unavailable; try again' : 'internal error',
+      });
+    }
+  }
+}
+
+const fail = (error: RpcError): { ok: false; error: RpcError } => ({ ok: false, error });

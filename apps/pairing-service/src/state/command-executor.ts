@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { accessStream, activityStream, type DomainEvent, type Initiator, type StoredEvent } from '@twokey/contracts';
+import { WrongExpectedVersion, type EventStore, type StreamRevision } from '@twokey/event-store';
+import { decide, streamKindOf, type Command, type Decision, type DomainDeps } from '@twokey/pairing-domain';
+import { PairingMetrics } from '../infra/metrics';
+import { DOMAIN_DEPS, EVENT_STORE } from '../tokens';
+import { AccessRegistry, type ConnectionEntry } from './access-registry';
+
+/** Envelope fields of the events a command causes. */
+export interface CommandContext {
+  correlationId: string;
+  causationId: string;
+  actor: Initiator;
+  /** Base of the de-duplication id of activity commits (append-only, no concurrency check), e.g. the inbound message id. */
+  dedupeKey?: string;
+}
+
+export type Execution =
+  | { kind: 'skipped' }
+  | { kind: 'decided'; decision: Decision; command: Command; position?: number; committed: StoredEvent[] };
+
+/** Attempts of one command against WrongExpectedVersion before giving up (another writer keeps winning). */
+export const MAX_CONCURRENCY_ATTEMPTS = 10;
+/** Upper bound of the random pause before attempt n is n × this: replicas that collided do not collide in step again. */
+const RETRY_JITTER_MS = 5;
+
+/**
+ * Runs one command of one connection: decide on the current state, append the events, fold them in.
+ *
+ * Access events (tokens, observations, allowlists) go to `access-<c>` with optimistic concurrency; on
+ * WrongExpectedVersion the stream is re-read, the state re-evolved and the command decided again. Activity events
+ * (denials, throttles) go to `activity-<c>` append-only with a de-duplication id.
+ *
+ * Decisions that produce events are serialized per connection (the next decision waits until they are appended and
+ * folded in); decisions without events, such as admissions, run concurrently and never wait on I/O here.
+ */
+@Injectable()
+export class CommandExecutor {
+  private readonly busy = new Map<string, Promise<void>>();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DOMAIN_DEPS) private readonly deps: DomainDeps,
+    private readonly registry: AccessRegistry,
+    private readonly metrics: PairingMetrics,
+  ) {}
+
+  /**
+   * `build` runs on the settled state right before deciding; it returns the command, or undefined to skip (for
+   * example an inbound message that turns out to be decided already).
+   */
+  async execute(
+    connection: string,
+    build: (entry: ConnectionEntry) => Command | undefined,
+    ctx: CommandContext,
+  ): Promise<Execution> {
+    for (let attempt = 1; ; attempt++) {
+      await this.settled(connection);
+      const entry = this.registry.entry(connection);
+      const command = build(entry);
+      if (!command) return { kind: 'skipped' };
+      const decision = decide(command, entry.state, this.deps);
+      if (!decision.ok || decision.events.length === 0) return { kind: 'decided', decision, command, committed: [] };
+
+      const expected = entry.access;
+      const release = this.hold(connection);
+      try {
+        const { position, committed } = await this.commit(connection, decision.events, expected, { ...ctx, occurredAt: command.now });
+        return { kind: 'decided', decision, command, position, committed };
+      } catch (e) {
+        if (!(e instanceof WrongExpectedVersion) || attempt >= MAX_CONCURRENCY_ATTEMPTS) throw e;
+        await this.catchUp(connection);
+      } finally {
+        release();
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_JITTER_MS * attempt));
+    }
+  }
+
+  /** Resolves once no event-producing decision of `connection` is in flight. */
+  async settled(connection: string): Promise<void> {
+    for (let pending = this.busy.get(connection); pending; pending = this.busy.get(connection)) await pending;
+  }
+
+  private hold(connection: string): () => void {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    this.busy.set(connection, done);
+    return () => {
+      this.busy.delete(connection);
+      release();
+    };
+  }
+
+  private async commit(
+    connection: string,
+    events: DomainEvent[],
+    expected: StreamRevision,
+    ctx: CommandContext & { occurredAt: Date },
+  ): Promise<{ position: number; committed: StoredEvent[] }> {
+    const access = events.filter((e) => streamKindOf(e.type) === 'access');
+    const activity = events.filter((e) => streamKindOf(e.type) === 'activity');
+    const base = { correlationId: ctx.correlationId, causationId: ctx.causationId, actor: ctx.actor, occurredAt: ctx.occurredAt };
+    const committed: StoredEvent[] = [];
+    let position = 0;
+    if (access.length > 0) {
+      const timer = this.metrics.appendSeconds.startTimer({ stream_kind: 'access' });
+      const result = await this.store.append(accessStream(connection), access, { ...base, expected });
+      timer();
+      this.registry.applyCommit(result.events);
+      committed.push(...result.events);
+      position = result.position;
+    }
+    if (activity.length > 0) {
+      const dedupeId = ctx.dedupeKey && `${ctx.dedupeKey}:${activity.map((e) => e.type).join('+')}`;
+      const timer = this.metrics.appendSeconds.startTimer({ stream_kind: 'activity' });
+      const result = await this.store.append(activityStream(connection), activity, {
+        ...base,
+        expected: 'any',
+        ...(dedupeId ? { dedupeId } : {}),
+      });
+      timer();
+      this.registry.applyCommit(result.events);
+      committed.push(...result.events);
+      position = result.position;
+    }
+    return { position, committed };
+  }
+
+  /** Another writer won: fold in what it appended to `access-<c>` (commit by commit) before deciding again. */
+  private async catchUp(connection: string): Promise<void> {
+    const { events } = await this.store.readStream(accessStream(connection));
+    const known = this.registry.entry(connection).access.version;
+    const commits = new Map<number, StoredEvent[]>();
+    for (const event of events) {
+      if (event.streamVersion <= known) continue;
+      const commit = commits.get(event.position) ?? [];
+      commit.push(event);
+      commits.set(event.position, commit);
+    }
+    for (const commit of [...commits.values()].sort((a, b) => a[0].position - b[0].position)) this.registry.applyCommit(commit);
+  }
+}

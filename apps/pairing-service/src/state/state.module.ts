@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import type { PairingServiceConfig } from '../config';
+import { CONFIG, DOMAIN_DEPS } from '../tokens';
+import { AccessRegistry } from './access-registry';
+import { CommandExecutor } from './command-executor';
+import { productionDomainDeps } from './domain-deps';
+import { EventFeed } from './event-feed';
+
+/** The in-memory state of every connection, kept in step with the event store, and the command executor. */
+@Module({
+  providers: [
+    AccessRegistry,
+    EventFeed,
+    CommandExecutor,
+    {
+      provide: DOMAIN_DEPS,
+      inject: [CONFIG],
+      useFactory: (config: PairingServiceConfig) => productionDomainDeps(config.hmacSecret),
+    },
+  ],
+  exports: [AccessRegistry, CommandExecutor],
+})
+export class StateModule {}

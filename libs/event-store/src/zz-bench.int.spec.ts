@@ -1,0 +1,36 @@
+import { subjects } from '@twokey/contracts';
+import { connectNats, ensureStreams } from '@twokey/messaging';
+import { startNats } from '@twokey/test-support';
+import { JetStreamEventStore } from './jetstream-event-store';
+import { NO_STREAM } from './event-store';
+
+it('bench', async () => {
+  const nats = await startNats({ spawn: true });
+  const nc = await connectNats({ url: nats.url, name: 'b' });
+  const s = subjects(nats.prefix);
+  await ensureStreams(await nc.jetstreamManager(), s);
+  const store = new JetStreamEventStore({ nc, subjects: s });
+  const o = { correlationId: 'c', causationId: 'c', actor: { type: 'system' as const, id: 'x' } };
+  let rev = NO_STREAM;
+  for (let i = 0; i < 500; i++) rev = (await store.append('access-w', [{ type: 'UserRemoved', data: { userId: 'u' + i } }], { ...o, expected: rev })).revision;
+  const N = 10000;
+  const js = nc.jetstream();
+  const body = Buffer.from(JSON.stringify({ stream: 'access-b', firstVersion: 1, events: [{ eventId: '0190', occurredAt: new Date().toISOString(), correlationId: 'c', causationId: 'c', actor: o.actor, data: { userId: 'u' } }] }));
+  let t = Date.now();
+  let last = 0;
+  for (let i = 0; i < N; i++) last = (await js.publish(s.events('raw'), body, { expect: { lastSubjectSequence: last } })).seq;
+  console.log('raw publish/s', Math.round(N / ((Date.now() - t) / 1000)));
+  t = Date.now();
+  for (let i = 0; i < N; i++) rev = (await store.append('access-b', [{ type: 'UserRemoved', data: { userId: 'u' + i } }], { ...o, expected: i === 0 ? NO_STREAM : rev })).revision;
+  console.log('expected appends/s', Math.round(N / ((Date.now() - t) / 1000)));
+  t = Date.now();
+  for (let i = 0; i < N; i++) await store.append('activity-b', [{ type: 'UserRemoved', data: { userId: 'u' + i } }], { ...o, expected: 'any' });
+  console.log('any appends/s', Math.round(N / ((Date.now() - t) / 1000)));
+  t = Date.now();
+  let n = 0; for await (const _ of store.readAll()) n++;
+  console.log('readAll events/s', Math.round(n / ((Date.now() - t) / 1000)), n);
+  t = Date.now();
+  const r = await store.readStream('access-b');
+  console.log('readStream 10k ms', Date.now() - t, r.events.length);
+  await nc.close(); await nats.dispose();
+});

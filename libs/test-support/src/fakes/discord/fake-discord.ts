@@ -1,0 +1,301 @@
+/**
+ * A local Discord: REST under `/api/v10` (gateway/bot, users/@me, channel messages) and a Gateway websocket
+ * speaking the documented opcodes — HELLO (10) → IDENTIFY (2) → READY + GUILD_CREATE per guild → DISPATCH (0);
+ * heartbeat (1) → ack (11); close 4004 for a bad token and 4014 when the privileged Message Content intent is
+ * requested but not enabled. discord.js is pointed at it with `rest.api`; the gateway URL comes from
+ * `GET /gateway/bot`, as with the real service. Every REST call lands in the call log.
+ */
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { CallLog, FakeRequest, FakeResponse, RecordedCall, RecordingHttpServer } from '../http-recorder';
+
+export interface DiscordUser {
+  id: string;
+  username: string;
+  global_name?: string | null;
+  discriminator?: string;
+  bot?: boolean;
+  avatar?: string | null;
+}
+
+export interface DiscordChannel {
+  id: string;
+  /** 0 text, 5 announcement, 10/11/12 threads, 15 forum. */
+  type: number;
+  name: string;
+  parent_id?: string;
+}
+
+export interface DiscordGuild {
+  id: string;
+  name: string;
+  channels: DiscordChannel[];
+}
+
+export interface FakeDiscordOptions {
+  token: string;
+  bot?: Partial<DiscordUser>;
+  guilds?: DiscordGuild[];
+  /** Whether the bot's Message Content intent is enabled in the developer portal (default true). */
+  messageContentIntent?: boolean;
+  heartbeatIntervalMs?: number;
+}
+
+export const MESSAGE_CONTENT_INTENT = 1 << 15;
+const THREAD_TYPES = new Set([10, 11, 12]);
+
+let sequence = 0n;
+/** Snowflake-shaped ids: increasing, unique in the process. */
+export function snowflake(): string {
+  sequence += 1n;
+  return ((BigInt(Date.now() - 1_420_070_400_000) << 22n) + sequence).toString();
+}
+
+const UNAUTHORIZED: FakeResponse = { status: 401, body: { message: '401: Unauthorized', code: 0 } };
+
+export interface UserMessage {
+  author: DiscordUser;
+  channelId: string;
+  guildId?: string;
+  content: string;
+  id?: string;
+  /** Sent as `channel_type` (1 DM when there is no guild, else the channel's type). */
+  channelType?: number;
+  nick?: string | null;
+  extra?: Record<string, unknown>;
+}
+
+export class FakeDiscord {
+  readonly bot: DiscordUser;
+  /** Intents sent in each IDENTIFY. */
+  readonly identifies: { intents: number; token: string }[] = [];
+  private readonly sockets = new Set<WebSocket>();
+  private readonly ready = new Set<WebSocket>();
+  private seq = 0;
+  private readonly wss: WebSocketServer;
+  closeCodes: number[] = [];
+
+  private constructor(
+    private readonly http: RecordingHttpServer,
+    private readonly options: FakeDiscordOptions,
+  ) {
+    this.bot = { id: snowflake(), username: 'twokey', global_name: null, discriminator: '0', bot: true, avatar: null, ...options.bot };
+    this.wss = new WebSocketServer({ server: http.server });
+    this.wss.on('connection', (ws) => this.onSocket(ws));
+  }
+
+  static async start(options: FakeDiscordOptions): Promise<FakeDiscord> {
+    let self: FakeDiscord | undefined;
+    const http = await RecordingHttpServer.start({
+      recordHeaders: ['authorization', 'content-type'],
+      routes: [
+        { method: 'GET', pattern: '/api/v10/gateway/bot', handle: (r) => self!.auth(r, () => self!.gatewayBot()) },
+        { method: 'GET', pattern: '/api/v10/users/@me', handle: (r) => self!.auth(r, () => ({ status: 200, body: self!.bot })) },
+        { method: 'POST', pattern: '/api/v10/channels/:id/messages', handle: (r) => self!.auth(r, () => self!.createMessage(r)) },
+        { method: 'POST', pattern: '/api/v10/channels/:id/typing', handle: (r) => self!.auth(r, () => ({ status: 204 })) },
+      ],
+      notFound: () => ({ status: 404, body: { message: '404: Not Found', code: 0 } }),
+    });
+    self = new FakeDiscord(http, options);
+    return self;
+  }
+
+  /** The REST base for discord.js (`rest.api`). */
+  get apiUrl(): string {
+    return `${this.http.url}/api`;
+  }
+
+  get log(): CallLog {
+    return this.http.log;
+  }
+
+  get guilds(): DiscordGuild[] {
+    return this.options.guilds ?? [];
+  }
+
+  set messageContentIntent(enabled: boolean) {
+    this.options.messageContentIntent = enabled;
+  }
+
+  /** Calls a user would notice: anything but GET on a channel (messages, typing, reactions, edits …). */
+  userFacingCalls(): RecordedCall[] {
+    return this.log.filter((c) => c.method !== 'GET' && c.path.startsWith('/api/v10/channels/'));
+  }
+
+  /** Resolves once `count` sessions are identified and READY. */
+  async waitForSessions(count = 1, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.ready.size < count) {
+      if (Date.now() > deadline) throw new Error(`fewer than ${count} ready gateway sessions`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Dispatches an event (op 0) to every ready session. */
+  dispatch(t: string, d: unknown): void {
+    for (const ws of this.ready) ws.send(JSON.stringify({ op: 0, t, s: ++this.seq, d }));
+  }
+
+  /** Builds a MESSAGE_CREATE in the documented shape (see fixtures), dispatches it and returns its data. */
+  userSends(m: UserMessage): Record<string, unknown> {
+    const d = {
+      id: m.id ?? snowflake(),
+      channel_id: m.channelId,
+      author: { discriminator: '0', avatar: null, global_name: null, ...m.author },
+      content: m.content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      type: 0,
+      channel_type: m.channelType ?? (m.guildId ? this.channelType(m.channelId) ?? 0 : 1),
+      ...(m.guildId
+        ? { guild_id: m.guildId, member: { nick: m.nick ?? null, roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 } }
+        : {}),
+      ...m.extra,
+    };
+    this.dispatch('MESSAGE_CREATE', d);
+    return d;
+  }
+
+  /** Closes every gateway session with `code` (e.g. 4000 to make the client resume or reconnect). */
+  dropSessions(code = 4000): void {
+    for (const ws of this.sockets) ws.close(code, 'fake closed the session');
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.http.close();
+  }
+
+  private channelType(id: string): number | undefined {
+    return this.guilds.flatMap((g) => g.channels).find((c) => c.id === id)?.type;
+  }
+
+  private auth(req: FakeRequest, ok: () => FakeResponse): FakeResponse {
+    return req.headers.authorization === `Bot ${this.options.token}` ? ok() : UNAUTHORIZED;
+  }
+
+  private gatewayBot(): FakeResponse {
+    const port = (this.http.server.address() as AddressInfo).port;
+    return {
+      status: 200,
+      body: {
+        url: `ws://127.0.0.1:${port}`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+      },
+    };
+  }
+
+  private createMessage(req: FakeRequest): FakeResponse {
+    const body = (req.body ?? {}) as { content?: string };
+    if (!body.content) return { status: 400, body: { message: 'Cannot send an empty message', code: 50006 } };
+    if (body.content.length > 2000) return { status: 400, body: { message: 'Invalid Form Body', code: 50035 } };
+    return {
+      status: 200,
+      body: { id: snowflake(), channel_id: req.params.id, author: this.bot, content: body.content, timestamp: new Date().toISOString(), type: 0 },
+    };
+  }
+
+  private onSocket(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', (code) => {
+      this.closeCodes.push(code);
+      this.sockets.delete(ws);
+      this.ready.delete(ws);
+    });
+    ws.on('message', (raw) => {
+      let p: { op?: number; d?: Record<string, unknown> | number | null };
+      try {
+        p = JSON.parse(raw.toString());
+      } catch {
+        ws.close(4002, 'Error while decoding payload.');
+        return;
+      }
+      switch (p.op) {
+        case 1:
+          ws.send(JSON.stringify({ op: 11 }));
+          return;
+        case 2:
+          return this.identify(ws, p.d as { token: string; intents: number });
+        case 6:
+          // Sessions are not resumable here: the client identifies again, as after a real invalid session.
+          ws.send(JSON.stringify({ op: 9, d: false }));
+          return;
+        default:
+          return;
+      }
+    });
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.options.heartbeatIntervalMs ?? 41_250 } }));
+  }
+
+  private identify(ws: WebSocket, d: { token: string; intents: number }): void {
+    this.identifies.push({ intents: d.intents, token: d.token === this.options.token ? '(valid)' : '(invalid)' });
+    if (d.token !== this.options.token) return ws.close(4004, 'Authentication failed.');
+    if (d.intents & MESSAGE_CONTENT_INTENT && this.options.messageContentIntent === false) return ws.close(4014, 'Disallowed intent(s).');
+    const port = (this.http.server.address() as AddressInfo).port;
+    this.ready.add(ws);
+    const send = (t: string, data: unknown) => ws.send(JSON.stringify({ op: 0, t, s: ++this.seq, d: data }));
+    send('READY', {
+      v: 10,
+      user: this.bot,
+      guilds: this.guilds.map((g) => ({ id: g.id, unavailable: true })),
+      session_id: `session-${snowflake()}`,
+      resume_gateway_url: `ws://127.0.0.1:${port}`,
+      application: { id: this.bot.id, flags: 0 },
+      private_channels: [],
+      relationships: [],
+      user_settings: {},
+      presences: [],
+    });
+    for (const g of this.guilds) send('GUILD_CREATE', this.guildCreate(g));
+  }
+
+  private guildCreate(g: DiscordGuild): Record<string, unknown> {
+    const channel = (c: DiscordChannel) => ({ id: c.id, type: c.type, name: c.name, guild_id: g.id, position: 0, permission_overwrites: [], parent_id: c.parent_id ?? null });
+    return {
+      id: g.id,
+      name: g.name,
+      icon: null,
+      owner_id: this.bot.id,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      roles: [{ id: g.id, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      emojis: [],
+      stickers: [],
+      features: [],
+      mfa_level: 0,
+      premium_tier: 0,
+      preferred_locale: 'en-US',
+      nsfw_level: 0,
+      joined_at: new Date(0).toISOString(),
+      large: false,
+      unavailable: false,
+      member_count: 2,
+      voice_states: [],
+      members: [],
+      presences: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      channels: g.channels.filter((c) => !THREAD_TYPES.has(c.type)).map(channel),
+      threads: g.channels
+        .filter((c) => THREAD_TYPES.has(c.type))
+        .map((c) => ({
+          ...channel(c),
+          owner_id: this.bot.id,
+          message_count: 0,
+          member_count: 1,
+          thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date(0).toISOString(), locked: false },
+        })),
+    };
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * A local Telegram Bot API server for gateway tests: `${url}/bot<token>/<method>`, answering `{ ok, result }` as
+ * the real one does. getUpdates long-polls with offset semantics (an update is delivered again until a later call
+ * confirms it with `offset > update_id`); every call lands in the call log. grammY is pointed at it with
+ * `client.apiRoot`.
+ */
+import { CallLog, FakeRequest, FakeResponse, postRaw, RecordedCall, RecordingHttpServer } from '../http-recorder';
+
+export interface TelegramUser {
+  id: number;
+  is_bot: boolean;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+}
+
+export interface TelegramChat {
+  id: number;
+  type: 'private' | 'group' | 'supergroup' | 'channel';
+  title?: string;
+  username?: string;
+  first_name?: string;
+  last_name?: string;
+  is_forum?: boolean;
+}
+
+/** An update as Telegram sends it; `update_id` is assigned by the fake when missing. */
+export type TelegramUpdate = { update_id?: number } & Record<string, unknown>;
+
+export interface FakeTelegramOptions {
+  token: string;
+  bot?: Partial<TelegramUser>;
+}
+
+/** Methods by which a bot makes something visible to a user. Anything else is start-up or bookkeeping. */
+export const TELEGRAM_USER_FACING_METHODS = new Set([
+  'sendMessage', 'sendChatAction', 'setMessageReaction', 'forwardMessage', 'forwardMessages', 'copyMessage',
+  'copyMessages', 'sendPhoto', 'sendDocument', 'sendAudio', 'sendVideo', 'sendVoice', 'sendSticker', 'sendAnimation',
+  'sendLocation', 'sendContact', 'sendPoll', 'sendDice', 'editMessageText', 'deleteMessage', 'pinChatMessage',
+  'answerCallbackQuery', 'readBusinessMessage',
+]);
+
+const UNAUTHORIZED: FakeResponse = { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } };
+const ok = (result: unknown): FakeResponse => ({ status: 200, body: { ok: true, result } });
+const badRequest = (description: string): FakeResponse => ({ status: 400, body: { ok: false, error_code: 400, description: `Bad Request: ${description}` } });
+
+export class FakeTelegram {
+  readonly bot: TelegramUser;
+  private pending: (TelegramUpdate & { update_id: number })[] = [];
+  private nextUpdateId = 100_000;
+  private nextMessageId = 5_000;
+  private pollWaiters: (() => void)[] = [];
+  private webhook?: { url: string; secret_token?: string };
+
+  private constructor(
+    private readonly server: RecordingHttpServer,
+    private readonly options: FakeTelegramOptions,
+  ) {
+    this.bot = { id: 7_000_000_001, is_bot: true, first_name: 'Twokey', username: 'twokey_bot', ...options.bot };
+  }
+
+  static async start(options: FakeTelegramOptions): Promise<FakeTelegram> {
+    let self: FakeTelegram | undefined;
+    const server = await RecordingHttpServer.start({
+      recordHeaders: ['content-type'],
+      routes: [
+        { method: 'POST', pattern: '/:bot/:method', handle: (req) => self!.handle(req) },
+        { method: 'GET', pattern: '/:bot/:method', handle: (req) => self!.handle(req) },
+      ],
+      notFound: () => ({ status: 404, body: { ok: false, error_code: 404, description: 'Not Found' } }),
+    });
+    self = new FakeTelegram(server, options);
+    return self;
+  }
+
+  /** The apiRoot for grammY (no trailing slash). */
+  get url(): string {
+    return this.server.url;
+  }
+
+  get log(): CallLog {
+    return this.server.log;
+  }
+
+  /** Calls of one Bot API method, in order. */
+  calls(method: string): RecordedCall[] {
+    return this.log.filter((c) => c.path.endsWith(`/${method}`));
+  }
+
+  /** Calls a user would notice (messages, typing, reactions …), excluding start-up calls like getMe/getUpdates. */
+  userFacingCalls(): RecordedCall[] {
+    return this.log.filter((c) => TELEGRAM_USER_FACING_METHODS.has(c.path.split('/').pop() ?? ''));
+  }
+
+  /** Queues an update for getUpdates (assigning update_id when missing) and returns it. */
+  pushUpdate(update: TelegramUpdate): TelegramUpdate & { update_id: number } {
+    const u = { ...update, update_id: update.update_id ?? this.nextUpdateId++ } as TelegramUpdate & { update_id: number };
+    this.nextUpdateId = Math.max(this.nextUpdateId, u.update_id + 1);
+    this.pending.push(u);
+    this.pollWaiters.splice(0).forEach((w) => w());
+    return u;
+  }
+
+  /** Updates not yet confirmed by an offset. */
+  unconfirmed(): TelegramUpdate[] {
+    return [...this.pending];
+  }
+
+  /** The webhook set with setWebhook, if any. */
+  get webhookInfo(): { url: string; secret_token?: string } | undefined {
+    return this.webhook;
+  }
+
+  /** POSTs an update to a webhook as Telegram does (with the secret-token header when one is given). */
+  deliverWebhook(url: string, update: TelegramUpdate | string, secretToken?: string) {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (secretToken !== undefined) headers['x-telegram-bot-api-secret-token'] = secretToken;
+    return postRaw(url, typeof update === 'string' ? update : JSON.stringify(update), headers);
+  }
+
+  async waitForPoll(timeoutMs = 5000): Promise<void> {
+    const already = this.calls('getUpdates').length;
+    await this.log.waitFor((c) => c.path.endsWith('/getUpdates') && this.calls('getUpdates').length > already, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    this.pollWaiters.splice(0).forEach((w) => w());
+    await this.server.close();
+  }
+
+  private async handle(req: FakeRequest): Promise<FakeResponse> {
+    if (req.params.bot !== `bot${this.options.token}`) return UNAUTHORIZED;
+    const p = { ...req.query, ...(typeof req.body === 'object' && req.body ? (req.body as Record<string, unknown>) : {}) };
+    switch (req.params.method) {
+      case 'getMe':
+        return ok({ ...this.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+      case 'deleteWebhook':
+        this.webhook = undefined;
+        return ok(true);
+      case 'setWebhook':
+        if (typeof p.url !== 'string') return badRequest('url is required');
+        this.webhook = { url: p.url, secret_token: typeof p.secret_token === 'string' ? p.secret_token : undefined };
+        return ok(true);
+      case 'getWebhookInfo':
+        return ok({ url: this.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: this.pending.length });
+      case 'getUpdates':
+        return this.getUpdates(p);
+      case 'sendMessage':
+        return this.sendMessage(p);
+      case 'sendChatAction':
+      case 'setMessageReaction':
+        return ok(true);
+      default:
+        return { status: 404, body: { ok: false, error_code: 404, description: 'Not Found: method not found' } };
+    }
+  }
+
+  private async getUpdates(p: Record<string, unknown>): Promise<FakeResponse> {
+    if (this.webhook) return { status: 409, body: { ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" } };
+    const offset = Number(p.offset ?? 0);
+    // A positive offset confirms every update below it: those are never delivered again.
+    if (offset > 0) this.pending = this.pending.filter((u) => u.update_id >= offset);
+    const limit = Math.min(Number(p.limit ?? 100) || 100, 100);
+    const timeoutMs = Math.min(Number(p.timeout ?? 0), 30) * 1000;
+    const ready = () => this.pending.slice(0, limit);
+    if (!ready().length && timeoutMs > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, timeoutMs);
+        this.pollWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return ok(ready());
+  }
+
+  private sendMessage(p: Record<string, unknown>): FakeResponse {
+    if (p.chat_id === undefined || p.chat_id === '') return badRequest('chat_id is empty');
+    if (typeof p.text !== 'string' || !p.text.trim()) return badRequest('message text is empty');
+    if (p.text.length > 4096) return badRequest('message is too long');
+    const chatId = Number(p.chat_id);
+    return ok({
+      message_id: this.nextMessageId++,
+      from: this.bot,
+      chat: { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' },
+      date: Math.floor(Date.now() / 1000),
+      text: p.text,
+      ...(p.message_thread_id !== undefined ? { message_thread_id: Number(p.message_thread_id), is_topic_message: true } : {}),
+    });
+  }
+}

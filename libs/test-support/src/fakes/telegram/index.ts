@@ -1,0 +1,2 @@
+export * from './fake-telegram';
+export * from './updates';

@@ -1,0 +1,98 @@
+/**
+ * Runs one gateway (the real kit with a real platform adapter) against a test's NATS, and collects what it
+ * publishes: inbound messages from JetStream, dead letters from the DLQ subject. Used by every gateway's
+ * integration and end-to-end tests; the platform side is the test's fake server.
+ */
+import { connect, NatsConnection } from 'nats';
+import { ConnectionTestResult, InboundMessage, Platform, SendMessage, subjects as subjectsFor, Subjects } from '@twokey/contracts';
+import { createGateway, DeadLetter, Gateway, GatewayConfig, gatewayConfig, PlatformAdapter } from '@twokey/gateway-kit';
+import { rpcRequest } from '@twokey/messaging';
+import { JsonLogger } from '@twokey/service-kit';
+import type { NatsHarness } from './nats-harness';
+import { collectCore, Collected, collectStream, StoredMessage } from './stream-collector';
+
+/** A logger that keeps every line, so a test can assert that an error was logged clearly. */
+export class CapturingLogger extends JsonLogger {
+  constructor(readonly lines: string[] = [], level: 'debug' | 'info' | 'warn' | 'error' = 'debug') {
+    super('test', level, { write: (l) => void lines.push(l) });
+  }
+
+  entries(): Record<string, unknown>[] {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** Log entries at `level` whose message or any field mentions `needle`. */
+  find(level: string, needle: string | RegExp): Record<string, unknown>[] {
+    return this.entries().filter((e) => e.level === level && (typeof needle === 'string' ? JSON.stringify(e).includes(needle) : needle.test(JSON.stringify(e))));
+  }
+}
+
+export interface GatewayUnderTest {
+  gateway: Gateway;
+  nc: NatsConnection;
+  subjects: Subjects;
+  connection: string;
+  inbound: Collected<StoredMessage<InboundMessage>>;
+  dlq: Collected<DeadLetter>;
+  /** Publishes a SendMessage on the connection's outbound subject, as the agent bridge would. */
+  sendOutbound(m: Omit<SendMessage, 'schemaVersion' | 'connection' | 'idempotencyKey'> & { idempotencyKey?: string }): Promise<void>;
+  connectionTest(): Promise<ConnectionTestResult>;
+  /** `http://127.0.0.1:<port>` of the gateway's own HTTP server (health, metrics, webhooks). */
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+let keys = 0;
+
+export async function startGatewayUnderTest(options: {
+  nats: Pick<NatsHarness, 'url' | 'prefix'>;
+  platform: Platform;
+  adapter: PlatformAdapter;
+  logger?: JsonLogger;
+  config?: Partial<GatewayConfig>;
+  /** Wait for a successful adapter start (default). Set false to test a failing start. */
+  expectReady?: boolean;
+}): Promise<GatewayUnderTest> {
+  const config = gatewayConfig(options.platform, {
+    prefix: options.nats.prefix,
+    nats: { url: options.nats.url },
+    http: { port: 0, host: '127.0.0.1' },
+    publishTimeoutMs: 1_000,
+    ...options.config,
+  });
+  const gateway = createGateway({ adapter: options.adapter, config, logger: options.logger });
+  await gateway.start();
+  if (options.expectReady !== false && gateway.adapterError) {
+    await gateway.stop();
+    throw new Error(`gateway did not start: ${gateway.adapterError}`);
+  }
+  const nc = await connect({ servers: options.nats.url });
+  const s = subjectsFor(options.nats.prefix);
+  const inbound = await collectStream<InboundMessage>(nc, s.streams.inbound, s.inbound(config.connection));
+  const dlq = collectCore<DeadLetter>(nc, s.dlq(`gateway.${config.connection}`));
+  await nc.flush();
+  return {
+    gateway,
+    nc,
+    subjects: s,
+    connection: config.connection,
+    inbound,
+    dlq,
+    httpUrl: `http://127.0.0.1:${gateway.httpPort}`,
+    async sendOutbound(m) {
+      const idempotencyKey = m.idempotencyKey ?? `test-${Date.now()}-${++keys}`;
+      const cmd: SendMessage = { schemaVersion: 1, connection: config.connection, ...m, idempotencyKey };
+      await nc.jetstream().publish(s.outbound(config.connection), JSON.stringify(cmd), { msgID: idempotencyKey });
+    },
+    connectionTest: () => rpcRequest(nc, s.rpcGateway(config.connection, 'connection-test'), {}, ConnectionTestResult, 15_000),
+    async stop() {
+      await inbound.stop();
+      await dlq.stop();
+      await gateway.stop();
+      await nc.close();
+    },
+  };
+}
+
+/** Lets in-flight work settle, for asserting that something did NOT happen. */
+export const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,11 @@
+// Types for secret-store.js (plain CommonJS: `npm start` runs it before anything is built).
+export interface LocalSecrets {
+  version: 1;
+  createdAt: string;
+  natsPasswords: Record<string, string>;
+  pairingHmacSecret: string;
+  sessionSecret: string;
+  admin: { id: string; tokenSha256: string };
+}
+export declare function loadOrCreateSecrets(home: string, natsUsers: string[]): { secrets: LocalSecrets; firstRun: boolean; adminToken?: string };
+export declare function rotateAdminToken(home: string, secrets: LocalSecrets): string;

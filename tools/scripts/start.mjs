@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// `npm start`: the whole stack on this machine. Loads .env, builds dist/ if it is stale, starts a single-node
+// `nats-server -js` (unless NATS_URL is set) with one NATS user per service, provisions the streams, then runs the
+// pairing-service, the admin-api and every gateway whose credentials are set. Ctrl-C stops the services, then NATS.
+// The pieces live in tools/scripts/local-stack/ (plain CommonJS, so this runs before anything is compiled).
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { loadDotenv } = require('./local-stack/dotenv.js');
+const { planServices, childEnv } = require('./local-stack/services.js');
+const { loadOrCreateSecrets, rotateAdminToken } = require('./local-stack/secret-store.js');
+const { INSTALL_HELP, findNatsServer, portProblem, startLocalNats } = require('./local-stack/nats-local.js');
+const { Child, setLabelWidth, say, killAllNow } = require('./local-stack/processes.js');
+const { waitReady } = require('./local-stack/readiness.js');
+const { buildReason } = require('./local-stack/build-check.js');
+const auth = require('../../deploy/nats/nats-auth.js');
+
+const HELP = `usage: npm start [-- --new-admin-token]
+
+Runs Twokey on this machine: nats-server -js (unless NATS_URL is set), pairing-service, admin-api and every
+gateway whose credentials are set. Prints the console URL and, on the first run, the admin token. Ctrl-C stops it;
+the next start keeps all data (TWOKEY_HOME).
+
+Environment (also read from .env in the repository root; see .env.example for every variable):
+  TWOKEY_HOME               data: NATS store, secrets.json, nats-server.log (default .twokey)
+  TWOKEY_NATS_PORT          port of the local nats-server (default 4222)
+  NATS_URL                  use this JetStream server instead (NATS_USER/NATS_PASSWORD then serve every service)
+  ADMIN_HTTP_PORT           admin-api and console (default 3000)
+  PAIRING_HTTP_PORT         pairing-service health/metrics (default 3001)
+  <PLATFORM>_HTTP_PORT      gateway ports: TELEGRAM 3010, DISCORD 3011, SLACK 3012, MATTERMOST 3013, FEISHU 3014, LINE 3015
+  <PLATFORM>_CONNECTION_ID  connection id of that platform's bot (default: the platform's name)
+  HTTP_HOST                 interface the services listen on (default 127.0.0.1)
+
+Options:
+  --new-admin-token         replace the admin token (the old one stops working) and print the new one
+  --help                    this text`;
+
+const STOP_TIMEOUT_MS = 10_000;
+
+let services = [];
+let nats;
+let shutdownStarted = 0;
+
+async function shutdown(code, why) {
+  if (shutdownStarted) return;
+  shutdownStarted = Date.now();
+  say(`stopping${why ? ` (${why})` : ''}…`);
+  await Promise.all(services.map((c) => c.stop(STOP_TIMEOUT_MS)));
+  if (nats) await nats.child.stop(STOP_TIMEOUT_MS);
+  say('stopped');
+  process.exit(code);
+}
+
+function onSignal(signal) {
+  if (!shutdownStarted) {
+    void shutdown(0, signal);
+  } else if (Date.now() - shutdownStarted > 2_000) {
+    // npm forwards the terminal's Ctrl-C as a second signal at once; only a later one means "stop now".
+    say('forced stop');
+    killAllNow();
+    process.exit(130);
+  }
+}
+
+function fail(message) {
+  say(message);
+  if (shutdownStarted || (!nats && services.length === 0)) process.exit(1);
+  void shutdown(1, 'start-up failed');
+}
+
+function natsSettings(env, service, secrets) {
+  if (env.NATS_URL) return { NATS_URL: env.NATS_URL, NATS_USER: env.NATS_USER, NATS_PASSWORD: env.NATS_PASSWORD };
+  return { NATS_URL: nats.url, NATS_USER: service, NATS_PASSWORD: secrets.natsPasswords[service] };
+}
+
+function serviceOverrides(s, env, secrets, plan, host) {
+  const base = { ...natsSettings(env, s.name, secrets), HTTP_PORT: s.port, HTTP_HOST: host, ENSURE_STREAMS: 'false' };
+  if (s.name === 'pairing-service') return { ...base, PAIRING_HMAC_SECRET: env.PAIRING_HMAC_SECRET || secrets.pairingHmacSecret };
+  if (s.name === 'admin-api') {
+    const running = plan.run.filter((r) => r.platform).map((r) => `${r.connection}:${r.platform}`);
+    return {
+      ...base,
+      ADMIN_TOKEN_HASHES: [`${secrets.admin.id}:${secrets.admin.tokenSha256}`, env.ADMIN_TOKEN_HASHES].filter(Boolean).join(','),
+      SESSION_SECRET: env.SESSION_SECRET || secrets.sessionSecret,
+      CONNECTIONS: env.CONNECTIONS || running.join(','),
+    };
+  }
+  return { ...base, TWOKEY_CONNECTION_ID: s.connection };
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    console.log(HELP);
+    return;
+  }
+  const unknown = args.filter((a) => a !== '--new-admin-token');
+  if (unknown.length) throw new Error(`unknown option ${unknown[0]} (see npm start -- --help)`);
+
+  const env = process.env;
+  const loaded = loadDotenv(path.join(root, '.env'), env);
+  const prefix = env.TWOKEY_SUBJECT_PREFIX || auth.DEFAULT_PREFIX;
+  const host = env.HTTP_HOST || '127.0.0.1';
+  const home = path.resolve(root, env.TWOKEY_HOME || '.twokey');
+  const natsPort = Number(env.TWOKEY_NATS_PORT || 4222);
+  if (!Number.isInteger(natsPort) || natsPort < 1 || natsPort > 65535) throw new Error(`TWOKEY_NATS_PORT must be a TCP port, got "${env.TWOKEY_NATS_PORT}"`);
+
+  let plan = planServices(env, root);
+  setLabelWidth(['nats-server', ...plan.run.map((s) => s.name), ...plan.idle.map((s) => s.name)]);
+  if (loaded.length) say(`loaded ${loaded.length} variables from .env`);
+  const reason = buildReason(root, plan.run.filter((s) => s.core).map((s) => s.main));
+  if (reason) {
+    say(`building dist/ (${reason})…`);
+    const r = spawnSync(process.execPath, [path.join(root, 'tools/scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('the build failed (see above)');
+    plan = planServices(env, root);
+  }
+
+  const connections = plan.connections.map((c) => c.id);
+  const { secrets, firstRun, adminToken: createdToken } = loadOrCreateSecrets(home, auth.natsUserNames({ prefix, connections }));
+  let adminToken = createdToken;
+  if (args.includes('--new-admin-token') && !firstRun) adminToken = rotateAdminToken(home, secrets);
+
+  const portChecks = plan.run.map((s) => ({ what: `${s.name} port ${s.port}`, port: s.port, host: host === '0.0.0.0' ? '0.0.0.0' : host }));
+  if (!env.NATS_URL) portChecks.unshift({ what: `TWOKEY_NATS_PORT ${natsPort}`, port: natsPort, host: '127.0.0.1', nats: true });
+  for (const c of portChecks) {
+    const problem = await portProblem(c.port, c.host);
+    if (problem) {
+      throw new Error(
+        `${c.what} ${problem}. ` +
+          (c.nats
+            ? 'Is another nats-server running? Set TWOKEY_NATS_PORT to a free port, or NATS_URL to use that server.'
+            : 'Set its *_HTTP_PORT variable (npm start -- --help) to a free port.'),
+      );
+    }
+  }
+
+  let natsUrl = env.NATS_URL;
+  if (!natsUrl) {
+    const bin = findNatsServer(env);
+    if (!bin) {
+      console.error(INSTALL_HELP);
+      process.exit(1);
+    }
+    nats = await startLocalNats({ bin, home, port: natsPort, prefix, connections, passwords: secrets.natsPasswords });
+    natsUrl = nats.url;
+    nats.child.exited.then((r) => !shutdownStarted && fail(`nats-server exited unexpectedly (${r.code ?? r.signal})`));
+    say(`nats-server ready on ${natsUrl} (data in ${path.join(home, 'nats')})`);
+  }
+
+  const { provision } = require('../../deploy/nats/provision.js');
+  const replicas = Number(env.STREAM_REPLICAS || 1);
+  try {
+    await provision({
+      url: natsUrl,
+      user: env.NATS_URL ? env.NATS_USER : 'provisioner',
+      password: env.NATS_URL ? env.NATS_PASSWORD : secrets.natsPasswords.provisioner,
+      prefix,
+      replicas,
+      connections,
+      timeoutMs: 30_000,
+      log: (line) => say(line),
+    });
+  } catch (e) {
+    if (!env.NATS_URL) throw new Error(`could not create the streams: ${e.message}`);
+    say(`could not create the streams on ${natsUrl} (${e.message}); assuming they exist`);
+  }
+
+  for (const i of plan.idle) say(`${i.name} idle: ${i.reason}`);
+  for (const s of plan.run) {
+    const child = new Child(s.name, process.execPath, ['--enable-source-maps', s.main], {
+      cwd: root,
+      env: childEnv(s, env, serviceOverrides(s, env, secrets, plan, host)),
+    });
+    child.core = s.core;
+    child.url = `http://127.0.0.1:${s.port}`;
+    services.push(child);
+    child.exited.then((r) => {
+      if (shutdownStarted || child.stopping) return;
+      const how = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `code ${r.code}`;
+      if (child.core) fail(`${s.name} exited unexpectedly (${how})`);
+      else say(`${s.name} exited (${how}); the rest keeps running`);
+    });
+  }
+
+  const gone = (c) => () => (c.running ? undefined : `${c.name} exited during start-up`);
+  await Promise.all(services.filter((c) => c.core).map((c) => waitReady(`${c.url}/readyz`, { timeoutMs: 90_000, gone: gone(c) })));
+  for (const g of services.filter((c) => !c.core)) {
+    waitReady(`${g.url}/readyz`, { timeoutMs: 60_000, gone: gone(g) }).then(
+      () => say(`${g.name} ready`),
+      (e) => !shutdownStarted && say(`${g.name} is not ready: ${e.message}`),
+    );
+  }
+
+  const admin = plan.run.find((s) => s.name === 'admin-api');
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  say(`ready: ${services.filter((c) => c.core).map((c) => c.name).join(', ')}`);
+  say(`console: http://${shownHost}:${admin.port}/console/`);
+  if (adminToken) {
+    say(`admin token (shown once; only its hash is kept in ${path.join(home, 'secrets.json')}): ${adminToken}`);
+  } else {
+    say('admin token: the one printed on the first run (npm start -- --new-admin-token makes a new one)');
+  }
+  say('press Ctrl-C to stop');
+}
+
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+process.on('SIGHUP', onSignal);
+process.on('exit', killAllNow);
+main().catch((e) => fail(`error: ${e.message}`));

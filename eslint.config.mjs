@@ -31,6 +31,21 @@ export default [
     },
   },
   {
+    // Tests of any project may use the test-support lib (real NATS harness, platform fakes); production code may not.
+    files: ['**/*.spec.ts', '**/test/**/*.ts', '**/*.contract.ts', '**/contract/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: ['@twokey/test-support', '@twokey/test-support/*'],
+          enforceBuildableLibDependency: false,
+          banTransitiveDependencies: false,
+          depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

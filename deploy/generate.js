@@ -37,15 +37,15 @@ const SERVICES = [
 
 /** `credentials`: what the gateway's Secret must hold; `optional`: documented in the template, commented out. */
 const GATEWAYS = [
-  { platform: 'telegram', webhook: true, credentials: ['TELEGRAM_BOT_TOKEN'], optional: ['TELEGRAM_API_ROOT'] },
+  { platform: 'telegram', webhook: true, credentials: ['TELEGRAM_BOT_TOKEN'], optional: ['TELEGRAM_MODE', 'TELEGRAM_WEBHOOK_SECRET', 'TELEGRAM_WEBHOOK_URL', 'TELEGRAM_API_ROOT'] },
   { platform: 'discord', webhook: false, credentials: ['DISCORD_BOT_TOKEN'], optional: ['DISCORD_API_URL'], memory: '512Mi' },
-  { platform: 'slack', webhook: true, credentials: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], optional: ['SLACK_APP_TOKEN', 'SLACK_API_URL'] },
+  { platform: 'slack', webhook: true, credentials: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'], optional: ['SLACK_MODE', 'SLACK_APP_TOKEN', 'SLACK_API_URL'] },
   { platform: 'mattermost', webhook: false, credentials: ['MATTERMOST_URL', 'MATTERMOST_TOKEN'], optional: ['MATTERMOST_GROUP_TEAM_ID'] },
   {
     platform: 'feishu',
     webhook: true,
     credentials: ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_VERIFICATION_TOKEN'],
-    optional: ['FEISHU_ENCRYPT_KEY', 'FEISHU_DOMAIN'],
+    optional: ['FEISHU_MODE', 'FEISHU_ENCRYPT_KEY', 'FEISHU_DOMAIN'],
   },
   { platform: 'line', webhook: true, credentials: ['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN'], optional: ['LINE_API_BASE_URL'] },
 ];

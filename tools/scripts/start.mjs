@@ -12,11 +12,12 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { loadDotenv } = require('./local-stack/dotenv.js');
 const { planServices, childEnv } = require('./local-stack/services.js');
-const { loadOrCreateSecrets, rotateAdminToken } = require('./local-stack/secret-store.js');
+const { loadOrCreateSecrets, rotateAdminToken, markAdminTokenShown } = require('./local-stack/secret-store.js');
 const { INSTALL_HELP, findNatsServer, portProblem, startLocalNats } = require('./local-stack/nats-local.js');
 const { Child, setLabelWidth, say, killAllNow } = require('./local-stack/processes.js');
 const { waitReady } = require('./local-stack/readiness.js');
 const { buildReason } = require('./local-stack/build-check.js');
+const { lockHome } = require('./local-stack/home-lock.js');
 const auth = require('../../deploy/nats/nats-auth.js');
 
 const HELP = `usage: npm start [-- --new-admin-token]
@@ -92,23 +93,23 @@ function serviceOverrides(s, env, secrets, plan, host) {
   return { ...base, TWOKEY_CONNECTION_ID: s.connection };
 }
 
-async function main() {
-  const args = process.argv.slice(2);
-  if (args.includes('--help')) {
-    console.log(HELP);
-    return;
-  }
-  const unknown = args.filter((a) => a !== '--new-admin-token');
-  if (unknown.length) throw new Error(`unknown option ${unknown[0]} (see npm start -- --help)`);
-
+/** Options, .env, the plan of what runs, a fresh dist/ and the home folder with its secrets. */
+function prepare(args) {
   const env = process.env;
   const loaded = loadDotenv(path.join(root, '.env'), env);
-  const prefix = env.TWOKEY_SUBJECT_PREFIX || auth.DEFAULT_PREFIX;
   const host = env.HTTP_HOST || '127.0.0.1';
-  const home = path.resolve(root, env.TWOKEY_HOME || '.twokey');
-  const natsPort = Number(env.TWOKEY_NATS_PORT || 4222);
-  if (!Number.isInteger(natsPort) || natsPort < 1 || natsPort > 65535) throw new Error(`TWOKEY_NATS_PORT must be a TCP port, got "${env.TWOKEY_NATS_PORT}"`);
-
+  const cfg = {
+    env,
+    prefix: env.TWOKEY_SUBJECT_PREFIX || auth.DEFAULT_PREFIX,
+    host,
+    // Where the services are reached from here (a wildcard listen address is reached on loopback).
+    reachHost: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
+    home: path.resolve(root, env.TWOKEY_HOME || '.twokey'),
+    natsPort: Number(env.TWOKEY_NATS_PORT || 4222),
+  };
+  if (!Number.isInteger(cfg.natsPort) || cfg.natsPort < 1 || cfg.natsPort > 65535) {
+    throw new Error(`TWOKEY_NATS_PORT must be a TCP port, got "${env.TWOKEY_NATS_PORT}"`);
+  }
   let plan = planServices(env, root);
   setLabelWidth(['nats-server', ...plan.run.map((s) => s.name), ...plan.idle.map((s) => s.name)]);
   if (loaded.length) say(`loaded ${loaded.length} variables from .env`);
@@ -119,65 +120,71 @@ async function main() {
     if (r.status !== 0) throw new Error('the build failed (see above)');
     plan = planServices(env, root);
   }
+  cfg.plan = plan;
+  cfg.connections = plan.connections.map((c) => c.id);
+  lockHome(cfg.home);
+  const { secrets, adminToken } = loadOrCreateSecrets(cfg.home, auth.natsUserNames({ prefix: cfg.prefix, connections: cfg.connections }));
+  cfg.secrets = secrets;
+  cfg.adminToken = adminToken ?? (args.includes('--new-admin-token') ? rotateAdminToken(cfg.home, secrets) : undefined);
+  return cfg;
+}
 
-  const connections = plan.connections.map((c) => c.id);
-  const { secrets, firstRun, adminToken: createdToken } = loadOrCreateSecrets(home, auth.natsUserNames({ prefix, connections }));
-  let adminToken = createdToken;
-  if (args.includes('--new-admin-token') && !firstRun) adminToken = rotateAdminToken(home, secrets);
-
-  const portChecks = plan.run.map((s) => ({ what: `${s.name} port ${s.port}`, port: s.port, host: host === '0.0.0.0' ? '0.0.0.0' : host }));
-  if (!env.NATS_URL) portChecks.unshift({ what: `TWOKEY_NATS_PORT ${natsPort}`, port: natsPort, host: '127.0.0.1', nats: true });
-  for (const c of portChecks) {
+async function checkPorts(cfg) {
+  const checks = cfg.plan.run.map((s) => ({ what: `${s.name} port ${s.port}`, port: s.port, host: cfg.host }));
+  if (!cfg.env.NATS_URL) checks.unshift({ what: `TWOKEY_NATS_PORT ${cfg.natsPort}`, port: cfg.natsPort, host: '127.0.0.1', nats: true });
+  for (const c of checks) {
     const problem = await portProblem(c.port, c.host);
-    if (problem) {
-      throw new Error(
-        `${c.what} ${problem}. ` +
-          (c.nats
-            ? 'Is another nats-server running? Set TWOKEY_NATS_PORT to a free port, or NATS_URL to use that server.'
-            : 'Set its *_HTTP_PORT variable (npm start -- --help) to a free port.'),
-      );
-    }
+    if (!problem) continue;
+    const hint = c.nats
+      ? 'Is another nats-server running? Set TWOKEY_NATS_PORT to a free port, or NATS_URL to use that server.'
+      : 'Set its *_HTTP_PORT variable (npm start -- --help) to a free port.';
+    throw new Error(`${c.what} ${problem}. ${hint}`);
   }
+}
 
-  let natsUrl = env.NATS_URL;
-  if (!natsUrl) {
+/** The local nats-server (unless NATS_URL is set), then the streams and consumers. Returns the NATS URL. */
+async function startBus(cfg) {
+  const { env, secrets } = cfg;
+  let url = env.NATS_URL;
+  if (!url) {
     const bin = findNatsServer(env);
     if (!bin) {
       console.error(INSTALL_HELP);
       process.exit(1);
     }
-    nats = await startLocalNats({ bin, home, port: natsPort, prefix, connections, passwords: secrets.natsPasswords });
-    natsUrl = nats.url;
+    nats = await startLocalNats({ bin, home: cfg.home, port: cfg.natsPort, prefix: cfg.prefix, connections: cfg.connections, passwords: secrets.natsPasswords });
+    url = nats.url;
     nats.child.exited.then((r) => !shutdownStarted && fail(`nats-server exited unexpectedly (${r.code ?? r.signal})`));
-    say(`nats-server ready on ${natsUrl} (data in ${path.join(home, 'nats')})`);
+    say(`nats-server ready on ${url} (data in ${path.join(cfg.home, 'nats')})`);
   }
-
   const { provision } = require('../../deploy/nats/provision.js');
-  const replicas = Number(env.STREAM_REPLICAS || 1);
   try {
     await provision({
-      url: natsUrl,
+      url,
       user: env.NATS_URL ? env.NATS_USER : 'provisioner',
       password: env.NATS_URL ? env.NATS_PASSWORD : secrets.natsPasswords.provisioner,
-      prefix,
-      replicas,
-      connections,
+      prefix: cfg.prefix,
+      replicas: Number(env.STREAM_REPLICAS || 1),
+      connections: cfg.connections,
       timeoutMs: 30_000,
       log: (line) => say(line),
     });
   } catch (e) {
     if (!env.NATS_URL) throw new Error(`could not create the streams: ${e.message}`);
-    say(`could not create the streams on ${natsUrl} (${e.message}); assuming they exist`);
+    say(`could not create the streams on ${url} (${e.message}); assuming they exist`);
   }
+}
 
-  for (const i of plan.idle) say(`${i.name} idle: ${i.reason}`);
-  for (const s of plan.run) {
+/** Spawns every planned service; waits for the core ones' /readyz, reports the gateways' as they come. */
+async function startServices(cfg) {
+  for (const i of cfg.plan.idle) say(`${i.name} idle: ${i.reason}`);
+  for (const s of cfg.plan.run) {
     const child = new Child(s.name, process.execPath, ['--enable-source-maps', s.main], {
       cwd: root,
-      env: childEnv(s, env, serviceOverrides(s, env, secrets, plan, host)),
+      env: childEnv(s, cfg.env, serviceOverrides(s, cfg.env, cfg.secrets, cfg.plan, cfg.host)),
     });
     child.core = s.core;
-    child.url = `http://127.0.0.1:${s.port}`;
+    child.url = `http://${cfg.reachHost}:${s.port}`;
     services.push(child);
     child.exited.then((r) => {
       if (shutdownStarted || child.stopping) return;
@@ -186,7 +193,6 @@ async function main() {
       else say(`${s.name} exited (${how}); the rest keeps running`);
     });
   }
-
   const gone = (c) => () => (c.running ? undefined : `${c.name} exited during start-up`);
   await Promise.all(services.filter((c) => c.core).map((c) => waitReady(`${c.url}/readyz`, { timeoutMs: 90_000, gone: gone(c) })));
   for (const g of services.filter((c) => !c.core)) {
@@ -195,17 +201,35 @@ async function main() {
       (e) => !shutdownStarted && say(`${g.name} is not ready: ${e.message}`),
     );
   }
+}
 
-  const admin = plan.run.find((s) => s.name === 'admin-api');
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+function announce(cfg) {
+  const admin = cfg.plan.run.find((s) => s.name === 'admin-api');
   say(`ready: ${services.filter((c) => c.core).map((c) => c.name).join(', ')}`);
-  say(`console: http://${shownHost}:${admin.port}/console/`);
-  if (adminToken) {
-    say(`admin token (shown once; only its hash is kept in ${path.join(home, 'secrets.json')}): ${adminToken}`);
+  say(`console: http://${cfg.reachHost}:${admin.port}/console/`);
+  if (cfg.adminToken) {
+    say(`admin token (shown once; only its hash is kept in ${path.join(cfg.home, 'secrets.json')}): ${cfg.adminToken}`);
+    markAdminTokenShown(cfg.home, cfg.secrets);
   } else {
     say('admin token: the one printed on the first run (npm start -- --new-admin-token makes a new one)');
   }
   say('press Ctrl-C to stop');
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    console.log(HELP);
+    return;
+  }
+  const unknown = args.filter((a) => a !== '--new-admin-token');
+  if (unknown.length) throw new Error(`unknown option ${unknown[0]} (see npm start -- --help)`);
+  const cfg = prepare(args);
+  await checkPorts(cfg);
+  await startBus(cfg);
+  if (shutdownStarted) return;
+  await startServices(cfg);
+  announce(cfg);
 }
 
 process.on('SIGINT', onSignal);

@@ -9,7 +9,7 @@ import { repoRoot } from './support/dist';
 
 type Container = JsonObject & { name: string; image: string };
 
-const render = (overlay: string) => kustomizeBuild(path.join(repoRoot, 'deploy/k8s/overlays', overlay), { envExampleFallback: true });
+const render = (overlay: string) => kustomizeBuild(path.join(repoRoot, 'deploy/k8s/overlays', overlay), { envExamples: true });
 const overlays = { dev: render('dev'), prod: render('prod') };
 
 const of = (docs: Resource[], kind: string) => docs.filter((d) => d.kind === kind);

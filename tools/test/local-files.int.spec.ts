@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadDotenv } from '../scripts/local-stack/dotenv';
-import { loadOrCreateSecrets, rotateAdminToken } from '../scripts/local-stack/secret-store';
+import { loadOrCreateSecrets, markAdminTokenShown, rotateAdminToken } from '../scripts/local-stack/secret-store';
 
 describe('.env file', () => {
   it('never overrides the environment and treats empty values as unset', () => {
@@ -39,11 +39,23 @@ describe('local secrets', () => {
     expect(first.secrets.admin.tokenSha256).toBe(createHash('sha256').update(first.adminToken!).digest('hex'));
     expect(first.secrets.pairingHmacSecret.length).toBeGreaterThanOrEqual(32);
 
+    markAdminTokenShown(home, first.secrets);
     const second = loadOrCreateSecrets(home, ['pairing-service', 'admin-api', 'gateway-line']);
     expect(second.firstRun).toBe(false);
     expect(second.adminToken).toBeUndefined();
     expect(second.secrets.natsPasswords['pairing-service']).toBe(first.secrets.natsPasswords['pairing-service']);
     expect(second.secrets.natsPasswords['gateway-line']).toMatch(/^[A-Za-z][A-Za-z0-9]{23,}$/);
+  });
+
+  it('replaces a token that was never printed (a first start that failed early), and only that one', () => {
+    const first = loadOrCreateSecrets(home, []);
+    const again = loadOrCreateSecrets(home, []);
+    expect(again.adminToken).toMatch(/^twokey_/);
+    expect(again.adminToken).not.toBe(first.adminToken);
+    markAdminTokenShown(home, again.secrets);
+    const stored = JSON.parse(readFileSync(path.join(home, 'secrets.json'), 'utf8'));
+    expect(stored.admin.tokenSha256).toBe(createHash('sha256').update(again.adminToken!).digest('hex'));
+    expect(loadOrCreateSecrets(home, []).adminToken).toBeUndefined();
   });
 
   it('rotates the admin token on request', () => {

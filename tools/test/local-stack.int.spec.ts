@@ -42,6 +42,17 @@ async function until<T>(read: () => Promise<T | undefined>, what: string, timeou
   }
 }
 
+/**
+ * Permission violations nats-server logged: none may come from what the services do. The one tolerated is the
+ * gateway kit's optional stream check (it cannot be switched off by configuration yet, and only logs a warning).
+ */
+function permissionViolations(): string[] {
+  return readFileSync(path.join(home, 'nats-server.log'), 'utf8')
+    .split('\n')
+    .filter((l) => /Violation/.test(l))
+    .filter((l) => !/User "gateway-[\w-]+", Subject "\$JS\.API\.STREAM\.INFO\.TWOKEY_INBOUND"/.test(l));
+}
+
 /** Ctrl-C; start.mjs stops the services, then nats-server, within its time limits (npm itself re-raises SIGINT). */
 async function stop(s: LocalStack) {
   s.interrupt();
@@ -87,7 +98,7 @@ describe('npm start', () => {
     await stack.waitFor(/gateway-mattermost ready/);
     expect(consoleUrl).toBe(`http://127.0.0.1:${ports.ADMIN_HTTP_PORT}/console/`);
     expect(stack.output).toMatch(/gateway-telegram idle: set TELEGRAM_BOT_TOKEN to enable/);
-    expect(stack.output).toMatch(/gateway-slack idle: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET \(or SLACK_APP_TOKEN\) to enable/);
+    expect(stack.output).toMatch(/gateway-slack idle: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET \(or SLACK_APP_TOKEN with SLACK_MODE=socket\) to enable/);
     for (const port of [ports.ADMIN_HTTP_PORT, ports.PAIRING_HTTP_PORT, ports.MATTERMOST_HTTP_PORT]) {
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     }
@@ -112,6 +123,14 @@ describe('npm start', () => {
     expect(users.body.items.map((u: { id: string }) => u.id)).toEqual([alice.id]);
     // Pairing is silent on the platform side.
     expect(fake.userFacingCalls()).toEqual([]);
+    expect(permissionViolations()).toEqual([]);
+  });
+
+  it('refuses a second npm start on the same TWOKEY_HOME (two servers must not share a store)', async () => {
+    const second = new LocalStack(env);
+    expect((await second.exited).code).not.toBe(0);
+    expect(second.output).toMatch(/another npm start \(pid \d+\) is running with TWOKEY_HOME/);
+    expect(stack!.running).toBe(true);
   });
 
   it('stops everything on Ctrl-C, releasing every port', async () => {
@@ -127,6 +146,7 @@ describe('npm start', () => {
     expect(users.status).toBe(200);
     expect(users.body.items.map((u: { id: string }) => u.id)).toEqual([alice.id]);
     await stop(stack);
+    expect(permissionViolations()).toEqual([]);
   });
 });
 

@@ -43,7 +43,7 @@ describe('service plan', () => {
     ]);
     const idle = Object.fromEntries(plan.idle.map((i) => [i.name, i.reason]));
     expect(idle['gateway-telegram']).toBe('set TELEGRAM_BOT_TOKEN to enable');
-    expect(idle['gateway-slack']).toBe('set SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) to enable');
+    expect(idle['gateway-slack']).toBe('set SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN with SLACK_MODE=socket) to enable');
     expect(idle['gateway-feishu']).toBe('set FEISHU_APP_SECRET to enable');
     expect(idle['gateway-line']).toBe('set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to enable');
     expect(plan.run.map((s) => s.name).concat(plan.idle.map((i) => i.name))).toContain('gateway-mattermost');

@@ -1,9 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { NatsConnection } from 'nats';
 import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
-import type { Subjects } from '@twokey/contracts';
+import type { NatsHarness } from '@twokey/test-support';
+import {
+  FakeTelegram, messageUpdate, privateChat, TelegramChat, TelegramUser,
+} from '@twokey/test-support/fakes/telegram';
+import { CapturingLogger, GatewayUnderTest, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
+// The real Telegram adapter (the gateway app's own class) runs in process, as in the gateway's own tests.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { TelegramAdapter } from '../../gateway-telegram/src/telegram-adapter';
 
 /** Debian's chromium (tools/scripts/setup-browser.sh); never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,15 +68,50 @@ export async function openBrowser(origin: string): Promise<Browser> {
 }
 
 /**
- * Answers `<prefix>.rpc.gateway.<connection>.connection-test` the way a running gateway does after its platform
- * accepted the credentials (the platform side of the test is outside this suite; the inbound side is
- * `Stack.inbound`, which publishes exactly what a gateway publishes).
+ * The Telegram side, for a truly end-to-end run: a local fake of the Bot API (libs/test-support) and the real
+ * gateway-telegram adapter (grammY, unmodified, long polling) in the real gateway kit, publishing to the stack's
+ * NATS. Messages travel fake Telegram → gateway → JetStream → pairing-service → event store → admin-api → browser.
  */
-export function answerConnectionTests(nc: NatsConnection, s: Subjects, connection: string, bot: { id: string; name: string }): void {
-  nc.subscribe(s.rpcGateway(connection, 'connection-test'), {
-    callback: (_err, msg) => msg.respond(Buffer.from(JSON.stringify({ ok: true, bot, latencyMs: 12 }))),
-  });
+export class TelegramSide {
+  gateway?: GatewayUnderTest;
+  private readonly logger = new CapturingLogger([], 'warn');
+
+  private constructor(readonly fake: FakeTelegram, private readonly nats: Pick<NatsHarness, 'url' | 'prefix'>) {}
+
+  static async start(nats: Pick<NatsHarness, 'url' | 'prefix'>, bot: { id: number; username: string; first_name: string }): Promise<TelegramSide> {
+    return new TelegramSide(await FakeTelegram.start({ token: TELEGRAM_TOKEN, bot }), nats);
+  }
+
+  /** Starts gateway-telegram for connection "telegram" (until then, nobody answers its connection test). */
+  async startGateway(): Promise<void> {
+    const adapter = new TelegramAdapter({
+      connection: 'telegram',
+      token: TELEGRAM_TOKEN,
+      apiRoot: this.fake.url,
+      mode: 'polling',
+      logger: this.logger,
+      pollingTimeoutSeconds: 1,
+    });
+    this.gateway = await startGatewayUnderTest({ nats: this.nats, platform: 'telegram', adapter, logger: this.logger });
+  }
+
+  /** A person writes to the bot in a private chat. */
+  dm(from: TelegramUser, text: string): void {
+    this.fake.pushUpdate(messageUpdate({ from, chat: privateChat(from), text }));
+  }
+
+  /** A person writes in a group or supergroup (in a forum topic when `topicId` is given). */
+  inGroup(from: TelegramUser, chat: TelegramChat, text: string, topicId?: number): void {
+    this.fake.pushUpdate(messageUpdate({ from, chat, text, topicId }));
+  }
+
+  async close(): Promise<void> {
+    await this.gateway?.stop();
+    await this.fake.close();
+  }
 }
+
+const TELEGRAM_TOKEN = '7000001:AAconsole-e2e-token_0123456789';
 
 /** docs/screenshots, written only with UPDATE_SCREENSHOTS=1. */
 export const SCREENSHOTS = path.resolve(__dirname, '../../../docs/screenshots');

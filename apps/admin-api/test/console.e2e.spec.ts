@@ -2,28 +2,35 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ConsoleDirNotFound, resolveConsoleDir } from '../src/console/console-assets';
 import { CONSOLE_CSP } from '../src/console/security-headers';
-import { answerConnectionTests, Browser, hasText, openBrowser, PageGlobals, screenshot, visible } from './console-e2e-support';
+import { telegramUser } from '@twokey/test-support/fakes/telegram';
+import { Browser, hasText, openBrowser, PageGlobals, screenshot, TelegramSide, visible } from './console-e2e-support';
 import { ADMIN_ID, ADMIN_TOKEN, Stack, startStack } from './stack';
 
-const BOT = { id: '7000001', name: 'twokey_e2e_bot' };
-const ADA = { id: '4242', displayName: 'Ada Lovelace', username: 'ada' };
-const STRANGER = { id: '99887766', displayName: 'Charles Babbage', username: 'cbabbage' };
-const GROUP = { id: '-1001234567890', title: 'Analytical Engine' };
+const BOT = { id: 7000001, username: 'twokey_e2e_bot', first_name: 'Twokey' };
+const ADA = telegramUser(4242, 'Ada', { last_name: 'Lovelace', username: 'ada' });
+const STRANGER = telegramUser(99887766, 'Charles', { last_name: 'Babbage', username: 'cbabbage' });
+const MALLORY = telegramUser(666999, 'Mallory');
+/** A forum supergroup (topics): the stranger writes in topic 17. */
+const GROUP = { id: -1001234567890, type: 'supergroup' as const, title: 'Analytical Engine', is_forum: true };
+const TEAM = { id: -1009876543210, type: 'supergroup' as const, title: 'Difference Engine team' };
+const name = (u: { first_name: string; last_name?: string }) => [u.first_name, u.last_name].filter(Boolean).join(' ');
 
 /**
  * The web console in a real headless Chromium against the real stack (test/stack.ts): nats-server with JetStream,
- * the pairing-service and admin-api in process on free ports; the platform side is simulated by publishing inbound
- * messages exactly as the Telegram gateway does. The tests run in order, like one admin's session.
+ * the pairing-service and admin-api in process on free ports, and gateway-telegram (grammY, unmodified) polling a
+ * local fake of the Telegram Bot API. The tests run in order, like one admin's session.
  */
 describe('web console (headless Chromium, real stack)', () => {
   let stack: Stack;
   let api: Stack['api'];
+  let telegram: TelegramSide;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     stack = await startStack();
     api = stack.api;
+    telegram = await TelegramSide.start(stack.nats, BOT);
     browser = await openBrowser(api.url);
     page = browser.page;
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api.url });
@@ -31,6 +38,7 @@ describe('web console (headless Chromium, real stack)', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await telegram?.close();
     await stack?.close();
   });
 
@@ -154,14 +162,15 @@ describe('web console (headless Chromium, real stack)', () => {
       await page.getByRole('button', { name: 'Test', exact: true }).click();
       const result = page.locator('#test-result');
       await visible(result.getByText('Gateway not running.'));
-      await hasText(result, 'Start gateway-telegram');
+      await hasText(result, 'Give gateway-telegram the Telegram bot’s credentials');
       await hasText(result, 'NATS_URL');
     });
 
     it('shows the bot from a passing connection test', async () => {
-      answerConnectionTests(stack.nc, stack.subjects, 'telegram', BOT);
+      // The operator starts gateway-telegram; its connection test calls getMe on the (fake) Bot API.
+      await telegram.startGateway();
       await page.getByRole('button', { name: 'Test', exact: true }).click();
-      await visible(page.locator('#test-result').getByText(BOT.name));
+      await visible(page.locator('#test-result').getByText(`@${BOT.username}`));
       await hasText(page.locator('#test-result'), `ID ${BOT.id}`);
       await visible(page.locator('#connection-status').getByText('Connected'));
     });
@@ -185,16 +194,16 @@ describe('web console (headless Chromium, real stack)', () => {
       await page.waitForFunction((before) => (globalThis as unknown as PageGlobals).document.querySelector('#code-panel .countdown')?.textContent !== before, first);
 
       const link = page.locator('#deep-link');
-      expect(await link.getAttribute('href')).toBe(`https://t.me/${BOT.name}?start=${code.replace('-', '')}`);
+      expect(await link.getAttribute('href')).toBe(`https://t.me/${BOT.username}?start=${code.replace('-', '')}`);
       await screenshot(page, 'pairing-code');
     });
 
     it('a DM with the code appears as an observation without reload, with name, IDs, chat and space', async () => {
-      await stack.inbound({ actor: ADA, conversation: { id: ADA.id, kind: 'dm' }, text: `/start ${code.replace('-', '')}` });
-      const observation = page.locator('.observation').filter({ hasText: ADA.displayName });
+      telegram.dm(ADA, `/start ${code.replace('-', '')}`);
+      const observation = page.locator('.observation').filter({ hasText: name(ADA) });
       await visible(observation);
       await hasText(observation, '@ada');
-      await hasText(observation.locator('dd').first(), ADA.id);
+      await hasText(observation.locator('dd').first(), String(ADA.id));
       await hasText(observation, 'Direct message');
       await hasText(observation, 'none (direct message)');
       await visible(page.getByText('Code used.'));
@@ -205,17 +214,48 @@ describe('web console (headless Chromium, real stack)', () => {
     });
 
     it('Approve puts the user into Authorized User IDs, with how and when', async () => {
-      const approve = page.locator('.observation').filter({ hasText: ADA.displayName }).getByRole('button', { name: 'Approve' });
+      const approve = page.locator('.observation').filter({ hasText: name(ADA) }).getByRole('button', { name: 'Approve' });
       await approve.focus();
       await page.keyboard.press('Enter');
-      const entry = page.locator('#users-list li').filter({ hasText: ADA.id });
+      const entry = page.locator('#users-list li').filter({ hasText: String(ADA.id) });
       await visible(entry);
-      await hasText(entry, ADA.displayName);
+      await hasText(entry, name(ADA));
       await hasText(entry, `Paired with a code just now by ${ADMIN_ID}`);
       await visible(page.getByText('Nothing observed yet'));
       await hasText(page.locator('#announcer'), 'Approved Ada Lovelace');
+      // The navigation's "waiting for approval" badge follows live too.
+      await page.locator('#nav-connections .badge').waitFor({ state: 'detached' });
       expect(await stillSamePage()).toBe(true);
       await screenshot(page, 'users');
+    });
+
+    it('Reject drops an observation and allows nobody', async () => {
+      await page.getByRole('button', { name: 'Generate' }).click();
+      const shown = (await page.locator('#pairing-code').textContent()) ?? '';
+      telegram.dm(MALLORY, shown);
+      const observation = page.locator('.observation').filter({ hasText: name(MALLORY) });
+      await observation.getByRole('button', { name: 'Reject' }).click();
+      await observation.waitFor({ state: 'detached' });
+      await visible(page.getByText('Nothing observed yet'));
+      expect(await page.locator('#users-list li').filter({ hasText: String(MALLORY.id) }).count()).toBe(0);
+    });
+
+    it('pairs a space: an authorized user posts a space code inside the group', async () => {
+      await page.getByLabel('a space (posted inside it)').check();
+      await page.getByRole('button', { name: 'Generate' }).click();
+      await visible(page.getByText('Space pairing code'));
+      const shown = (await page.locator('#pairing-code').textContent()) ?? '';
+      expect(await page.locator('#deep-link').count()).toBe(0);
+      telegram.inGroup(ADA, TEAM, shown.toLowerCase());
+      const observation = page.locator('.observation').filter({ hasText: 'sent the space code' });
+      await visible(observation);
+      await hasText(observation, `Telegram supergroup “${TEAM.title}”`);
+      await observation.getByRole('button', { name: 'Approve' }).click();
+      const space = page.locator('#spaces-list li').filter({ hasText: String(TEAM.id) });
+      await visible(space);
+      await hasText(space, TEAM.title);
+      await hasText(space, 'code posted by Ada Lovelace');
+      await page.getByLabel('a user (sent in a DM)').check();
     });
 
     it('adds a user by ID (discovery fallback) and removes one only after confirmation', async () => {
@@ -236,7 +276,7 @@ describe('web console (headless Chromium, real stack)', () => {
       await manual.getByRole('button', { name: /Remove Manual Person/ }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
       await manual.waitFor({ state: 'detached' });
-      await visible(page.locator('#users-list li').filter({ hasText: ADA.id }));
+      await visible(page.locator('#users-list li').filter({ hasText: String(ADA.id) }));
     });
   });
 
@@ -245,27 +285,22 @@ describe('web console (headless Chromium, real stack)', () => {
       await nav().getByRole('link', { name: /^Attention/ }).click();
       await page.waitForURL(/\/console\/activity\/attention$/);
       await visible(page.getByText('Nobody was turned away'));
-      const stranger = {
-        actor: STRANGER,
-        conversation: { id: GROUP.id, kind: 'supergroup' as const, title: GROUP.title, threadId: '17' },
-        space: { id: GROUP.id, kind: 'telegram-supergroup' as const, title: GROUP.title },
-      };
-      await stack.inbound({ ...stranger, text: 'Good morning, can the engine compute Bernoulli numbers?' });
-      const card = page.locator('.group').filter({ hasText: STRANGER.displayName });
+      telegram.inGroup(STRANGER, GROUP, 'Good morning, can the engine compute Bernoulli numbers?', 17);
+      const card = page.locator('.group').filter({ hasText: name(STRANGER) });
       await visible(card);
       await hasText(card, 'Not on the Authorized User IDs list.');
-      for (const id of [STRANGER.id, GROUP.id, '17']) await visible(card.locator('code', { hasText: id }).first());
+      for (const id of [String(STRANGER.id), String(GROUP.id), '17']) await visible(card.locator('code', { hasText: id }).first());
       await hasText(card, 'Topic ID');
       await hasText(card, 'Telegram supergroup');
       await hasText(card, '1 message');
 
       // A second message within the coalescing window is counted into the same group when the window ends.
-      await stack.inbound({ ...stranger, text: 'Is anybody reading this channel today?' });
+      telegram.inGroup(STRANGER, GROUP, 'Is anybody reading this channel today?', 17);
       await visible(card.getByText('2 messages'));
       expect(await stillSamePage()).toBe(true);
 
       await card.getByRole('button', { name: 'Copy Space ID' }).click();
-      expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText())).toBe(GROUP.id);
+      expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText())).toBe(String(GROUP.id));
       await screenshot(page, 'attention');
       await screenshot(page, 'attention-320', 320);
     });
@@ -275,11 +310,11 @@ describe('web console (headless Chromium, real stack)', () => {
       await visible(page.getByText('No denied messages on Discord.'));
       expect(page.url()).toContain('connection=discord');
       await page.getByLabel('Platform').selectOption({ label: 'Telegram' });
-      await visible(page.locator('.group').filter({ hasText: STRANGER.displayName }));
+      await visible(page.locator('.group').filter({ hasText: name(STRANGER) }));
     });
 
     it('one click allows the user, another the space; both then show in the allowlists', async () => {
-      const card = page.locator('.group').filter({ hasText: STRANGER.displayName });
+      const card = page.locator('.group').filter({ hasText: name(STRANGER) });
       await card.getByRole('button', { name: /^Allow this user/ }).click();
       await visible(card.getByText('✓ User allowed'));
       await hasText(page.locator('#announcer'), 'Charles Babbage is now allowed on Telegram');
@@ -287,11 +322,16 @@ describe('web console (headless Chromium, real stack)', () => {
       await visible(card.getByText('✓ Space allowed'));
 
       await nav().getByRole('link', { name: /Telegram/ }).click();
-      await visible(page.locator('#users-list li').filter({ hasText: STRANGER.id }).getByText(STRANGER.displayName));
-      await hasText(page.locator('#users-list li').filter({ hasText: STRANGER.id }), 'Added by ID');
-      await visible(page.locator('#spaces-list li').filter({ hasText: GROUP.id }));
+      await visible(page.locator('#users-list li').filter({ hasText: String(STRANGER.id) }).getByText(name(STRANGER)));
+      await hasText(page.locator('#users-list li').filter({ hasText: String(STRANGER.id) }), 'Added by ID');
+      await visible(page.locator('#spaces-list li').filter({ hasText: String(GROUP.id) }));
       expect(await stillSamePage()).toBe(true);
     });
+  });
+
+  it('the bot wrote nothing to anyone: no reply to the denied stranger, nothing before a decision', () => {
+    expect(telegram.fake.userFacingCalls().map((c) => c.path)).toEqual([]);
+    expect(telegram.fake.calls('getUpdates').length).toBeGreaterThan(0);
   });
 
   describe('narrow screens and keyboard', () => {

@@ -11,7 +11,10 @@ export interface StreamRevision {
 
 export const NO_STREAM: StreamRevision = { version: 0, position: 0 };
 
-/** `'any'` skips the concurrency check (append-only streams such as `activity-<connection>`). */
+/**
+ * `'any'` skips the caller's concurrency check (append-only streams such as `activity-<connection>`); stream
+ * versions stay dense all the same.
+ */
 export type ExpectedRevision = StreamRevision | 'any';
 
 export interface AppendOptions {
@@ -21,7 +24,11 @@ export interface AppendOptions {
   actor: Initiator;
   /** Defaults to now; injected so tests and replays are deterministic. */
   occurredAt?: Date;
-  /** JetStream de-duplication id for the commit (Nats-Msg-Id), so a retried append is stored once. */
+  /**
+   * JetStream de-duplication id for the commit (Nats-Msg-Id), so a retried append is stored once: the retry is
+   * answered with the commit stored the first time (its events and revision), whatever `expected` says. Holds
+   * within the events stream's duplicate window (`duplicateWindowMs` of @twokey/messaging, 10 min by default).
+   */
   dedupeId?: string;
 }
 
@@ -42,14 +49,24 @@ export interface SubscribeOptions {
   afterPosition: number;
   /** Called in position order, one at a time; the next event waits for the returned promise. */
   onEvent: (event: StoredEvent) => void | Promise<void>;
-  /** Fatal for the subscription (e.g. an event that cannot be decoded): the subscriber must stop. */
+  /**
+   * Fatal for the subscription (an event that cannot be decoded, or an error thrown by `onEvent`): it has stopped
+   * and `caughtUp` rejects with the same error. Transport trouble (reconnects) is not reported: the subscription
+   * resumes on its own.
+   */
   onError?: (error: Error) => void;
 }
 
 export interface EventSubscription {
-  /** Resolves once every event that existed when subscribing has been delivered. */
+  /**
+   * Resolves once every event that existed when subscribing has been delivered; rejects if the subscription fails
+   * or is closed first.
+   */
   readonly caughtUp: Promise<void>;
-  /** Position of the last delivered event. */
+  /**
+   * Position of the last delivered event. It moves a whole commit at a time, once every event of the commit was
+   * handled, so resuming from it after a failure redelivers a partly handled commit instead of skipping its rest.
+   */
   position(): number;
   close(): Promise<void>;
 }

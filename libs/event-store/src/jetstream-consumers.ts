@@ -1,8 +1,9 @@
-import { AckPolicy, ConsumerConfig, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg, nanos } from 'nats';
+import { AckPolicy, Consumer, ConsumerConfig, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg, nanos } from 'nats';
 
 /**
  * An unacknowledged, in-memory, single-replica ephemeral consumer: the cheapest way to read a stream range in
- * order. The reader owns its position, so losing the consumer (server restart) only means creating another one.
+ * order. The reader owns its position, so losing the consumer (server restart, inactivity) only means creating
+ * another one from where it stopped.
  */
 export function readerConfig(fromSeq: number, filterSubject?: string, inactiveMs = 30_000): Partial<ConsumerConfig> {
   return {
@@ -27,38 +28,61 @@ export interface RangeRead {
 }
 
 /**
+ * Pulls ask only for pending messages, so they are answered at once; the expiry only bounds how long a pull on a
+ * lost consumer (which the server no longer answers) blocks before it is replaced.
+ */
+const PULL_EXPIRES_MS = 2_000;
+
+/** Consecutive failed pulls (consumer lost, lost delivery, empty pull) before a read gives up. */
+const MAX_FAILED_PULLS = 3;
+
+/**
  * Yields the messages of [fromSeq, toSeq] in order, pulling `batchSize` at a time, so memory stays bounded however
- * long the range is. Each pull asks for exactly the messages known to be pending, so it never waits on an empty
- * stream; the consumer is deleted at the end.
+ * long the range is. Each pull asks only for messages known to be pending, so it never waits on an empty stream.
+ * A lost consumer (the caller paused longer than its inactivity threshold, or the server restarted) is replaced
+ * from the next sequence; each consumer is deleted when done with.
  */
 export async function* readRange(js: JetStreamClient, jsm: JetStreamManager, r: RangeRead): AsyncGenerator<JsMsg> {
-  if (r.fromSeq > r.toSeq) return;
-  const info = await jsm.consumers.add(r.streamName, readerConfig(r.fromSeq, r.filterSubject));
-  try {
-    const consumer = js.consumers.getPullConsumerFor(info);
-    let pending = info.num_pending;
-    let lastSeq = r.fromSeq - 1;
-    let deliverySeq = 0;
-    while (pending > 0 && lastSeq < r.toSeq) {
-      const batch: JsMsg[] = [];
-      // The batch is collected before yielding so the pull is complete even if the caller stops early.
-      for await (const m of await consumer.fetch({ max_messages: Math.min(r.batchSize, pending), expires: 5_000 })) {
-        batch.push(m);
-      }
-      if (batch.length === 0) {
-        throw new Error(`reading ${r.streamName} stopped at sequence ${lastSeq}: no messages were delivered`);
-      }
-      for (const m of batch) {
-        if (m.info.deliverySequence !== ++deliverySeq) {
-          throw new Error(`reading ${r.streamName}: a delivery after sequence ${lastSeq} was lost`);
+  let next = r.fromSeq;
+  let failures = 0;
+  while (next <= r.toSeq) {
+    const info = await jsm.consumers.add(r.streamName, readerConfig(next, r.filterSubject));
+    try {
+      const consumer = js.consumers.getPullConsumerFor(info);
+      let pending = info.num_pending;
+      if (pending === 0) return;
+      let deliverySeq = 0;
+      pulls: while (pending > 0 && next <= r.toSeq) {
+        const batch = await pull(consumer, Math.min(r.batchSize, pending));
+        if (batch.length === 0) {
+          if (++failures >= MAX_FAILED_PULLS) {
+            throw new Error(`reading ${r.streamName} failed at sequence ${next}`, { cause: batch.error });
+          }
+          break;
         }
-        pending--;
-        if (m.seq > r.toSeq) return;
-        lastSeq = m.seq;
-        yield m;
+        failures = 0;
+        for (const m of batch) {
+          // A delivery lost between pulls: start a new consumer at the first sequence not yet yielded.
+          if (m.info.deliverySequence !== ++deliverySeq) break pulls;
+          pending--;
+          if (m.seq > r.toSeq) return;
+          next = m.seq + 1;
+          yield m;
+        }
       }
+    } finally {
+      await jsm.consumers.delete(r.streamName, info.name).catch(() => undefined);
     }
-  } finally {
-    await jsm.consumers.delete(r.streamName, info.name).catch(() => undefined);
   }
+}
+
+/** One complete pull, collected before anything is yielded so a caller that stops early leaves no pull behind. */
+async function pull(consumer: Consumer, max: number): Promise<JsMsg[] & { error?: unknown }> {
+  const batch: JsMsg[] & { error?: unknown } = [];
+  try {
+    for await (const m of await consumer.fetch({ max_messages: max, expires: PULL_EXPIRES_MS })) batch.push(m);
+  } catch (e) {
+    batch.error = e;
+  }
+  return batch;
 }

@@ -1,8 +1,11 @@
 import type { NatsConnection } from 'nats';
-import { subjects } from '@twokey/contracts';
+import { StoredEvent, subjects } from '@twokey/contracts';
 import { connectNats, ensureStreams } from '@twokey/messaging';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tests use the shared NATS harness
 import { NatsHarness, startNats } from '@twokey/test-support';
+import { appendOptions, collect, eventually, userRemoved, waitFor, writeCommits } from './contract/support';
+import { EventDecodeError, WrongExpectedVersion } from './errors';
+import { NO_STREAM } from './event-store';
 import { describeEventStoreContract } from './event-store.contract';
 import { JetStreamEventStore, JetStreamEventStoreOptions } from './jetstream-event-store';
 
@@ -45,3 +48,78 @@ async function jetStreamFixture(extra: Partial<JetStreamEventStoreOptions> = {})
 }
 
 describeEventStoreContract('JetStream', () => jetStreamFixture());
+
+describe('JetStreamEventStore specifics', () => {
+  // Small pulls and short heartbeats, so batching and consumer replacement show up with few messages, quickly.
+  let fx: Awaited<ReturnType<typeof jetStreamFixture>>;
+  beforeEach(async () => {
+    fx = await jetStreamFixture({ batchSize: 50, subscriptionExpiresMs: 2_000 });
+  });
+  afterEach(async () => {
+    await fx.dispose();
+  });
+
+  const consumers = async () => {
+    const jsm = await fx.nc.jetstreamManager();
+    return jsm.consumers.list(fx.subjects.streams.events).next();
+  };
+  const deleteConsumers = async () => {
+    const jsm = await fx.nc.jetstreamManager();
+    for (const c of await consumers()) await jsm.consumers.delete(fx.subjects.streams.events, c.name);
+  };
+
+  it('reads a long stream interleaved with another one, pull after pull', async () => {
+    const written = await writeCommits(fx.store, 2_000, ['access-long', 'activity-other']);
+    const { events, revision } = await fx.store.readStream('access-long');
+    const expected = written.filter((e) => e.stream === 'access-long');
+    expect(events).toEqual(expected);
+    expect(revision).toEqual({ version: expected.length, position: expected[expected.length - 1].position });
+  });
+
+  it('says in WrongExpectedVersion where the stream really stands', async () => {
+    const first = await fx.store.append('access-a', [userRemoved('a')], appendOptions(NO_STREAM));
+    const error = await fx.store.append('access-a', [userRemoved('b')], appendOptions(NO_STREAM)).catch((e) => e);
+    expect(error).toBeInstanceOf(WrongExpectedVersion);
+    expect(error).toMatchObject({ stream: 'access-a', expected: NO_STREAM, actualPosition: first.position });
+  });
+
+  it("fails closed on an 'any' append behind a commit it cannot read", async () => {
+    await fx.appendRaw('activity-a', Buffer.from('garbage'));
+    await expect(fx.store.append('activity-a', [userRemoved('a')], appendOptions('any'))).rejects.toBeInstanceOf(EventDecodeError);
+  });
+
+  it('replaces a consumer lost in the middle of a read', async () => {
+    const written = await writeCommits(fx.store, 200, ['access-a', 'access-b']);
+    const read: StoredEvent[] = [];
+    for await (const e of fx.store.readAll()) {
+      read.push(e);
+      if (read.length === 10) await deleteConsumers();
+    }
+    expect(read).toEqual(written);
+  });
+
+  it('replaces a consumer lost under a live subscription', async () => {
+    const before = await writeCommits(fx.store, 3, ['access-a']);
+    const seen: StoredEvent[] = [];
+    const sub = fx.store.subscribe({ afterPosition: 0, onEvent: (e) => void seen.push(e) });
+    await sub.caughtUp;
+    expect(seen).toEqual(before);
+    await deleteConsumers();
+    const after = await fx.store.append('access-b', [userRemoved('b')], appendOptions(NO_STREAM));
+    await waitFor(() => seen.length === before.length + 1, 'the event after the consumer was lost', 15_000);
+    expect(seen).toEqual([...before, ...after.events]);
+    await sub.close();
+  });
+
+  it('leaves no consumers behind', async () => {
+    await writeCommits(fx.store, 120, ['access-a', 'access-b']);
+    await fx.store.readStream('access-a');
+    await collect(fx.store.readAll());
+    for await (const _ of fx.store.readAll()) break;
+    const sub = fx.store.subscribe({ afterPosition: 0, onEvent: () => undefined });
+    await sub.caughtUp;
+    expect(await consumers()).toHaveLength(1);
+    await sub.close();
+    await eventually(async () => expect(await consumers()).toHaveLength(0), 5_000);
+  });
+});

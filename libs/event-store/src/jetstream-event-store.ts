@@ -73,7 +73,7 @@ export class JetStreamEventStore implements EventStore {
   async readStream(stream: string): Promise<ReadStreamResult> {
     const subject = this.subjects.events(stream);
     const last = await this.lastMessage(subject);
-    if (!last) return { events: [], revision: NO_STREAM };
+    if (!last) return { events: [], revision: { ...NO_STREAM } };
     const lastEvents = this.decode(last);
     const revision = this.remember(stream, revisionOf(lastEvents, last.seq));
     // A stream made of one commit (most young streams) needs no consumer.
@@ -172,7 +172,7 @@ export class JetStreamEventStore implements EventStore {
 
   private async lastRevision(stream: string): Promise<StreamRevision> {
     const last = await this.lastMessage(this.subjects.events(stream));
-    return this.remember(stream, last ? revisionOf(this.decode(last), last.seq) : NO_STREAM);
+    return this.remember(stream, last ? revisionOf(this.decode(last), last.seq) : { ...NO_STREAM });
   }
 
   private async lastMessage(subject: string): Promise<StoredMsg | undefined> {
@@ -186,7 +186,8 @@ export class JetStreamEventStore implements EventStore {
 
   private remember(stream: string, revision: StreamRevision): StreamRevision {
     if (this.revisions.size >= MAX_CACHED_REVISIONS && !this.revisions.has(stream)) this.revisions.clear();
-    this.revisions.set(stream, revision);
+    // A copy: callers get the returned object and may do with it as they like.
+    this.revisions.set(stream, { ...revision });
     return revision;
   }
 

@@ -57,11 +57,19 @@ export class RecentIds {
 
   constructor(private readonly max = 10_000) {}
 
-  /** True the first time an id is seen, false for a repeat. */
-  firstSeen(id: string): boolean {
-    if (this.seen.has(id)) return false;
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+
+  add(id: string): void {
     this.seen.add(id);
     if (this.seen.size > this.max) this.seen.delete(this.seen.values().next().value as string);
+  }
+
+  /** True the first time an id is seen (and remembers it), false for a repeat. */
+  firstSeen(id: string): boolean {
+    if (this.seen.has(id)) return false;
+    this.add(id);
     return true;
   }
 }

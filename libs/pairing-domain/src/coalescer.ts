@@ -141,8 +141,14 @@ function emptyWindow(latest: Denial, startMs: number, windowMs: number): Coalesc
   return { endsAtMs: startMs + windowMs, windowMs, latest, held: 0, firstHeldAtMs: startMs, lastHeldAtMs: startMs, sequences: [] };
 }
 
+/**
+ * Updates the map in place. A coalescer state is used linearly (each result replaces the state it came from, as
+ * the service and the tests do), and copying the map per denial cost O(open keys): with 10,000 strangers that was
+ * most of the pairing-service's CPU in a flood (bench 5, bench/README.md).
+ */
 function withWindow(state: CoalescerState, key: string, window: CoalesceWindow): CoalescerState {
-  return { windows: new Map(state.windows).set(key, window) };
+  (state.windows as Map<string, CoalesceWindow>).set(key, window);
+  return state;
 }
 
 function heldEvent(w: CoalesceWindow): MessageDeniedData {

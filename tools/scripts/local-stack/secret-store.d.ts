@@ -5,7 +5,8 @@ export interface LocalSecrets {
   natsPasswords: Record<string, string>;
   pairingHmacSecret: string;
   sessionSecret: string;
-  admin: { id: string; tokenSha256: string };
+  admin: { id: string; tokenSha256: string; shown?: boolean };
 }
 export declare function loadOrCreateSecrets(home: string, natsUsers: string[]): { secrets: LocalSecrets; firstRun: boolean; adminToken?: string };
 export declare function rotateAdminToken(home: string, secrets: LocalSecrets): string;
+export declare function markAdminTokenShown(home: string, secrets: LocalSecrets): void;

@@ -1,6 +1,7 @@
 'use strict';
 // <TWOKEY_HOME>/secrets.json (mode 600): what the local stack generated on its first run. The admin token itself is
-// never stored, only its SHA-256 (the plaintext is returned once, to be printed).
+// never stored, only its SHA-256: the plaintext is returned once, to be printed. Until start.mjs confirms it was
+// printed (markAdminTokenShown), the next start replaces it, so a start that failed early never loses the only copy.
 const fs = require('node:fs');
 const path = require('node:path');
 const auth = require('../../../deploy/nats/nats-auth.js');
@@ -36,7 +37,7 @@ function loadOrCreateSecrets(home, natsUsers) {
       natsPasswords: {},
       pairingHmacSecret: randomSecret(),
       sessionSecret: randomSecret(),
-      admin: { id: ADMIN_ID, tokenSha256: admin.sha256 },
+      admin: { id: ADMIN_ID, tokenSha256: admin.sha256, shown: false },
     };
     changed = true;
   } else {
@@ -49,6 +50,12 @@ function loadOrCreateSecrets(home, natsUsers) {
       throw new Error(`${file} is incomplete; restore it or delete it to start over with new secrets`);
     }
     if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+    if (secrets.admin.shown === false) {
+      const admin = newAdminToken();
+      adminToken = admin.token;
+      secrets.admin = { ...secrets.admin, tokenSha256: admin.sha256 };
+      changed = true;
+    }
   }
   for (const user of natsUsers) {
     if (!auth.isUsablePassword(secrets.natsPasswords[user] ?? '')) {
@@ -63,9 +70,15 @@ function loadOrCreateSecrets(home, natsUsers) {
 /** Replaces the admin token (the old one stops working at once); returns the new plaintext token. */
 function rotateAdminToken(home, secrets) {
   const admin = newAdminToken();
-  secrets.admin = { id: secrets.admin?.id ?? ADMIN_ID, tokenSha256: admin.sha256 };
+  secrets.admin = { id: secrets.admin?.id ?? ADMIN_ID, tokenSha256: admin.sha256, shown: false };
   save(home, secrets);
   return admin.token;
 }
 
-module.exports = { loadOrCreateSecrets, rotateAdminToken };
+/** The token was printed: from now on it is the admin's to keep. */
+function markAdminTokenShown(home, secrets) {
+  secrets.admin = { ...secrets.admin, shown: true };
+  save(home, secrets);
+}
+
+module.exports = { loadOrCreateSecrets, rotateAdminToken, markAdminTokenShown };

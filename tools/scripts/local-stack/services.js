@@ -9,11 +9,19 @@ const CORE = [
   { name: 'admin-api', portVar: 'ADMIN_HTTP_PORT', defaultPort: 3000 },
 ];
 
-/** `requires`: every group must have one variable set (a group of several means "one of them"). */
+/**
+ * `requires`: every group must have one variable set (a group of several means "one of them"); `label` words a group
+ * in the idle line when the variables alone do not say it.
+ */
 const GATEWAYS = [
   { platform: 'telegram', defaultPort: 3010, requires: [['TELEGRAM_BOT_TOKEN']] },
   { platform: 'discord', defaultPort: 3011, requires: [['DISCORD_BOT_TOKEN']] },
-  { platform: 'slack', defaultPort: 3012, requires: [['SLACK_BOT_TOKEN'], ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']] },
+  {
+    platform: 'slack',
+    defaultPort: 3012,
+    requires: [['SLACK_BOT_TOKEN'], ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']],
+    labels: { SLACK_SIGNING_SECRET: 'SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN with SLACK_MODE=socket)' },
+  },
   { platform: 'mattermost', defaultPort: 3013, requires: [['MATTERMOST_URL'], ['MATTERMOST_TOKEN']] },
   // FEISHU_VERIFICATION_TOKEN is needed in webhook mode only; the gateway itself names it when it is missing.
   { platform: 'feishu', defaultPort: 3014, requires: [['FEISHU_APP_ID'], ['FEISHU_APP_SECRET']] },
@@ -36,8 +44,8 @@ function port(env, variable, fallback) {
   return n;
 }
 
-function describeMissing(groups) {
-  const parts = groups.map((g) => (g.length === 1 ? g[0] : `${g[0]} (or ${g.slice(1).join(' or ')})`));
+function describeMissing(groups, labels = {}) {
+  const parts = groups.map((g) => labels[g[0]] ?? (g.length === 1 ? g[0] : `${g[0]} (or ${g.slice(1).join(' or ')})`));
   return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
@@ -59,7 +67,7 @@ function planServices(env, root) {
     const name = `gateway-${g.platform}`;
     const missing = g.requires.filter((group) => !group.some((k) => isSet(env, k)));
     if (missing.length) {
-      idle.push({ name, reason: `set ${describeMissing(missing)} to enable` });
+      idle.push({ name, reason: `set ${describeMissing(missing, g.labels)} to enable` });
     } else if (!fs.existsSync(main(name))) {
       idle.push({ name, reason: `not in this build (${path.relative(root, main(name))} is missing)` });
     } else {

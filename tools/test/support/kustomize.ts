@@ -16,8 +16,8 @@ export interface Resource extends JsonObject {
 }
 
 export interface RenderOptions {
-  /** Read `<file>.example` when a secretGenerator env file is absent (the committed templates). */
-  envExampleFallback?: boolean;
+  /** Read `<file>.example` instead of each secretGenerator env file: the committed templates, never real secrets. */
+  envExamples?: boolean;
 }
 
 const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'images', 'replicas', 'patches', 'secretGenerator', 'generatorOptions']);
@@ -139,8 +139,8 @@ export function kustomizeBuild(dir: string, options: RenderOptions = {}): Resour
     if (gen.disableNameSuffixHash !== true) throw new Error(`${file}: secretGenerator without disableNameSuffixHash is outside the subset`);
     const stringData: Record<string, string> = {};
     for (const e of (g.envs as string[] | undefined) ?? []) {
-      let p = path.join(dir, e);
-      if (!existsSync(p) && options.envExampleFallback) p += '.example';
+      const p = path.join(dir, options.envExamples ? `${e}.example` : e);
+      if (!existsSync(p)) throw new Error(`${file}: secretGenerator file ${p} does not exist`);
       Object.assign(stringData, parseEnvFile(p));
     }
     const data: JsonObject = {};

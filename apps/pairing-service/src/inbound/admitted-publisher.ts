@@ -1,23 +1,25 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { JetStreamClient, NatsConnection } from 'nats';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
 import { inboundMessageId, type AdmittedMessage, type InboundMessage, type Subjects } from '@twokey/contracts';
 import { NATS, SUBJECTS } from '../tokens';
+import { JetStreamPublisher } from './jetstream-publisher';
 
 /**
  * Publishes admitted messages for the agent bridge. The msgID is the inbound message id, so a redelivered message
  * that is admitted again is stored once (JetStream de-duplication): exactly one AdmittedMessage per message.
  */
 @Injectable()
-export class AdmittedPublisher {
-  private readonly js: JetStreamClient;
+export class AdmittedPublisher implements BeforeApplicationShutdown {
+  private readonly publisher: JetStreamPublisher;
 
   constructor(
     @Inject(NATS) nc: NatsConnection,
     @Inject(SUBJECTS) private readonly s: Subjects,
   ) {
-    this.js = nc.jetstream();
+    this.publisher = new JetStreamPublisher(nc);
   }
 
+  /** Resolves once JetStream has stored it (PubAck), or knew it already (duplicate). */
   async publish(message: InboundMessage, admittedAt: Date): Promise<void> {
     const admitted: AdmittedMessage = {
       schemaVersion: 1,
@@ -26,6 +28,11 @@ export class AdmittedPublisher {
       admittedAt: admittedAt.toISOString(),
       message,
     };
-    await this.js.publish(this.s.admitted(message.connection), JSON.stringify(admitted), { msgID: inboundMessageId(message) });
+    await this.publisher.publish(this.s.admitted(message.connection), JSON.stringify(admitted), inboundMessageId(message));
+  }
+
+  // After the consumer stopped (onModuleDestroy), before NATS is drained (onApplicationShutdown).
+  beforeApplicationShutdown(): void {
+    this.publisher.close();
   }
 }

@@ -12,9 +12,9 @@ export const gatewayMissing = (test) => !test.ok && /gateway (not running|did no
 
 /** How to get a gateway running, for the "not running" explanation. */
 export function gatewayHelp(c) {
-  return `Start ${gatewayOf(c)} with the ${platformName(c.platform)} bot's credentials in its environment ` +
-    '(npm start runs every gateway that has credentials; see docs/console.md), using the same NATS_URL and ' +
-    'TWOKEY_SUBJECT_PREFIX as admin-api. Then run the Connection test again.';
+  return `Give ${gatewayOf(c)} the ${platformName(c.platform)} bot’s credentials in its environment and start it ` +
+    '(npm start starts every gateway; one without credentials stays idle and says so in its log), with the same ' +
+    'NATS_URL and TWOKEY_SUBJECT_PREFIX as admin-api. Then run the Connection test again. See docs/console.md.';
 }
 
 /** { level: ok|warn|off, title, help } for the connection's status line. */

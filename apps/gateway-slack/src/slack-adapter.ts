@@ -1,0 +1,182 @@
+/**
+ * Slack through Bolt (unmodified): the Events API over the kit's HTTP server — Bolt's HTTPReceiver verifies each
+ * request's signature and timestamp (bad or stale → 401) — or Socket Mode. Retries (`X-Slack-Retry-Num`,
+ * Socket Mode `retry_attempt`) of an event already handed over are acknowledged and ignored as duplicates; a
+ * retry of an event that never made it (e.g. across a restart) is processed, and JetStream de-duplicates on
+ * `<connection>:<channel>:<ts>` anyway.
+ */
+import type { IncomingMessage } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
+import { deliver, InboundSink, LookupCache, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
+import type { JsonLogger } from '@twokey/service-kit';
+import { boltLogger } from './bolt-logger';
+import { normalizeSlackEvent } from './normalize';
+
+export interface SlackAdapterOptions {
+  connection: string;
+  botToken: string;
+  mode: 'http' | 'socket';
+  signingSecret?: string;
+  appToken?: string;
+  eventsPath?: string;
+  /** Web API base URL with a trailing slash (Bolt `clientOptions.slackApiUrl`). */
+  apiUrl?: string;
+  logger: JsonLogger;
+  now?: () => Date;
+}
+
+/** Slack errors after which sending the same message again cannot succeed. */
+const TRANSIENT_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+type MessageBody = { event_id?: string; event?: { user?: unknown; bot_id?: unknown; subtype?: unknown } };
+
+export class SlackAdapter implements PlatformAdapter {
+  readonly platform = 'slack' as const;
+  private readonly client: webApi.WebClient;
+  private readonly names = new LookupCache<{ displayName: string; username?: string }>({ ttlMs: 60 * 60_000 });
+  private readonly handled = new RecentIds(10_000);
+  private app?: App;
+  private receiver?: HTTPReceiver;
+  private bot?: { userId: string; botId?: string };
+
+  constructor(private readonly o: SlackAdapterOptions) {
+    this.client = new webApi.WebClient(o.botToken, this.clientOptions());
+  }
+
+  private clientOptions(): webApi.WebClientOptions {
+    return {
+      ...(this.o.apiUrl ? { slackApiUrl: this.o.apiUrl } : {}),
+      // Outbound retries belong to the kit (nak with backoff); a look-up failure falls back to the user id.
+      retryConfig: { retries: 0 },
+      logger: boltLogger(this.o.logger),
+    };
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    const logger = boltLogger(this.o.logger);
+    const clientOptions = this.clientOptions();
+    let app: App;
+    if (this.o.mode === 'socket') {
+      if (!this.o.appToken) throw new Error('socket mode needs SLACK_APP_TOKEN');
+      const receiver = new SocketModeReceiver({ appToken: this.o.appToken, logger, installerOptions: { clientOptions } });
+      app = new App({ token: this.o.botToken, receiver, socketMode: true, appToken: this.o.appToken, clientOptions, logger, deferInitialization: true });
+    } else {
+      if (!this.o.signingSecret) throw new Error('http mode needs SLACK_SIGNING_SECRET');
+      this.receiver = new HTTPReceiver({
+        signingSecret: this.o.signingSecret,
+        endpoints: this.o.eventsPath ?? '/slack/events',
+        // Answer only after the message is stored (or buffered): a failure becomes a 500 and Slack retries.
+        processBeforeResponse: true,
+        logger,
+      });
+      app = new App({ token: this.o.botToken, receiver: this.receiver, clientOptions, logger, deferInitialization: true });
+    }
+    app.event('message', async ({ body, context }) => this.onMessage(sink, body as MessageBody, context.retryNum));
+    app.error(async (e) => this.o.logger.error('slack event not handled', { error: e.message }));
+    try {
+      await app.init(); // auth.test: a wrong token fails here
+      const auth = await this.client.auth.test();
+      this.bot = { userId: String(auth.user_id), botId: auth.bot_id };
+      if (this.o.mode === 'socket') await app.start();
+    } catch (e) {
+      this.receiver = undefined;
+      throw describeSlackError(e);
+    }
+    this.app = app;
+    this.o.logger.info('slack connected', { mode: this.o.mode, botUserId: this.bot.userId });
+  }
+
+  private async onMessage(sink: InboundSink, body: MessageBody, retryNum?: number): Promise<void> {
+    const eventId = typeof body.event_id === 'string' ? body.event_id : undefined;
+    if (eventId && this.handled.has(eventId)) {
+      this.o.logger.info('slack event delivered again; ignored as a duplicate', { eventId, retryNum });
+      return;
+    }
+    const bot = this.bot ?? { userId: '' };
+    const user = typeof body.event?.user === 'string' ? body.event.user : undefined;
+    const fromPerson = user && user !== bot.userId && body.event?.bot_id === undefined && body.event?.subtype === undefined;
+    const names = fromPerson ? await this.lookUpNames(user) : undefined;
+    const result = normalizeSlackEvent(body, { connection: this.o.connection, botUserId: bot.userId, botId: bot.botId, receivedAt: this.now(), names });
+    await deliver(sink, result, this.o.logger, eventId ? { eventId } : {});
+    if (eventId) this.handled.add(eventId);
+  }
+
+  private async lookUpNames(user: string): Promise<{ displayName?: string; username?: string } | undefined> {
+    try {
+      return await this.names.get(user, async () => {
+        const r = await this.client.users.info({ user });
+        const p = r.user?.profile;
+        return { displayName: p?.display_name || p?.real_name || r.user?.real_name || r.user?.name || user, username: r.user?.name };
+      });
+    } catch (e) {
+      this.o.logger.warn('slack users.info failed; using the user id as display name', { user, error: describeSlackError(e).message });
+      return undefined;
+    }
+  }
+
+  webhooks(): WebhookRoute[] {
+    if (this.o.mode !== 'http') return [];
+    return [
+      {
+        method: 'POST',
+        path: this.o.eventsPath ?? '/slack/events',
+        handle: async (req, res, raw) => {
+          const receiver = this.receiver;
+          if (!receiver || !this.app) {
+            res.writeHead(503).end();
+            return;
+          }
+          // Bolt reads an already-buffered body from `rawBody` and verifies the signature over exactly these bytes.
+          (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+          await new Promise<void>((resolve) => {
+            res.once('finish', resolve);
+            res.once('close', resolve);
+            receiver.requestListener(req, res);
+          });
+          if (res.statusCode === 401) this.o.logger.error('slack events request refused: missing, wrong or stale signature');
+          else if (res.statusCode === 400) this.o.logger.error('slack events request refused: body is not valid JSON');
+        },
+      },
+    ];
+  }
+
+  async stop(): Promise<void> {
+    if (this.o.mode === 'socket') await this.app?.stop().catch((e) => this.o.logger.warn('slack stop failed', { error: (e as Error).message }));
+    this.app = undefined;
+    this.receiver = undefined;
+  }
+
+  async send(m: SendMessage): Promise<void> {
+    try {
+      await this.client.chat.postMessage({ channel: m.conversationId, text: m.text, ...(m.threadId ? { thread_ts: m.threadId } : {}) });
+    } catch (e) {
+      const code = (e as { data?: { error?: string } }).data?.error;
+      if (code && !TRANSIENT_ERRORS.has(code)) throw new PermanentSendError(`slack chat.postMessage refused: ${code}`, { cause: e });
+      throw describeSlackError(e);
+    }
+  }
+
+  async connectionTest(): Promise<ConnectionTestResult> {
+    try {
+      const r = await this.client.auth.test();
+      return { ok: true, bot: { id: String(r.user_id), name: String(r.user ?? r.bot_id ?? r.user_id) }, latencyMs: 0 };
+    } catch (e) {
+      throw describeSlackError(e);
+    }
+  }
+
+  private now(): Date {
+    return (this.o.now ?? (() => new Date()))();
+  }
+}
+
+/** Web API / Bolt errors → messages an operator can act on (never a token). */
+export function describeSlackError(e: unknown): Error {
+  const code = (e as { data?: { error?: string } }).data?.error ?? (e as { original?: { data?: { error?: string } } }).original?.data?.error;
+  if (code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked' || code === 'account_inactive') {
+    return new Error(`Slack rejected the token (${code}): check SLACK_BOT_TOKEN (and SLACK_APP_TOKEN in socket mode)`);
+  }
+  if (code) return new Error(`Slack API error: ${code}`);
+  return e instanceof Error ? new Error(`Slack: ${e.message}`) : new Error(String(e));
+}

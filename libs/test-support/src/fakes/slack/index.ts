@@ -1,0 +1,2 @@
+export * from './fake-slack';
+export * from './events';

@@ -129,12 +129,24 @@ function prepare(args) {
   return cfg;
 }
 
+/** The first port from `from` on that nobody listens on (127.0.0.1). */
+async function freeLocalPort(from) {
+  for (let port = from; port < from + 100; port++) if (!(await portProblem(port, '127.0.0.1'))) return port;
+  throw new Error(`no free port between ${from} and ${from + 99} for the local nats-server; set TWOKEY_NATS_PORT`);
+}
+
 async function checkPorts(cfg) {
   const checks = cfg.plan.run.map((s) => ({ what: `${s.name} port ${s.port}`, port: s.port, host: cfg.host }));
   if (!cfg.env.NATS_URL) checks.unshift({ what: `TWOKEY_NATS_PORT ${cfg.natsPort}`, port: cfg.natsPort, host: '127.0.0.1', nats: true });
   for (const c of checks) {
     const problem = await portProblem(c.port, c.host);
     if (!problem) continue;
+    if (c.nats && !cfg.env.TWOKEY_NATS_PORT) {
+      // Machines often run a system nats-server on 4222: use a free port rather than refuse to start.
+      cfg.natsPort = await freeLocalPort(cfg.natsPort + 1);
+      say(`port 4222 ${problem}; starting the local nats-server on ${cfg.natsPort} instead (set TWOKEY_NATS_PORT to choose)`);
+      continue;
+    }
     const hint = c.nats
       ? 'Is another nats-server running? Set TWOKEY_NATS_PORT to a free port, or NATS_URL to use that server.'
       : 'Set its *_HTTP_PORT variable (npm start -- --help) to a free port.';

@@ -2,7 +2,6 @@ import { connect, NatsConnection } from 'nats';
 import { ConnectionTestResult, InboundMessage, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
 import { rpcRequest } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests use the shared NATS harness
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { gatewayConfig } from './config';
 import { createGateway, Gateway } from './gateway';

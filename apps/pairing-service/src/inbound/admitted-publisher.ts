@@ -20,7 +20,7 @@ export class AdmittedPublisher implements BeforeApplicationShutdown {
   }
 
   /** Resolves once JetStream has stored it (PubAck), or knew it already (duplicate). */
-  async publish(message: InboundMessage, admittedAt: Date): Promise<void> {
+  publish(message: InboundMessage, admittedAt: Date): Promise<unknown> {
     const admitted: AdmittedMessage = {
       schemaVersion: 1,
       connection: message.connection,
@@ -28,7 +28,7 @@ export class AdmittedPublisher implements BeforeApplicationShutdown {
       admittedAt: admittedAt.toISOString(),
       message,
     };
-    await this.publisher.publish(this.s.admitted(message.connection), JSON.stringify(admitted), inboundMessageId(message));
+    return this.publisher.publish(this.s.admitted(message.connection), JSON.stringify(admitted), inboundMessageId(message));
   }
 
   // After the consumer stopped (onModuleDestroy), before NATS is drained (onApplicationShutdown).

@@ -7,6 +7,7 @@ import {
   inboundMessageId,
   type Subjects,
 } from '@twokey/contracts';
+import type { Command } from '@twokey/pairing-domain';
 import { PairingMetrics } from '../infra/metrics';
 import { CommandExecutor } from '../state/command-executor';
 import { AccessRegistry } from '../state/access-registry';
@@ -47,21 +48,20 @@ export class InboundHandler {
     const connection = message.connection;
     const seq = msg.seq;
     const id = inboundMessageId(message);
-    const execution = await this.executor.execute(
-      connection,
-      () => {
-        // Decided before a crash or a lost ack: counted in a MessageDenied, or it observed a token.
-        if (this.registry.isCounted(seq) || this.denials.isWaiting(seq)) return undefined;
-        if (msg.redelivered && this.registry.wasObserved(connection, message.platformMessageId)) return undefined;
-        return { type: 'ObserveMessage', message, inboundSequence: seq, now: this.clock() };
-      },
-      {
+    const build = (): Command | undefined => {
+      // Decided before a crash or a lost ack: counted in a MessageDenied, or it observed a token.
+      if (this.registry.isCounted(seq) || this.denials.isWaiting(seq)) return undefined;
+      if (msg.redelivered && this.registry.wasObserved(connection, message.platformMessageId)) return undefined;
+      return { type: 'ObserveMessage', message, inboundSequence: seq, now: this.clock() };
+    };
+    const execution =
+      this.executor.decideIfIdle(connection, build) ??
+      (await this.executor.execute(connection, build, {
         correlationId: id,
         causationId: id,
         actor: { type: 'platform-user', id: message.actor.id, name: message.actor.displayName },
         dedupeKey: id,
-      },
-    );
+      }));
     if (execution.kind === 'skipped') {
       if (!this.denials.refresh(msg)) msg.ack();
       this.metrics.redeliveriesSkipped.inc();

@@ -85,19 +85,20 @@ export class FakeDiscord {
   }
 
   static async start(options: FakeDiscordOptions): Promise<FakeDiscord> {
-    let self: FakeDiscord | undefined;
+    // Routes are built before the instance exists; they reach it through this holder.
+    const ref: { self?: FakeDiscord } = {};
     const http = await RecordingHttpServer.start({
       recordHeaders: ['authorization', 'content-type'],
       routes: [
-        { method: 'GET', pattern: '/api/v10/gateway/bot', handle: (r) => self!.auth(r, () => self!.gatewayBot()) },
-        { method: 'GET', pattern: '/api/v10/users/@me', handle: (r) => self!.auth(r, () => ({ status: 200, body: self!.bot })) },
-        { method: 'POST', pattern: '/api/v10/channels/:id/messages', handle: (r) => self!.auth(r, () => self!.createMessage(r)) },
-        { method: 'POST', pattern: '/api/v10/channels/:id/typing', handle: (r) => self!.auth(r, () => ({ status: 204 })) },
+        { method: 'GET', pattern: '/api/v10/gateway/bot', handle: (r) => ref.self!.auth(r, () => ref.self!.gatewayBot()) },
+        { method: 'GET', pattern: '/api/v10/users/@me', handle: (r) => ref.self!.auth(r, () => ({ status: 200, body: ref.self!.bot })) },
+        { method: 'POST', pattern: '/api/v10/channels/:id/messages', handle: (r) => ref.self!.auth(r, () => ref.self!.createMessage(r)) },
+        { method: 'POST', pattern: '/api/v10/channels/:id/typing', handle: (r) => ref.self!.auth(r, () => ({ status: 204 })) },
       ],
       notFound: () => ({ status: 404, body: { message: '404: Not Found', code: 0 } }),
     });
-    self = new FakeDiscord(http, options);
-    return self;
+    ref.self = new FakeDiscord(http, options);
+    return ref.self;
   }
 
   /** The REST base for discord.js (`rest.api`). */

@@ -72,17 +72,18 @@ export class FakeSlack {
   }
 
   static async start(options: FakeSlackOptions): Promise<FakeSlack> {
-    let self: FakeSlack | undefined;
+    // Routes are built before the instance exists; they reach it through this holder.
+    const ref: { self?: FakeSlack } = {};
     const http = await RecordingHttpServer.start({
       recordHeaders: ['authorization', 'content-type'],
       routes: [
-        { method: 'POST', pattern: '/api/:method', handle: (r) => self!.handle(r) },
-        { method: 'GET', pattern: '/api/:method', handle: (r) => self!.handle(r) },
+        { method: 'POST', pattern: '/api/:method', handle: (r) => ref.self!.handle(r) },
+        { method: 'GET', pattern: '/api/:method', handle: (r) => ref.self!.handle(r) },
       ],
       notFound: () => ({ status: 404, body: { ok: false, error: 'unknown_method' } }),
     });
-    self = new FakeSlack(http, options);
-    return self;
+    ref.self = new FakeSlack(http, options);
+    return ref.self;
   }
 
   /** `clientOptions.slackApiUrl` for Bolt / WebClient (with the trailing slash the SDK expects). */

@@ -60,17 +60,18 @@ export class FakeTelegram {
   }
 
   static async start(options: FakeTelegramOptions): Promise<FakeTelegram> {
-    let self: FakeTelegram | undefined;
+    // Routes are built before the instance exists; they reach it through this holder.
+    const ref: { self?: FakeTelegram } = {};
     const server = await RecordingHttpServer.start({
       recordHeaders: ['content-type'],
       routes: [
-        { method: 'POST', pattern: '/:bot/:method', handle: (req) => self!.handle(req) },
-        { method: 'GET', pattern: '/:bot/:method', handle: (req) => self!.handle(req) },
+        { method: 'POST', pattern: '/:bot/:method', handle: (req) => ref.self!.handle(req) },
+        { method: 'GET', pattern: '/:bot/:method', handle: (req) => ref.self!.handle(req) },
       ],
       notFound: () => ({ status: 404, body: { ok: false, error_code: 404, description: 'Not Found' } }),
     });
-    self = new FakeTelegram(server, options);
-    return self;
+    ref.self = new FakeTelegram(server, options);
+    return ref.self;
   }
 
   /** The apiRoot for grammY (no trailing slash). */

@@ -56,7 +56,7 @@ async function measure(nats: BenchNats, seconds: number): Promise<Summary> {
 }
 
 async function seedUsers(nats: BenchNats): Promise<void> {
-  const writer = new EventLogWriter(nats.js, nats.s);
+  const writer = new EventLogWriter(nats.nc, nats.s);
   for (let u = 0; u < USERS; u++) {
     await writer.commit(accessStream('telegram'), [{ type: 'UserApproved', data: { user: { id: `u${u}`, displayName: `User u${u}` }, how: 'manual' } }], ADMIN);
   }

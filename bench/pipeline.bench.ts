@@ -43,7 +43,7 @@ async function preload(nats: BenchNats, n: number): Promise<void> {
 }
 
 async function seedAllowlist(nats: BenchNats): Promise<void> {
-  const writer = new EventLogWriter(nats.js, nats.s);
+  const writer = new EventLogWriter(nats.nc, nats.s);
   for (let u = 0; u < ALLOWED_USERS; u++) {
     await writer.commit(accessStream('telegram'), [{ type: 'UserApproved', data: { user: { id: `u${u}`, displayName: `User u${u}` }, how: 'manual' } }], ADMIN);
   }

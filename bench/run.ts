@@ -12,11 +12,12 @@ import { describeMachine, DURABILITY } from './lib/machine';
 import { REPORT_DIR } from './lib/processes';
 import { type Report, renderHeader, renderNotes, renderTable, type Row, type StoreDurability } from './lib/table';
 import { eventStoreBench } from './event-store.bench';
+import { floodBench } from './flood.bench';
 import { latencyBench } from './latency.bench';
 import { pipelineBench } from './pipeline.bench';
 import { replayBench } from './replay.bench';
 
-const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench];
+const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench, floodBench];
 
 export const HELP = `usage: npm run bench -- [--quick] [--only 1,3] [--profile]
 

@@ -125,7 +125,9 @@ export class ServiceProcess {
     try {
       const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
       const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-      return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+      const rss = kb('VmRSS');
+      // A process that is exiting (or a zombie) has no memory lines any more.
+      return Number.isFinite(rss) ? { rssMiB: rss / 1024, peakMiB: kb('VmHWM') / 1024 } : undefined;
     } catch {
       return undefined;
     }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
@@ -45,6 +46,12 @@ export interface AdminApi {
 
 const BODY_LIMIT = '64kb';
 
+function sessionSecret(config: AdminApiConfig, log: JsonLogger): string {
+  if (config.SESSION_SECRET) return config.SESSION_SECRET;
+  log.warn('SESSION_SECRET is not set: using a random one, so console sessions end at restart and do not span replicas');
+  return randomBytes(32).toString('base64url');
+}
+
 /** JSON bodies only; a malformed or oversized body is a problem+json answer, not an HTML error page. */
 function jsonBody() {
   const parse = express.json({ limit: BODY_LIMIT, strict: true });
@@ -82,7 +89,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
       metrics,
       natsStatus: new NatsStatus(nc),
       tokens: new AdminTokens(config.ADMIN_TOKEN_HASHES),
-      sessions: new Sessions(config.SESSION_SECRET, config.SESSION_TTL_SECONDS),
+      sessions: new Sessions(sessionSecret(config, log), config.SESSION_TTL_SECONDS),
       limiter: new FailureLimiter(config.AUTH_FAILURES_PER_MINUTE),
       registry,
       tester: new ConnectionTester(nc, subjects, config.CONNECTION_TEST_TIMEOUT_MS),

@@ -23,6 +23,7 @@ describe('admin-api configuration', () => {
       'telegram:telegram', 'discord:discord', 'slack:slack', 'mattermost:mattermost', 'feishu:feishu', 'line:line',
     ]);
     expect(c.ADMIN_TOKEN_HASHES).toEqual([{ adminId: 'ada', sha256: Buffer.from(hash('t1'), 'hex') }]);
+    expect(loadAdminApiConfig({ ADMIN_TOKEN_HASHES: base.ADMIN_TOKEN_HASHES }).SESSION_SECRET).toBeUndefined();
   });
 
   it('parses several admins, named connections and proxy trust', () => {

@@ -69,8 +69,11 @@ export const AdminApiConfigSchema = z.object({
   NATS_PASSWORD: z.string().optional(),
   TWOKEY_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a single NATS subject token').default(DEFAULT_SUBJECT_PREFIX),
   ADMIN_TOKEN_HASHES: AdminTokenHashes,
-  /** Signs session cookies and derives CSRF tokens. */
-  SESSION_SECRET: env.secret(32),
+  /**
+   * Signs session cookies and derives CSRF tokens. Optional: without it a random per-process secret is used, so
+   * console sessions end at restart and are not shared between replicas (set it in production).
+   */
+  SESSION_SECRET: env.secret(32).optional(),
   SESSION_TTL_SECONDS: env.int(12 * 3600).pipe(z.number().min(60)),
   TRUST_PROXY: TrustProxy,
   CONNECTIONS: Connections,

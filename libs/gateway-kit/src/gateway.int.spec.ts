@@ -4,6 +4,7 @@ import { rpcRequest } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { gatewayConfig } from './config';
+import { GatewayBufferFull } from './errors';
 import { createGateway, Gateway } from './gateway';
 import type { InboundSink, PlatformAdapter } from './platform-adapter';
 
@@ -73,7 +74,7 @@ describe('gateway kit over real NATS', () => {
   });
 
   const s = () => subjectsFor(nats.prefix);
-  const stored = async () => (await (await nc.jetstreamManager()).streams.info(s().streams.inbound)).state.messages;
+  const stored = async () => (await (await nc.jetstreamManager({ timeout: 500 })).streams.info(s().streams.inbound)).state.messages;
   const http = (path: string) => fetch(`http://127.0.0.1:${gateway.httpPort}${path}`);
 
   it('publishes a valid message once, even when the platform delivers it twice', async () => {
@@ -113,12 +114,19 @@ describe('gateway kit over real NATS', () => {
 
   it('sends SendMessage commands through the adapter, retrying a failure, and dead-letters invalid ones', async () => {
     const js = nc.jetstream();
+    const dlq: { field?: string; reason?: string }[] = [];
+    const sub = nc.subscribe(s().dlq('gateway.telegram'), { callback: (_e, m) => dlq.push(m.json()) });
+    await nc.flush();
     adapter.failNext = 1;
     const cmd: SendMessage = { schemaVersion: 1, connection: 'telegram', idempotencyKey: 'k1', conversationId: '1111111', text: 'hi' };
     await js.publish(s().outbound('telegram'), JSON.stringify(cmd), { msgID: 'k1' });
     await js.publish(s().outbound('telegram'), JSON.stringify({ ...cmd, text: '' }), { msgID: 'k2' });
     await until(() => adapter.sent.length === 1 || undefined, 10_000);
     expect(adapter.sent[0]).toEqual(cmd);
+    await until(() => dlq.length === 1 || undefined);
+    sub.unsubscribe();
+    expect(dlq[0]).toMatchObject({ field: 'text', reason: expect.stringContaining('invalid SendMessage') });
+    expect(adapter.sent).toHaveLength(1);
   });
 
   it('answers the connection test with the bot identity and a measured latency', async () => {
@@ -135,5 +143,37 @@ describe('gateway kit over real NATS', () => {
     expect(metrics).toMatch(/inbound_rejected_total\{[^}]*\} 2/);
     expect(metrics).toMatch(/outbound_sent_total\{[^}]*\} 1/);
     expect(metrics).toMatch(/buffer_size\{[^}]*\} 0/);
+  });
+});
+
+describe('gateway kit buffer bound', () => {
+  it('refuses a message with a logged error when the buffer is full, and loses none of the buffered ones', async () => {
+    const nats = await startNats({ spawn: true });
+    const adapter = new StubAdapter();
+    const logged: string[] = [];
+    const gateway = createGateway({
+      adapter,
+      logger: new JsonLogger('gateway-test', 'debug', { write: (l) => void logged.push(l) }),
+      bufferFullWaitMs: 100,
+      config: gatewayConfig('telegram', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 300, bufferMax: 2 }),
+    });
+    await gateway.start();
+    const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    try {
+      await nats.kill();
+      await adapter.sink!.publish(message('1111111:1'));
+      await adapter.sink!.publish(message('1111111:2'));
+      await expect(adapter.sink!.publish(message('1111111:3'))).rejects.toBeInstanceOf(GatewayBufferFull);
+      expect(logged.some((l) => l.includes('inbound buffer full') && l.includes('"level":"error"'))).toBe(true);
+      await nats.start();
+      const s = subjectsFor(nats.prefix);
+      const count = async () => (await (await nc.jetstreamManager({ timeout: 500 })).streams.info(s.streams.inbound)).state.messages;
+      await until(async () => (await count()) === 2 || undefined, 15_000);
+      expect(await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`).then((r) => r.text())).toMatch(/inbound_refused_total\{[^}]*\} 1/);
+    } finally {
+      await gateway.stop();
+      await nc.close();
+      await nats.dispose();
+    }
   });
 });

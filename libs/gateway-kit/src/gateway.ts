@@ -113,7 +113,7 @@ class GatewayRuntime implements Gateway {
   async start(): Promise<void> {
     const { config } = this.o;
     await this.http.listen();
-    this.logger.info('gateway starting', { platform: config.platform, httpPort: this.httpPort, nats: config.nats.url });
+    this.logger.info('gateway starting', { platform: config.platform, httpPort: this.httpPort, nats: withoutCredentials(config.nats.url) });
     const nc = await connectNats(
       { url: config.nats.url, user: config.nats.user, password: config.nats.password, name: `gateway-${config.connection}` },
       { waitOnFirstConnect: true },
@@ -175,6 +175,11 @@ class GatewayRuntime implements Gateway {
     await this.http.close();
     this.logger.info('gateway stopped');
   }
+}
+
+/** NATS_URL may carry `user:password@`; logs get the servers only. */
+function withoutCredentials(url: string): string {
+  return url.replace(/\/\/[^@/]*@/g, '//');
 }
 
 export function createGateway(options: GatewayOptions): Gateway {

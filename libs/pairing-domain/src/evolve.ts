@@ -14,27 +14,56 @@ import { forgetStale, recordAttempts, recordThrottle } from './throttle';
 
 export type EvolvableEvent = DomainEvent & { occurredAt?: string };
 
+interface MapOps {
+  put<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V>;
+  remove<K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V>;
+}
+
+const COPY: MapOps = { put: withEntry, remove: withoutEntry };
+const IN_PLACE: MapOps = {
+  put: (map, key, value) => (map as Map<typeof key, typeof value>).set(key, value),
+  remove: (map, key) => {
+    (map as Map<typeof key, unknown>).delete(key);
+    return map;
+  },
+};
+
 /** Denial reasons that are failed code-shaped attempts and so feed the brute-force counters. */
 const ATTEMPT_REASONS = new Set(['pairing-code-invalid', 'pairing-code-expired']);
 
 export function evolve(state: AccessState, event: EvolvableEvent): AccessState {
-  const applied = apply(state, event);
+  return evolveWith(state, event, COPY);
+}
+
+/**
+ * `evolve` for a caller that alone holds `state` and keeps only the returned one (the service's per-connection
+ * registry, `rehydrate`): the maps it changes are updated in place instead of copied, so folding N allowlist
+ * events costs O(N), not O(N²). Copying made 100,000 allowlisted users take minutes to rehydrate (bench 6 in
+ * bench/README.md). Never pass a state someone else may still read as it was.
+ */
+export function evolveInPlace(state: AccessState, event: EvolvableEvent): AccessState {
+  return evolveWith(state, event, IN_PLACE);
+}
+
+function evolveWith(state: AccessState, event: EvolvableEvent, ops: MapOps): AccessState {
+  const applied = apply(state, event, ops);
   const seenMs = eventTimeMs(event);
   return seenMs !== undefined && seenMs > applied.clockMs ? forget({ ...applied, clockMs: seenMs }) : applied;
 }
 
 export function rehydrate(connection: string, events: Iterable<EvolvableEvent>): AccessState {
+  // The state is created here and handed out only at the end: nobody else can see it change.
   let state = initialState(connection);
-  for (const event of events) state = evolve(state, event);
+  for (const event of events) state = evolveInPlace(state, event);
   return state;
 }
 
-function apply(state: AccessState, event: DomainEvent): AccessState {
+function apply(state: AccessState, event: DomainEvent, ops: MapOps): AccessState {
   switch (event.type) {
     case 'PairingTokenIssued': {
       const { tokenId, purpose, codeHmac, expiresAt } = event.data;
       const token: TokenRecord = { tokenId, purpose, codeHmac, expiresAtMs: Date.parse(expiresAt), status: 'live' };
-      return { ...state, tokens: withEntry(state.tokens, tokenId, token) };
+      return { ...state, tokens: ops.put(state.tokens, tokenId, token) };
     }
     case 'TokenObserved': {
       const d = event.data;
@@ -49,31 +78,31 @@ function apply(state: AccessState, event: DomainEvent): AccessState {
         expiresAtMs: Date.parse(d.expiresAt),
         status: 'pending',
       };
-      const withToken = setTokenStatus(state, d.tokenId, 'observed');
-      return { ...withToken, observations: withEntry(state.observations, d.observationId, observation) };
+      const withToken = setTokenStatus(state, d.tokenId, 'observed', ops);
+      return { ...withToken, observations: ops.put(state.observations, d.observationId, observation) };
     }
     case 'ObservationRejected':
-      return setObservationStatus(state, event.data.observationId, 'rejected');
+      return setObservationStatus(state, event.data.observationId, 'rejected', ops);
     case 'ObservationExpired':
-      return setObservationStatus(state, event.data.observationId, 'expired');
+      return setObservationStatus(state, event.data.observationId, 'expired', ops);
     case 'TokenExpired':
-      return setTokenStatus(state, event.data.tokenId, 'expired');
+      return setTokenStatus(state, event.data.tokenId, 'expired', ops);
     case 'TokenRevoked':
-      return setTokenStatus(state, event.data.tokenId, 'revoked');
+      return setTokenStatus(state, event.data.tokenId, 'revoked', ops);
     case 'UserApproved': {
       const { user, observationId } = event.data;
-      const next = { ...state, users: withEntry(state.users, user.id, user) };
-      return observationId ? setObservationStatus(next, observationId, 'approved') : next;
+      const next = { ...state, users: ops.put(state.users, user.id, user) };
+      return observationId ? setObservationStatus(next, observationId, 'approved', ops) : next;
     }
     case 'UserRemoved':
-      return { ...state, users: withoutEntry(state.users, event.data.userId) };
+      return { ...state, users: ops.remove(state.users, event.data.userId) };
     case 'SpaceApproved': {
       const { space, observationId } = event.data;
-      const next = { ...state, spaces: withEntry(state.spaces, space.id, space) };
-      return observationId ? setObservationStatus(next, observationId, 'approved') : next;
+      const next = { ...state, spaces: ops.put(state.spaces, space.id, space) };
+      return observationId ? setObservationStatus(next, observationId, 'approved', ops) : next;
     }
     case 'SpaceRemoved':
-      return { ...state, spaces: withoutEntry(state.spaces, event.data.spaceId) };
+      return { ...state, spaces: ops.remove(state.spaces, event.data.spaceId) };
     case 'MessageDenied': {
       const d = event.data;
       if (!ATTEMPT_REASONS.has(d.reason)) return state;
@@ -90,17 +119,17 @@ function apply(state: AccessState, event: DomainEvent): AccessState {
   }
 }
 
-function setTokenStatus(state: AccessState, tokenId: string, status: TokenRecord['status']): AccessState {
+function setTokenStatus(state: AccessState, tokenId: string, status: TokenRecord['status'], ops: MapOps): AccessState {
   const token = state.tokens.get(tokenId);
   // Only a live token changes state: a late TokenExpired must not turn a consumed token back into "expired".
   if (!token || token.status !== 'live') return state;
-  return { ...state, tokens: withEntry(state.tokens, tokenId, { ...token, status }) };
+  return { ...state, tokens: ops.put(state.tokens, tokenId, { ...token, status }) };
 }
 
-function setObservationStatus(state: AccessState, observationId: string, status: ObservationStatus): AccessState {
+function setObservationStatus(state: AccessState, observationId: string, status: ObservationStatus, ops: MapOps): AccessState {
   const observation = state.observations.get(observationId);
   if (!observation || observation.status !== 'pending') return state;
-  return { ...state, observations: withEntry(state.observations, observationId, { ...observation, status }) };
+  return { ...state, observations: ops.put(state.observations, observationId, { ...observation, status }) };
 }
 
 /** The time an event shows, for the forgetting clock only. */

@@ -12,7 +12,7 @@ export type {
   TokenRecord,
   TokenStatus,
 } from './state';
-export { evolve, rehydrate } from './evolve';
+export { evolve, evolveInPlace, rehydrate } from './evolve';
 export type { EvolvableEvent } from './evolve';
 export { decide } from './decide';
 export {

@@ -26,7 +26,9 @@ export async function openStore(values: { 'nats-url'?: string; prefix?: string }
   const nc = await connectNats(
     { url, user: io.env.NATS_USER, password: io.env.NATS_PASSWORD, name: 'twokey-cli' },
     { maxReconnectAttempts: 5 },
-  );
+  ).catch((e: Error) => {
+    throw new Error(`cannot reach NATS at ${url} (${e.message}); set --nats-url or NATS_URL`);
+  });
   const store = new JetStreamEventStore({ nc, subjects: subjects(values.prefix ?? io.env.TWOKEY_SUBJECT_PREFIX ?? DEFAULT_SUBJECT_PREFIX) });
   return { store, nc, close: () => nc.drain().catch(() => nc.close()) };
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { inboundMessageId, type AdmittedMessage, type InboundMessage, type Subjects } from '@twokey/contracts';
-import { NATS, SUBJECTS } from '../tokens';
+import { natsInboxPrefix } from '@twokey/messaging';
+import type { PairingServiceConfig } from '../config';
+import { CONFIG, NATS, SUBJECTS } from '../tokens';
 import { JetStreamPublisher } from './jetstream-publisher';
 
 /**
@@ -15,8 +17,11 @@ export class AdmittedPublisher implements BeforeApplicationShutdown {
   constructor(
     @Inject(NATS) nc: NatsConnection,
     @Inject(SUBJECTS) private readonly s: Subjects,
+    @Inject(CONFIG) config: PairingServiceConfig,
   ) {
-    this.publisher = new JetStreamPublisher(nc);
+    // The same inbox prefix connectNats gives the connection, so the PubAcks pass the NATS permissions.
+    const user = config.nats.user;
+    this.publisher = new JetStreamPublisher(nc, { inboxPrefix: user ? natsInboxPrefix(user) : undefined });
   }
 
   /** Resolves once JetStream has stored it (PubAck), or knew it already (duplicate). */

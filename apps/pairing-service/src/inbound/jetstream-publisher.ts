@@ -42,16 +42,23 @@ const SWEEP_INTERVAL_MS = 250;
  * with the PubAck JSON (or an error) on the reply subject.
  */
 export class JetStreamPublisher {
-  private readonly inbox = `${createInbox()}.`;
+  private readonly inbox: string;
   private readonly waiting = new Map<string, Waiting>();
   private readonly sub: Subscription;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly timeoutMs: number;
   private next = 0;
 
+  /**
+   * `inboxPrefix` must be the connection's own (NATS permissions let a user subscribe only to `_INBOX_<user>.>`);
+   * undefined means nats.js's default `_INBOX`.
+   */
   constructor(
     private readonly nc: NatsConnection,
-    private readonly timeoutMs = 5_000,
+    options: { inboxPrefix?: string; timeoutMs?: number } = {},
   ) {
+    this.inbox = `${createInbox(options.inboxPrefix)}.`;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
     this.sub = nc.subscribe(`${this.inbox}*`, { callback: (err, msg) => this.onReply(err, msg) });
     this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.sweeper.unref();

@@ -12,9 +12,7 @@ export const natsConnectionProvider: FactoryProvider<NatsConnection> = {
   provide: NATS,
   inject: [CONFIG, SUBJECTS],
   useFactory: async (config: PairingServiceConfig, s: Subjects) => {
-    // No async stack traces: nats.js would otherwise build an Error (stack capture) for every request, i.e. for every
-    // JetStream publish of an admitted message, a noticeable share of the CPU at thousands of messages a second.
-    const nc = await connectNats({ ...config.nats, name: SERVICE_NAME }, { noAsyncTraces: true });
+    const nc = await connectNats({ ...config.nats, name: SERVICE_NAME });
     try {
       if (config.ensureStreams) await ensureStreams(await nc.jetstreamManager(), s);
     } catch (e) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { StoredEvent } from '@twokey/contracts';
 import { NO_STREAM, type StreamRevision } from '@twokey/event-store';
-import { evolve, initialState, streamKindOf, type AccessState } from '@twokey/pairing-domain';
+import { evolveInPlace, initialState, streamKindOf, type AccessState } from '@twokey/pairing-domain';
 
 export interface ConnectionEntry {
   state: AccessState;
@@ -90,7 +90,9 @@ export class AccessRegistry {
       if (event.streamVersion <= entry.access.version) return;
       entry.access = { version: event.streamVersion, position: event.position };
     }
-    entry.state = evolve(entry.state, event);
+    // The registry alone holds each connection's state (readers use it synchronously and keep no reference), so
+    // the fold may update its maps in place: O(1) per event instead of copying the allowlist each time.
+    entry.state = evolveInPlace(entry.state, event);
     if (event.type === 'MessageDenied') for (const seq of event.data.inboundSequences ?? []) this.counted.add(seq);
   }
 }

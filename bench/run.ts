@@ -16,8 +16,9 @@ import { floodBench } from './flood.bench';
 import { latencyBench } from './latency.bench';
 import { pipelineBench } from './pipeline.bench';
 import { replayBench } from './replay.bench';
+import { startupBench } from './startup.bench';
 
-const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench, floodBench];
+const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench, floodBench, startupBench];
 
 export const HELP = `usage: npm run bench -- [--quick] [--only 1,3] [--profile]
 

@@ -72,9 +72,11 @@ describe('pairing-service killed mid-stream', () => {
     };
 
     let killedAt = -1;
+    let unackedAtKill = 0;
     const killer = until('the service busy', () => admittedLive >= 800 || undefined, 30_000).then(async () => {
       killedAt = admittedLive;
       await service!.signal('SIGKILL');
+      unackedAtKill = (await client.jsm.consumers.info(client.s.streams.inbound, 'pairing-service')).num_ack_pending;
     });
     for (let i = 0; i < TOTAL; i += 100) {
       await publishBatch(messages.slice(i, i + 100));
@@ -83,6 +85,8 @@ describe('pairing-service killed mid-stream', () => {
     await killer;
     expect(killedAt).toBeGreaterThan(0);
     expect(killedAt).toBeLessThan(admittedSent.length);
+    // Killed with work in flight: delivered but un-acked messages (at least the denials held for the window).
+    expect(unackedAtKill).toBeGreaterThan(0);
 
     service = await ServiceProcess.start(env);
     await until(

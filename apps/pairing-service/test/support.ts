@@ -2,7 +2,7 @@
  * Helpers for the pairing-service integration tests: a real NATS (harness), the real service (in-process or as a
  * child process) and a client that speaks only NATS, the way gateways and admin-api do.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import {
   inboundMessageId,
@@ -26,14 +26,18 @@ import { createPairingService, type PairingService, type PairingServiceOptions }
 
 export const ADMIN: Initiator = { type: 'admin', id: 'admin-1', name: 'Test Admin' };
 
-/** Every variable the service reads, for the harness's server and prefix. */
+/**
+ * Every variable the service reads, for the harness's server and prefix. The HMAC secret is derived from the
+ * prefix: replicas started for one harness are one deployment and must share it (a code issued by one replica is
+ * matched by another).
+ */
 export function serviceEnv(nats: NatsHarness, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NATS_URL: nats.url,
     TWOKEY_SUBJECT_PREFIX: nats.prefix,
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
-    PAIRING_HMAC_SECRET: randomBytes(24).toString('hex'),
+    PAIRING_HMAC_SECRET: createHash('sha256').update(`twokey-test-${nats.prefix}`).digest('hex'),
     DENIAL_WINDOW_SECONDS: '1',
     ACK_WAIT_SECONDS: '5',
     EXPIRY_TICK_MS: '200',

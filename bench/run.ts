@@ -5,6 +5,7 @@
  * benchmark crashed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Bench, type BenchContext, crashRow } from './lib/bench';
@@ -71,6 +72,7 @@ async function main(): Promise<number> {
     stores,
     rows,
     seconds: Math.round((Date.now() - started) / 1000),
+    loadAtEnd: Math.round(os.loadavg()[0] * 100) / 100,
   };
   mkdirSync(REPORT_DIR, { recursive: true });
   writeFileSync(path.join(REPORT_DIR, `results-${report.mode}.json`), JSON.stringify(report, null, 2) + '\n');

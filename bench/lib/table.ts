@@ -30,6 +30,8 @@ export interface Report {
   stores: StoreDurability[];
   rows: Row[];
   seconds: number;
+  /** 1-minute load average when the run ended. */
+  loadAtEnd: number;
 }
 
 const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -63,14 +65,14 @@ export function renderTable(rows: readonly Row[]): string {
   return [line(header), rule, ...cells.map(line)].join('\n');
 }
 
-export function renderHeader(r: Pick<Report, 'machine' | 'durability' | 'stores' | 'mode' | 'startedAt'>): string {
+export function renderHeader(r: Pick<Report, 'machine' | 'durability' | 'stores' | 'mode' | 'startedAt' | 'loadAtEnd'>): string {
   const m = r.machine;
   const stores = r.stores.length
     ? r.stores.map((s) => `${s.stream.replace(/^[^_]+_/, '')} ${s.storage}/R${s.replicas}`).join(', ')
     : 'not inspected';
   return [
     `Twokey benchmarks — ${r.mode} run, ${r.startedAt}`,
-    `machine: ${m.cores} cores (${m.cpuModel}), ${intFmt.format(m.totalMemoryMiB)} MiB RAM, ${m.os}, load ${m.loadAtStart} at start`,
+    `machine: ${m.cores} cores (${m.cpuModel}), ${intFmt.format(m.totalMemoryMiB)} MiB RAM, ${m.os}, load average ${m.loadAtStart} at start, ${r.loadAtEnd} at end (above ${m.cores}: other work competed for the cores)`,
     `runtime: Node ${m.node}, nats-server ${m.natsServer}`,
     `durability: ${r.durability}`,
     `stores (as created, checked on the server): ${stores}`,

@@ -5,25 +5,9 @@ import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway } from './gateway';
 import type { PlatformAdapter } from './platform-adapter';
 
-/** Starts a gateway and stops it cleanly on SIGTERM / SIGINT. */
+/** Starts a gateway that owns the process: SIGTERM / SIGINT stop it cleanly (Nest shutdown hooks), then it exits 0. */
 export async function runGateway(adapter: PlatformAdapter, config: GatewayConfig, logger?: JsonLogger): Promise<Gateway> {
-  const log = logger ?? new JsonLogger(`gateway-${config.platform}`, config.logLevel);
-  const gateway = createGateway({ adapter, config, logger: log });
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down', { signal });
-    gateway.stop().then(
-      () => process.exit(0),
-      (e) => {
-        log.error('shutdown failed', { error: e });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  const gateway = createGateway({ adapter, config, logger, exitOnSignals: true });
   await gateway.start();
   return gateway;
 }
@@ -37,7 +21,7 @@ export interface GatewayAppSpec<S extends z.ZodObject<z.ZodRawShape>> {
 
 /**
  * The whole `main.ts` of a gateway app: validate config (a ConfigError names each variable and exits 1), build
- * the adapter, run.
+ * the adapter, run the Nest application.
  */
 export async function bootGateway<S extends z.ZodObject<z.ZodRawShape>>(spec: GatewayAppSpec<S>): Promise<Gateway | undefined> {
   const service = `gateway-${spec.platform}`;

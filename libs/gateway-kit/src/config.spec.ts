@@ -46,6 +46,15 @@ describe('loadGatewayConfig', () => {
     expect(gateway).toMatchObject({ connection: 'slack-acme', prefix: 'acme', nats: { user: 'gw', password: 'pw' }, http: { port: 9100 }, bufferMax: 50 });
   });
 
+  it('creates the streams (R1) by default; ENSURE_STREAMS=false and STREAM_REPLICAS change that', () => {
+    expect(loadGatewayConfig('telegram', Platform, { DEMO_TOKEN: 't' }).gateway.streams).toEqual({ ensure: true, replicas: 1 });
+    expect(loadGatewayConfig('telegram', Platform, { DEMO_TOKEN: 't', ENSURE_STREAMS: 'false', STREAM_REPLICAS: '3' }).gateway.streams).toEqual({
+      ensure: false,
+      replicas: 3,
+    });
+    expect(problems({ DEMO_TOKEN: 't', ENSURE_STREAMS: 'nope', STREAM_REPLICAS: '0' }).map((p) => p.variable).sort()).toEqual(['ENSURE_STREAMS', 'STREAM_REPLICAS']);
+  });
+
   it('names every missing or wrong variable, common and platform ones together', () => {
     expect(problems({ TWOKEY_CONNECTION_ID: 'Not Valid!', GATEWAY_BUFFER_MAX: '0' })).toEqual(
       expect.arrayContaining([

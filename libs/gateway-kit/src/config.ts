@@ -18,6 +18,14 @@ export const GatewayEnv = z.object({
   /** Inbound messages kept in memory while NATS is unreachable; beyond it intake is refused. */
   GATEWAY_BUFFER_MAX: z.coerce.number().int().min(1).default(10_000),
   GATEWAY_PUBLISH_TIMEOUT_MS: env.int(5_000).pipe(z.number().min(100)),
+  /**
+   * Create or update the four streams at start. Off where the NATS user may not manage streams (the least-privilege
+   * user `gateway-<connection>`): the provisioner creates the streams and the outbound consumer, the gateway only
+   * binds to them.
+   */
+  ENSURE_STREAMS: env.bool(true),
+  /** Replicas of the streams this gateway creates or updates (3 on a NATS cluster), so it never downgrades them. */
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -29,6 +37,8 @@ export interface GatewayConfig {
   http: { port: number; host: string };
   bufferMax: number;
   publishTimeoutMs: number;
+  /** `ensure`: create/update the streams and the outbound consumer; otherwise bind to what the provisioner made. */
+  streams: { ensure: boolean; replicas: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -41,6 +51,7 @@ function toGatewayConfig(platform: Platform, e: z.infer<typeof GatewayEnv>): Gat
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
     bufferMax: e.GATEWAY_BUFFER_MAX,
     publishTimeoutMs: e.GATEWAY_PUBLISH_TIMEOUT_MS,
+    streams: { ensure: e.ENSURE_STREAMS, replicas: e.STREAM_REPLICAS },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,24 +1,30 @@
-import type { NatsConnection, Subscription } from 'nats';
-import { subjects as subjectsFor, type Subjects } from '@twokey/contracts';
-import { connectNats, ensureStreams } from '@twokey/messaging';
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Subjects } from '@twokey/contracts';
 import { JsonLogger } from '@twokey/service-kit';
 import type { GatewayConfig } from './config';
-import { serveConnectionTest } from './connection-test';
-import { DeadLetters } from './dead-letters';
-import { GatewayHttpServer, type Readiness } from './http-server';
-import { InboundPublisher } from './inbound-publisher';
-import { GatewayMetrics } from './metrics';
-import { OutboundConsumer } from './outbound-consumer';
+import { GatewayLifecycle, GatewayModule } from './gateway.module';
+import { GatewayRuntime, type Readiness } from './gateway-runtime';
+import type { GatewayMetrics } from './metrics';
 import type { InboundSink, PlatformAdapter } from './platform-adapter';
+import { webhookMiddleware } from './webhook-middleware';
 
 export interface GatewayOptions {
   adapter: PlatformAdapter;
   config: GatewayConfig;
   logger?: JsonLogger;
-  /** Create the four streams at start (needs JetStream API permissions; on by default). */
+  /**
+   * Create/update the four streams and the outbound consumer at start (needs JetStream management permissions).
+   * Defaults to `config.streams.ensure` (ENSURE_STREAMS, on by default).
+   */
   ensureStreams?: boolean;
   /** How long publish() waits for room in a full inbound buffer before refusing (back-pressure). */
   bufferFullWaitMs?: number;
+  /** Stop cleanly on SIGTERM / SIGINT and exit (Nest shutdown hooks); for a gateway that owns its process. */
+  exitOnSignals?: boolean;
 }
 
 export interface Gateway {
@@ -32,148 +38,85 @@ export interface Gateway {
   readonly adapterError: string | undefined;
   readiness(): Readiness;
   /**
-   * HTTP server, NATS (waits for it), streams, connection-test responder, outbound consumer, then the adapter.
-   * Resolves after the adapter's first start attempt; a failed start is logged and retried with backoff while
-   * the rest (health, connection test) keeps serving, so the admin can see why.
+   * The Nest application (health, metrics, webhooks) listens first, then NATS (waits for it), streams,
+   * connection-test responder, outbound consumer, then the adapter. Resolves after the adapter's first start
+   * attempt; a failed start is logged and retried with backoff while the rest (health, connection test) keeps
+   * serving, so the admin can see why.
    */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const ADAPTER_RETRY_MAX_MS = 60_000;
-
-class GatewayRuntime implements Gateway {
-  readonly subjects: Subjects;
-  readonly metrics: GatewayMetrics;
-  readonly sink: InboundPublisher;
+/** A gateway as a NestJS application: the module provides the runtime, its lifecycle and the health controller. */
+class NestGateway implements Gateway {
+  private readonly runtime: GatewayRuntime;
   private readonly logger: JsonLogger;
-  private readonly http: GatewayHttpServer;
-  private readonly outbound: OutboundConsumer;
-  private readonly deadLetters: DeadLetters;
-  private nc?: NatsConnection;
-  private natsConnected = false;
-  private adapterStarted = false;
-  private stopping = false;
-  private rpc?: Subscription;
-  private retryTimer?: NodeJS.Timeout;
-  adapterError: string | undefined;
+  private app?: INestApplication;
 
   constructor(private readonly o: GatewayOptions) {
     const { config } = o;
     this.logger = (o.logger ?? new JsonLogger(`gateway-${config.platform}`, config.logLevel)).child({ connection: config.connection });
-    this.subjects = subjectsFor(config.prefix);
-    this.metrics = new GatewayMetrics({ connection: config.connection, platform: config.platform });
-    const origin = `gateway.${config.connection}`;
-    this.deadLetters = new DeadLetters(() => this.nc, this.subjects.dlq(origin), { origin, connection: config.connection, platform: config.platform }, this.logger);
-    this.sink = new InboundPublisher({
-      connection: config.connection,
-      platform: config.platform,
-      subject: this.subjects.inbound(config.connection),
-      bufferMax: config.bufferMax,
-      publishTimeoutMs: config.publishTimeoutMs,
-      fullWaitMs: o.bufferFullWaitMs,
-      js: () => this.nc?.jetstream(),
-      deadLetters: this.deadLetters,
-      metrics: this.metrics,
+    this.runtime = new GatewayRuntime({
+      adapter: o.adapter,
+      config,
       logger: this.logger,
-    });
-    this.outbound = new OutboundConsumer({
-      connection: config.connection,
-      stream: this.subjects.streams.outbound,
-      subject: this.subjects.outbound(config.connection),
-      send: (m) => o.adapter.send(m),
-      deadLetters: this.deadLetters,
-      metrics: this.metrics,
-      logger: this.logger,
-    });
-    this.http = new GatewayHttpServer({
-      host: config.http.host,
-      port: config.http.port,
-      readiness: () => this.readiness(),
-      metrics: this.metrics,
-      routes: () => o.adapter.webhooks?.() ?? [],
-      logger: this.logger,
+      ensureStreams: o.ensureStreams,
+      bufferFullWaitMs: o.bufferFullWaitMs,
     });
   }
 
   get config(): GatewayConfig {
     return this.o.config;
   }
-
+  get subjects(): Subjects {
+    return this.runtime.subjects;
+  }
+  get metrics(): GatewayMetrics {
+    return this.runtime.metrics;
+  }
+  get sink(): InboundSink {
+    return this.runtime.sink;
+  }
+  get adapterError(): string | undefined {
+    return this.runtime.adapterError;
+  }
   get httpPort(): number {
-    return this.http.port;
+    return (this.app?.getHttpServer().address() as AddressInfo | null | undefined)?.port ?? 0;
   }
 
   readiness(): Readiness {
-    const checks: Record<string, boolean | string> = { nats: this.natsConnected, adapter: this.adapterStarted };
-    if (this.adapterError) checks.adapterError = this.adapterError;
-    return { ready: this.natsConnected && this.adapterStarted, checks };
+    return this.runtime.readiness();
   }
 
   async start(): Promise<void> {
+    if (this.app) throw new Error('gateway already started');
     const { config } = this.o;
-    await this.http.listen();
-    this.logger.info('gateway starting', { platform: config.platform, httpPort: this.httpPort, nats: withoutCredentials(config.nats.url) });
-    const nc = await connectNats(
-      { url: config.nats.url, user: config.nats.user, password: config.nats.password, name: `gateway-${config.connection}` },
-      { waitOnFirstConnect: true },
-    );
-    this.nc = nc;
-    this.natsConnected = true;
-    void this.watchNats(nc);
-    if (this.o.ensureStreams !== false) {
-      try {
-        await ensureStreams(await nc.jetstreamManager(), this.subjects);
-      } catch (e) {
-        this.logger.warn('could not create or update the streams; assuming they are provisioned', { error: e });
-      }
-    }
-    this.rpc = serveConnectionTest(nc, this.subjects.rpcGateway(config.connection, 'connection-test'), `gateway-${config.connection}`, this.o.adapter, this.logger);
-    this.outbound.start(nc);
-    this.sink.nudge();
-    await this.startAdapter(1_000);
-  }
-
-  private async startAdapter(nextDelayMs: number): Promise<void> {
-    if (this.stopping) return;
+    const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(this.runtime, this.logger), {
+      logger: this.logger,
+      bodyParser: false, // webhook signatures are checked over the raw bytes
+      abortOnError: false,
+      forceCloseConnections: true, // stop() must not wait for idle keep-alive connections
+    });
+    this.app = app;
+    app.disable('x-powered-by');
+    app.use(webhookMiddleware(() => this.o.adapter.webhooks?.() ?? [], this.logger));
+    if (this.o.exitOnSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
     try {
-      await this.o.adapter.start(this.sink);
-      this.adapterStarted = true;
-      this.adapterError = undefined;
-      this.logger.info('gateway ready', { platform: this.o.config.platform });
+      await app.listen(config.http.port, config.http.host);
+      this.logger.info('gateway starting', { platform: config.platform, httpPort: this.httpPort, nats: withoutCredentials(config.nats.url) });
+      await app.get(GatewayLifecycle).whenStarted();
     } catch (e) {
-      this.adapterError = e instanceof Error ? e.message : String(e);
-      this.logger.error(`${this.o.config.platform} adapter failed to start; retrying`, { error: this.adapterError, retryInMs: nextDelayMs });
-      await this.o.adapter.stop().catch(() => undefined);
-      this.retryTimer = setTimeout(() => void this.startAdapter(Math.min(nextDelayMs * 2, ADAPTER_RETRY_MAX_MS)), nextDelayMs);
+      await this.stop().catch(() => undefined);
+      throw e;
     }
   }
 
-  private async watchNats(nc: NatsConnection): Promise<void> {
-    for await (const s of nc.status()) {
-      if (s.type === 'disconnect') {
-        this.natsConnected = false;
-        this.logger.warn('NATS disconnected; reconnecting (inbound messages are buffered)');
-      } else if (s.type === 'reconnect') {
-        this.natsConnected = true;
-        this.logger.info('NATS reconnected');
-        this.sink.nudge();
-      }
-    }
-  }
-
+  /** Nest closes HTTP (no new webhooks), then the shutdown hook stops the adapter, the buffer, consumers and NATS. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.retryTimer);
-    await this.o.adapter.stop().catch((e) => this.logger.warn('adapter stop failed', { error: e }));
-    this.adapterStarted = false;
-    await this.sink.stop();
-    await this.outbound.stop();
-    this.rpc?.unsubscribe();
-    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
-    this.natsConnected = false;
-    await this.http.close();
-    this.logger.info('gateway stopped');
+    const app = this.app;
+    this.app = undefined;
+    if (app) await app.close();
+    else await this.runtime.stop();
   }
 }
 
@@ -183,5 +126,5 @@ function withoutCredentials(url: string): string {
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
-  return new GatewayRuntime(options);
+  return new NestGateway(options);
 }

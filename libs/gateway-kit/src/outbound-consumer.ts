@@ -16,6 +16,11 @@ export interface OutboundConsumerOptions {
   logger: JsonLogger;
   /** After this many failed deliveries a command is terminated and dead-lettered. */
   maxAttempts?: number;
+  /**
+   * Create the durable consumer if it is missing (needs consumer management permissions). Off (ENSURE_STREAMS=false)
+   * the consumer only binds to `gateway-<connection>` as the provisioner created it, retrying until it exists.
+   */
+  createConsumer: boolean;
 }
 
 const ACK_WAIT_MS = 60_000;
@@ -69,7 +74,7 @@ export class OutboundConsumer {
     let backoff = 250;
     while (!this.stopped && !nc.isClosed()) {
       try {
-        await this.ensureConsumer(nc);
+        if (this.o.createConsumer) await this.ensureConsumer(nc);
         const consumer = await nc.jetstream().consumers.get(this.o.stream, outboundConsumerName(this.o.connection));
         this.messages = await consumer.consume({ max_messages: 16 });
         if (this.stopped) this.messages.stop();
@@ -77,7 +82,12 @@ export class OutboundConsumer {
         for await (const m of this.messages) await this.handle(m);
       } catch (e) {
         if (this.stopped || nc.isClosed()) break;
-        this.o.logger.warn('outbound consumer interrupted; retrying', { error: (e as Error).message, retryInMs: backoff });
+        const missing = !this.o.createConsumer && /consumer not found/i.test((e as Error).message);
+        this.o.logger.warn(missing ? 'outbound consumer not provisioned yet; retrying' : 'outbound consumer interrupted; retrying', {
+          consumer: outboundConsumerName(this.o.connection),
+          error: (e as Error).message,
+          retryInMs: backoff,
+        });
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 10_000);
       }

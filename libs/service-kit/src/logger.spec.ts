@@ -30,4 +30,16 @@ describe('JsonLogger', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]).msg).toBe('loud');
   });
+
+  it("logs Nest's start-up chatter at debug and other Nest log calls at info", () => {
+    const { lines, sink } = capture();
+    const log = new JsonLogger('svc', 'info', sink);
+    log.log('Mapped {/healthz, GET} route', 'RouterExplorer');
+    log.log('AppModule dependencies initialized', 'InstanceLoader');
+    log.log('something the service said', 'HealthController');
+    expect(lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 'info', msg: 'something the service said', context: 'HealthController' })]);
+    const verbose = capture();
+    new JsonLogger('svc', 'debug', verbose.sink).log('Mapped {/healthz, GET} route', 'RouterExplorer');
+    expect(JSON.parse(verbose.lines[0])).toMatchObject({ level: 'debug', context: 'RouterExplorer' });
+  });
 });

@@ -15,6 +15,12 @@ function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * Nest's start-up chatter ("Mapped {/healthz, GET} route", "XModule dependencies initialized", …): one line per
+ * route and module on every start, so it goes to debug. Nest passes the context as the last argument of `log`.
+ */
+const NEST_STARTUP_CONTEXTS = new Set(['NestFactory', 'NestApplication', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 export interface LogSink {
   write(line: string): void;
 }
@@ -46,7 +52,9 @@ export class JsonLogger implements LoggerService {
   warn(msg: string, fields?: unknown) { this.emit('warn', msg, fields); }
   error(msg: string, fields?: unknown) { this.emit('error', msg, fields); }
   // LoggerService (Nest) names:
-  log(msg: string, context?: unknown) { this.emit('info', String(msg), context); }
+  log(msg: string, context?: unknown) {
+    this.emit(typeof context === 'string' && NEST_STARTUP_CONTEXTS.has(context) ? 'debug' : 'info', String(msg), context);
+  }
   verbose(msg: string, context?: unknown) { this.emit('debug', String(msg), context); }
   fatal(msg: string, context?: unknown) { this.emit('error', String(msg), context); }
 }

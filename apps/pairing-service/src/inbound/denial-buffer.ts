@@ -66,6 +66,13 @@ export class DenialBuffer {
 
   /** Feeds one denial to its connection's coalescer; resolves once an event it caused (if any) is appended. */
   add(connection: string, denial: Denial, msg: JsMsg): Promise<void> {
+    // Two deliveries of one message can both get here (a redelivery decided while the first delivery was still
+    // appending its PairingThrottled): the message is counted once, by whichever delivery came first.
+    if (this.registry.isCounted(msg.seq)) {
+      msg.ack();
+      return Promise.resolve();
+    }
+    if (this.refresh(msg)) return Promise.resolve();
     this.waiting.set(msg.seq, msg);
     const result = coalesce(this.coalescers.get(connection) ?? emptyCoalescer(), denial, this.options);
     this.coalescers.set(connection, result.state);

@@ -7,7 +7,7 @@ import {
   inboundMessageId,
   type Subjects,
 } from '@twokey/contracts';
-import type { Command } from '@twokey/pairing-domain';
+import type { Command, Decision } from '@twokey/pairing-domain';
 import { PairingMetrics } from '../infra/metrics';
 import { CommandExecutor } from '../state/command-executor';
 import { AccessRegistry } from '../state/access-registry';
@@ -15,6 +15,14 @@ import { CLOCK, SUBJECTS, type Clock } from '../tokens';
 import { AdmittedPublisher } from './admitted-publisher';
 import { InboundDeadLetters } from './dead-letters';
 import { DenialBuffer } from './denial-buffer';
+
+/** A code judged invalid or expired: if another replica has just issued the token, this one must see it first. */
+export function isFailedCodeAttempt(decision: Decision): boolean {
+  return (
+    decision.ok &&
+    decision.events.some((e) => e.type === 'MessageDenied' && (e.data.reason === 'pairing-code-invalid' || e.data.reason === 'pairing-code-expired'))
+  );
+}
 
 /**
  * One inbound message, from validation to ack. Acks only after what the decision requires is durable: the
@@ -61,6 +69,7 @@ export class InboundHandler {
         causationId: id,
         actor: { type: 'platform-user', id: message.actor.id, name: message.actor.displayName },
         dedupeKey: id,
+        needsFreshState: isFailedCodeAttempt,
       }));
     if (execution.kind === 'skipped') {
       if (!this.denials.refresh(msg)) msg.ack();

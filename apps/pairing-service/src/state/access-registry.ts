@@ -26,6 +26,7 @@ export class AccessRegistry {
   private readonly counted = new Set<number>();
   private readonly ahead = new Set<number>();
   private feedPosition = 0;
+  private reachWaiters: { position: number; wake: () => void }[] = [];
 
   /** The entry of `connection`, created empty (closed: nobody allowlisted) on first use. */
   entry(connection: string): ConnectionEntry {
@@ -44,6 +45,25 @@ export class AccessRegistry {
   /** Position of the last event delivered by the feed. */
   get position(): number {
     return this.feedPosition;
+  }
+
+  /** Resolves true once the feed has delivered `position`, or false after `timeoutMs`. */
+  reached(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.feedPosition >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.reachWaiters = this.reachWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      const waiter = {
+        position,
+        wake: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      this.reachWaiters.push(waiter);
+    });
   }
 
   isCounted(inboundSequence: number): boolean {
@@ -69,6 +89,7 @@ export class AccessRegistry {
     if (event.position > this.feedPosition) {
       this.feedPosition = event.position;
       for (const p of this.ahead) if (p < event.position) this.ahead.delete(p);
+      if (this.reachWaiters.length > 0) this.wakeReached();
     }
   }
 
@@ -78,6 +99,13 @@ export class AccessRegistry {
     if (position === undefined || position <= this.feedPosition || this.ahead.has(position)) return;
     for (const event of events) this.applyEvent(event);
     this.ahead.add(position);
+  }
+
+  private wakeReached(): void {
+    const due = this.reachWaiters.filter((w) => w.position <= this.feedPosition);
+    if (due.length === 0) return;
+    this.reachWaiters = this.reachWaiters.filter((w) => w.position > this.feedPosition);
+    for (const w of due) w.wake();
   }
 
   private applyEvent(event: StoredEvent): void {

@@ -13,6 +13,12 @@ export interface CommandContext {
   actor: Initiator;
   /** Base of the de-duplication id of activity commits (append-only, no concurrency check), e.g. the inbound message id. */
   dedupeKey?: string;
+  /**
+   * True for a decision that must not be made on a state behind the store (e.g. a code judged invalid: another
+   * replica may have issued its token a moment ago). The executor then waits until this replica's feed has reached
+   * the store's head and decides once more before appending.
+   */
+  needsFreshState?: (decision: Decision) => boolean;
 }
 
 export type Execution =
@@ -23,6 +29,8 @@ export type Execution =
 export const MAX_CONCURRENCY_ATTEMPTS = 10;
 /** Upper bound of the random pause before attempt n is n × this: replicas that collided do not collide in step again. */
 const RETRY_JITTER_MS = 5;
+/** How long a decision waits for the feed to reach the store's head; after that it is made on what is known. */
+export const FRESH_STATE_TIMEOUT_MS = 1_000;
 
 /**
  * Runs one command of one connection: decide on the current state, append the events, fold them in.
@@ -37,6 +45,7 @@ const RETRY_JITTER_MS = 5;
 @Injectable()
 export class CommandExecutor {
   private readonly busy = new Map<string, Promise<void>>();
+  private headCheck?: Promise<void>;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -54,6 +63,7 @@ export class CommandExecutor {
     build: (entry: ConnectionEntry) => Command | undefined,
     ctx: CommandContext,
   ): Promise<Execution> {
+    let fresh = false;
     for (let attempt = 1; ; attempt++) {
       // Inline rather than `await this.settled()`: from the last check of `busy` to `hold` below must be one
       // synchronous stretch. Through an extra async call, every waiter woken by the same release passed the check
@@ -65,6 +75,12 @@ export class CommandExecutor {
       if (!command) return { kind: 'skipped' };
       const decision = decide(command, entry.state, this.deps);
       if (!decision.ok || decision.events.length === 0) return { kind: 'decided', decision, command, committed: [] };
+      if (!fresh && ctx.needsFreshState?.(decision)) {
+        fresh = true;
+        await this.seeEverything();
+        attempt--;
+        continue;
+      }
 
       const expected = entry.access;
       const release = this.hold(connection);
@@ -94,6 +110,18 @@ export class CommandExecutor {
     const decision = decide(command, entry.state, this.deps);
     if (decision.ok && decision.events.length > 0) return undefined;
     return { kind: 'decided', decision, command, committed: [] };
+  }
+
+  /** Waits until the feed has delivered every commit the store held when asked; concurrent callers share one check. */
+  private seeEverything(): Promise<void> {
+    this.headCheck ??= (async () => {
+      try {
+        await this.registry.reached(await this.store.headPosition(), FRESH_STATE_TIMEOUT_MS);
+      } finally {
+        this.headCheck = undefined;
+      }
+    })();
+    return this.headCheck;
   }
 
   private hold(connection: string): () => void {

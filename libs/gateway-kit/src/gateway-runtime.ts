@@ -1,0 +1,167 @@
+import type { NatsConnection, Subscription } from 'nats';
+import { subjects as subjectsFor, type Subjects } from '@twokey/contracts';
+import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams } from '@twokey/messaging';
+import type { JsonLogger } from '@twokey/service-kit';
+import type { GatewayConfig } from './config';
+import { serveConnectionTest } from './connection-test';
+import { DeadLetters } from './dead-letters';
+import { InboundPublisher } from './inbound-publisher';
+import { GatewayMetrics } from './metrics';
+import { OutboundConsumer } from './outbound-consumer';
+import type { PlatformAdapter } from './platform-adapter';
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, boolean | string>;
+}
+
+export interface GatewayRuntimeOptions {
+  adapter: PlatformAdapter;
+  config: GatewayConfig;
+  logger: JsonLogger;
+  /** Create/update the streams and the outbound consumer (default: `config.streams.ensure`). */
+  ensureStreams?: boolean;
+  bufferFullWaitMs?: number;
+}
+
+const ADAPTER_RETRY_MAX_MS = 60_000;
+
+/**
+ * Everything of a gateway except HTTP: NATS (endless reconnect), the streams, the inbound buffer, the outbound
+ * consumer, the connection-test responder and the adapter's start with retries. The Nest module drives its
+ * lifecycle; the health controller reads `readiness()` and `metrics`.
+ */
+export class GatewayRuntime {
+  readonly subjects: Subjects;
+  readonly metrics: GatewayMetrics;
+  readonly sink: InboundPublisher;
+  private readonly logger: JsonLogger;
+  private readonly ensureStreams: boolean;
+  private readonly outbound: OutboundConsumer;
+  private readonly deadLetters: DeadLetters;
+  private nc?: NatsConnection;
+  private natsConnected = false;
+  private adapterStarted = false;
+  private stopping = false;
+  private rpc?: Subscription;
+  private retryTimer?: NodeJS.Timeout;
+  adapterError: string | undefined;
+
+  constructor(private readonly o: GatewayRuntimeOptions) {
+    const { config } = o;
+    this.logger = o.logger;
+    this.ensureStreams = o.ensureStreams ?? config.streams.ensure;
+    this.subjects = subjectsFor(config.prefix);
+    this.metrics = new GatewayMetrics({ connection: config.connection, platform: config.platform });
+    const origin = `gateway.${config.connection}`;
+    this.deadLetters = new DeadLetters(() => this.nc, this.subjects.dlq(origin), { origin, connection: config.connection, platform: config.platform }, this.logger);
+    this.sink = new InboundPublisher({
+      connection: config.connection,
+      platform: config.platform,
+      subject: this.subjects.inbound(config.connection),
+      bufferMax: config.bufferMax,
+      publishTimeoutMs: config.publishTimeoutMs,
+      fullWaitMs: o.bufferFullWaitMs,
+      js: () => this.nc?.jetstream(),
+      deadLetters: this.deadLetters,
+      metrics: this.metrics,
+      logger: this.logger,
+    });
+    this.outbound = new OutboundConsumer({
+      connection: config.connection,
+      stream: this.subjects.streams.outbound,
+      subject: this.subjects.outbound(config.connection),
+      send: (m) => o.adapter.send(m),
+      createConsumer: this.ensureStreams,
+      deadLetters: this.deadLetters,
+      metrics: this.metrics,
+      logger: this.logger,
+    });
+  }
+
+  get config(): GatewayConfig {
+    return this.o.config;
+  }
+
+  readiness(): Readiness {
+    const checks: Record<string, boolean | string> = { nats: this.natsConnected, adapter: this.adapterStarted };
+    if (this.adapterError) checks.adapterError = this.adapterError;
+    return { ready: this.natsConnected && this.adapterStarted, checks };
+  }
+
+  /**
+   * NATS (waits for it), streams, connection-test responder, outbound consumer, then the adapter. Resolves after the
+   * adapter's first start attempt; a failed start is retried with backoff while the rest keeps serving.
+   */
+  async start(): Promise<void> {
+    const { config } = this.o;
+    const nc = await connectNats(
+      { url: config.nats.url, user: config.nats.user, password: config.nats.password, name: `gateway-${config.connection}` },
+      { waitOnFirstConnect: true },
+    );
+    if (this.stopping) {
+      // Stopped (e.g. SIGTERM) while NATS was still unreachable.
+      await nc.close();
+      return;
+    }
+    this.nc = nc;
+    this.natsConnected = true;
+    void this.watchNats(nc);
+    if (this.ensureStreams) {
+      try {
+        // Explicit replicas: with defaults, a gateway starting against an R3 cluster would update its streams to R1.
+        await ensureStreams(await nc.jetstreamManager(), this.subjects, { ...DEFAULT_STREAM_OPTIONS, replicas: config.streams.replicas });
+      } catch (e) {
+        this.logger.warn('could not create or update the streams; assuming they are provisioned', { error: e });
+      }
+    }
+    this.rpc = serveConnectionTest(nc, this.subjects.rpcGateway(config.connection, 'connection-test'), `gateway-${config.connection}`, this.o.adapter, this.logger);
+    this.outbound.start(nc);
+    this.sink.nudge();
+    await this.startAdapter(1_000);
+  }
+
+  private async startAdapter(nextDelayMs: number): Promise<void> {
+    if (this.stopping) return;
+    try {
+      await this.o.adapter.start(this.sink);
+      this.adapterStarted = true;
+      this.adapterError = undefined;
+      this.logger.info('gateway ready', { platform: this.o.config.platform });
+    } catch (e) {
+      this.adapterError = e instanceof Error ? e.message : String(e);
+      this.logger.error(`${this.o.config.platform} adapter failed to start; retrying`, { error: this.adapterError, retryInMs: nextDelayMs });
+      await this.o.adapter.stop().catch(() => undefined);
+      if (this.stopping) return;
+      this.retryTimer = setTimeout(() => void this.startAdapter(Math.min(nextDelayMs * 2, ADAPTER_RETRY_MAX_MS)), nextDelayMs);
+    }
+  }
+
+  private async watchNats(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') {
+        this.natsConnected = false;
+        this.logger.warn('NATS disconnected; reconnecting (inbound messages are buffered)');
+      } else if (s.type === 'reconnect') {
+        this.natsConnected = true;
+        this.logger.info('NATS reconnected');
+        this.sink.nudge();
+      }
+    }
+  }
+
+  /** Adapter first (no new intake), then the inbound buffer, the outbound consumer, the responder and NATS. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearTimeout(this.retryTimer);
+    await this.o.adapter.stop().catch((e) => this.logger.warn('adapter stop failed', { error: e }));
+    this.adapterStarted = false;
+    await this.sink.stop();
+    await this.outbound.stop();
+    this.rpc?.unsubscribe();
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
+    this.natsConnected = false;
+    this.logger.info('gateway stopped');
+  }
+}

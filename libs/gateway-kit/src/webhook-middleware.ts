@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonLogger } from '@twokey/service-kit';
+import type { WebhookRoute } from './platform-adapter';
+
+/** Larger webhook bodies are refused with 413 before any parsing (a Telegram update is at most a few KiB of text). */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.pause(); // read no further; the 413 goes out with `Connection: close`
+        reject(new BodyTooLarge());
+      } else chunks.push(c);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+async function serve(route: WebhookRoute, req: IncomingMessage, res: ServerResponse, logger: JsonLogger, path: string): Promise<void> {
+  try {
+    if (req.method !== route.method) return json(res, 405, { error: 'method not allowed' });
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, MAX_WEBHOOK_BODY_BYTES);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        logger.error('webhook body too large; refused', { path, limitBytes: MAX_WEBHOOK_BODY_BYTES });
+        res.setHeader('connection', 'close');
+        return json(res, 413, { error: 'payload too large' });
+      }
+      throw e;
+    }
+    await route.handle(req, res, raw);
+    if (!res.writableEnded && !res.headersSent) res.writeHead(200).end();
+  } catch (e) {
+    logger.error('webhook request failed', { path, error: e });
+    json(res, 500, { error: 'internal error' });
+  }
+}
+
+/**
+ * Express middleware for the adapter's webhook routes, mounted ahead of Nest's routes. Exact path match; the body is
+ * read here as raw bytes (the app runs without a body parser), because the platforms' signatures (Slack, LINE,
+ * Feishu) are computed over exactly these bytes. Express's req/res are node's IncomingMessage/ServerResponse, which
+ * is all a route's `handle` (Bolt's HTTPReceiver, grammY, LINE, Lark) relies on.
+ */
+export function webhookMiddleware(routes: () => WebhookRoute[], logger: JsonLogger) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = routes().find((r) => r.path === path);
+    if (!route) return next();
+    void serve(route, req, res, logger, path);
+  };
+}

@@ -57,9 +57,11 @@ export class InboundHandler {
     const seq = msg.seq;
     const id = inboundMessageId(message);
     const build = (): Command | undefined => {
-      // Decided before a crash or a lost ack: counted in a MessageDenied, or it observed a token.
+      // Decided already (by another delivery of it, or before a crash or a lost ack): counted in a MessageDenied,
+      // held for one, or it observed a token. Checked whether or not JetStream flags the delivery as redelivered:
+      // the first delivery may be the one still waiting while its redelivery was decided.
       if (this.registry.isCounted(seq) || this.denials.isWaiting(seq)) return undefined;
-      if (msg.redelivered && this.registry.wasObserved(connection, message.platformMessageId)) return undefined;
+      if (this.registry.wasObserved(connection, message.platformMessageId)) return undefined;
       return { type: 'ObserveMessage', message, inboundSequence: seq, now: this.clock() };
     };
     const execution =

@@ -24,6 +24,11 @@ const STREAM_NAME = /^(access|activity)-(.+)$/;
 export class AccessRegistry {
   private readonly entries = new Map<string, ConnectionEntry>();
   private readonly counted = new Set<number>();
+  /**
+   * `<connection> <platformMessageId>` of every message that observed a token. Observations are rare (each needs a
+   * token an admin issued), so this is never pruned, unlike the observations in AccessState.
+   */
+  private readonly observedMessages = new Set<string>();
   private readonly ahead = new Set<number>();
   private feedPosition = 0;
   private reachWaiters: { position: number; wake: () => void }[] = [];
@@ -77,10 +82,7 @@ export class AccessRegistry {
 
   /** True when a TokenObserved of `connection` came from this platform message (its redelivery must not match again). */
   wasObserved(connection: string, platformMessageId: string): boolean {
-    const entry = this.entries.get(connection);
-    if (!entry) return false;
-    for (const o of entry.state.observations.values()) if (o.platformMessageId === platformMessageId) return true;
-    return false;
+    return this.observedMessages.has(`${connection} ${platformMessageId}`);
   }
 
   /** From the store feed, in position order. */
@@ -122,5 +124,6 @@ export class AccessRegistry {
     // the fold may update its maps in place: O(1) per event instead of copying the allowlist each time.
     entry.state = evolveInPlace(entry.state, event);
     if (event.type === 'MessageDenied') for (const seq of event.data.inboundSequences ?? []) this.counted.add(seq);
+    else if (event.type === 'TokenObserved') this.observedMessages.add(`${connection} ${event.data.platformMessageId}`);
   }
 }

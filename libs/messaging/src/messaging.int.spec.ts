@@ -4,7 +4,7 @@ import { subjects } from '@twokey/contracts';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { connectNats } from './connect';
 import { RpcRemoteError, RpcUnavailable, rpcRequest, serveRpc } from './rpc';
-import { ensureStreams } from './streams';
+import { DEFAULT_STREAM_OPTIONS, ensureStreams } from './streams';
 
 describe('messaging over real NATS', () => {
   let nats: NatsHarness;
@@ -28,7 +28,10 @@ describe('messaging over real NATS', () => {
       const info = await jsm.streams.info(name);
       expect(info.config.name).toBe(name);
     }
+    await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: 3 }).catch(() => undefined);
     const events = await jsm.streams.info(s.streams.events);
+    // Updating an existing stream keeps its replication (a single node cannot have 3 anyway).
+    expect(events.config.num_replicas).toBe(1);
     expect(events.config.max_age).toBe(0);
     expect(events.config.subjects).toEqual([`${nats.prefix}.events.>`]);
   });

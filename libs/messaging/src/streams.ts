@@ -4,6 +4,11 @@ import type { Subjects } from '@twokey/contracts';
 export interface StreamOptions {
   /** 1 locally, 3 on a NATS cluster in production. */
   replicas: number;
+  /**
+   * Whether an update may change the replicas of an existing stream. Only the provisioner (STREAM_REPLICAS) sets
+   * it: a service that keeps its streams up to date must never turn an R3 stream into R1.
+   */
+  manageReplicas?: boolean;
   /** JetStream de-duplication window for Nats-Msg-Id (design: ≥ 2 min). */
   duplicateWindowMs: number;
   /** How long transport streams keep messages (the event store keeps everything forever). */
@@ -45,12 +50,13 @@ export function streamConfigs(s: Subjects, o: StreamOptions = DEFAULT_STREAM_OPT
   ];
 }
 
-/** Creates the four streams, or updates them to the current configuration. Idempotent. */
+/** Creates the four streams, or updates them to the current configuration (keeping their replicas). Idempotent. */
 export async function ensureStreams(jsm: JetStreamManager, s: Subjects, o: StreamOptions = DEFAULT_STREAM_OPTIONS) {
   for (const config of streamConfigs(s, o)) {
     try {
-      await jsm.streams.info(config.name!);
-      await jsm.streams.update(config.name!, config);
+      const existing = await jsm.streams.info(config.name!);
+      const num_replicas = o.manageReplicas ? config.num_replicas : existing.config.num_replicas;
+      await jsm.streams.update(config.name!, { ...config, num_replicas });
     } catch (e) {
       if ((e as { code?: string }).code === '404' || /stream not found/i.test((e as Error).message)) {
         await jsm.streams.add(config);

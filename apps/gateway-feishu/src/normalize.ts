@@ -64,12 +64,15 @@ export function normalizeReceiveMessage(raw: unknown, ctx: NormalizeContext): No
     return { kind: 'invalid', reason: `im.message.receive_v1: unknown chat_type "${m.chat_type.slice(0, 32)}"`, platformMessageId: m.message_id };
   }
   const threadId = m.root_id || m.thread_id || undefined;
+  // A timestamp beyond what Date can hold would make toISOString throw: refuse the event instead (found by fuzzing).
+  const sentAt = new Date(Number(m.create_time));
+  if (!Number.isFinite(sentAt.getTime())) return { kind: 'invalid', reason: 'im.message.receive_v1: message.create_time is out of range', platformMessageId: m.message_id };
   const candidate = {
     schemaVersion: 1,
     connection: ctx.connection,
     platform: 'feishu',
     platformMessageId: m.message_id,
-    sentAt: new Date(Number(m.create_time)).toISOString(),
+    sentAt: sentAt.toISOString(),
     receivedAt: ctx.receivedAt.toISOString(),
     actor: { id: openId, displayName: openId },
     conversation: { id: m.chat_id, kind: isDm ? 'dm' : 'group', ...(threadId ? { threadId } : {}) },

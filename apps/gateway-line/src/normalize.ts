@@ -51,12 +51,15 @@ export function normalizeWebhookEvent(raw: unknown, ctx: NormalizeContext): Norm
   if (ctx.botUserId && s.userId === ctx.botUserId) return { kind: 'ignored', reason: 'own-message' };
 
   const where = conversationOf(s);
+  // A timestamp beyond what Date can hold would make toISOString throw: refuse the event instead (found by fuzzing).
+  const sentAt = new Date(event.timestamp);
+  if (!Number.isFinite(sentAt.getTime())) return { kind: 'invalid', reason: 'message event: timestamp is out of range', platformMessageId: id };
   const candidate = {
     schemaVersion: 1,
     connection: ctx.connection,
     platform: 'line',
     platformMessageId: id,
-    sentAt: new Date(event.timestamp).toISOString(),
+    sentAt: sentAt.toISOString(),
     receivedAt: ctx.receivedAt.toISOString(),
     actor: { id: s.userId, displayName: s.userId },
     conversation: where.conversation,

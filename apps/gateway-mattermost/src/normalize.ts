@@ -73,12 +73,15 @@ export function normalizeSocketEvent(event: SocketEvent, ctx: NormalizeContext):
   if (space === 'no-team') return { kind: 'invalid', reason: `posted event: channel type ${type} without team_id`, platformMessageId: post.id };
 
   const senderName = (data.data.sender_name ?? '').replace(/^@/, '');
+  // A timestamp beyond what Date can hold would make toISOString throw: refuse the event instead (found by fuzzing).
+  const sentAt = new Date(post.create_at);
+  if (!Number.isFinite(sentAt.getTime())) return { kind: 'invalid', reason: 'posted event: post.create_at is out of range', platformMessageId: post.id };
   const candidate = {
     schemaVersion: 1,
     connection: ctx.connection,
     platform: 'mattermost',
     platformMessageId: post.id,
-    sentAt: new Date(post.create_at).toISOString(),
+    sentAt: sentAt.toISOString(),
     receivedAt: ctx.receivedAt.toISOString(),
     actor: { id: post.user_id, displayName: senderName || post.user_id, ...(senderName ? { username: senderName } : {}) },
     conversation: {

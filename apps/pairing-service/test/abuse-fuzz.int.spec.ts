@@ -106,6 +106,12 @@ function mutate(seed: Json, mutations: Mutation[]): Json {
   return doc;
 }
 
+/** Boundary values tried at every field of every seed, one at a time (deterministic, unlike the random mutations). */
+const BOUNDARIES: Json[] = [
+  null, true, '', ' ', '0', '-1', '99999999999999999999', '1e309', 'NaN', '\u0000', 'x'.repeat(70_000),
+  0, -1, 1.5, 2 ** 31, 2 ** 53 - 1, 1e21, -1e21, 8.64e15 + 1, Number.NaN, [], {},
+];
+
 const mutationsArb = fc.array(fc.record({ at: fc.nat(), remove: fc.boolean(), value: hostileValue }), { minLength: 1, maxLength: 4 });
 
 /** Fields that carry JSON as a string on the wire (Mattermost `data.post`, Feishu `message.content`). */
@@ -212,6 +218,22 @@ describe('abuse: fuzzing the normalizers and the code matcher', () => {
         const raw = platform.pack ? platform.pack(clone(seed)) : seed;
         expect(platform.normalize(raw).kind).toBe('message');
       }
+    });
+
+    it('answers every field set to every boundary value (or removed) with a valid message, ignored or invalid', () => {
+      const stats = { deadLettered: 0 };
+      let cases = 0;
+      for (const seed of platform.seeds) {
+        for (let at = 0; at < paths(seed).length; at++) {
+          for (const mutation of [{ at, remove: true, value: null }, ...BOUNDARIES.map((value) => ({ at, remove: false, value }))]) {
+            const mutated = mutate(seed, [mutation]);
+            const message = checkResult(platform.normalize(platform.pack ? platform.pack(mutated) : mutated), stats);
+            if (message) checkDecision(message);
+            cases++;
+          }
+        }
+      }
+      expect(cases).toBeGreaterThan(200);
     });
 
     it('never throws on junk of any shape', () => {

@@ -109,7 +109,7 @@ export class GatewayRuntime {
     void this.watchNats(nc);
     if (this.ensureStreams) {
       try {
-        // Explicit replicas: with defaults, a gateway starting against an R3 cluster would update its streams to R1.
+        // STREAM_REPLICAS applies when the gateway creates the streams; existing streams keep their replicas.
         await ensureStreams(await nc.jetstreamManager(), this.subjects, { ...DEFAULT_STREAM_OPTIONS, replicas: config.streams.replicas });
       } catch (e) {
         this.logger.warn('could not create or update the streams; assuming they are provisioned', { error: e });

@@ -206,13 +206,14 @@ describe('ENSURE_STREAMS and STREAM_REPLICAS', () => {
     expect(managing[0]).toMatch(/^\$JS\.API\.CONSUMER\.(DURABLE\.)?CREATE\./);
   });
 
-  it('with ENSURE_STREAMS=true updates the streams with STREAM_REPLICAS, never silently with the default R1', async () => {
+  it('with ENSURE_STREAMS=true keeps the streams up to date without ever changing their replicas', async () => {
     api.length = 0;
     const gateway = createGateway({ adapter: new WebhookAdapter(), config: configFor({ streams: { ensure: true, replicas: 3 } }), logger: quiet() });
     await gateway.start();
     await gateway.stop();
     const updates = api.filter((m) => /^\$JS\.API\.STREAM\.(UPDATE|CREATE)\./.test(m.subject)).map((m) => m.json<{ num_replicas: number }>());
     expect(updates.length).toBeGreaterThan(0);
-    expect(updates.every((u) => u.num_replicas === 3)).toBe(true);
+    // The streams exist (R1): STREAM_REPLICAS=3 applies to creation only; replication is the provisioner's call.
+    expect(updates.map((u) => u.num_replicas)).toEqual(updates.map(() => 1));
   });
 });

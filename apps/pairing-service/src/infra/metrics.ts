@@ -9,6 +9,7 @@ export class PairingMetrics {
   readonly dlq: Counter;
   readonly redeliveriesSkipped: Counter;
   readonly heldDenials: Gauge;
+  readonly pressureFlushes: Counter;
 
   constructor(collectDefaults = false) {
     const registers = [this.registry];
@@ -38,6 +39,7 @@ export class PairingMetrics {
       registers,
     });
     this.heldDenials = new Gauge({ name: 'held_denials', help: 'Denied messages not yet acked: held by the coalescer or in a MessageDenied being appended', registers });
+    this.pressureFlushes = new Counter({ name: 'denial_pressure_flushes_total', help: 'Early flushes of held denials because too many were un-acked', registers });
     if (collectDefaults) collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -21,6 +21,8 @@ class Fatal {
 }
 
 const RETRY_DELAYS_MS = [50, 100, 250, 500, 1_000, 2_000];
+/** Longest stretch of synchronous delivery before the subscriber lets other work (HTTP, timers) run. */
+const YIELD_EVERY_MS = 10;
 
 /**
  * Catch-up then live over one ephemeral pull consumer from `position() + 1`. The subscription, not the consumer,
@@ -33,6 +35,7 @@ export class JetStreamSubscription implements EventSubscription {
   private last: number;
   private closed = false;
   private delivering = false;
+  private lastYield = performance.now();
   private messages?: ConsumerMessages;
   private wake?: () => void;
   private readonly done: Promise<void>;
@@ -110,6 +113,7 @@ export class JetStreamSubscription implements EventSubscription {
         if (m.info.deliverySequence !== ++deliverySeq) return;
         if (m.seq <= this.last) continue;
         await this.deliver(m);
+        await this.yieldIfBusy();
         if (this.last >= head || m.info.pending === 0) this.settleCaughtUp();
       }
     } finally {
@@ -118,6 +122,17 @@ export class JetStreamSubscription implements EventSubscription {
       // Not awaited: after a restart the consumer is gone anyway and the request would only delay the resume.
       jsm.consumers.delete(streamName, info.name).catch(() => undefined);
     }
+  }
+
+  /**
+   * Buffered commits are handed over in microtasks only: a long catch-up (or a burst of large commits) would keep
+   * the process from answering HTTP requests. Give the event loop a turn every few milliseconds.
+   */
+  private async yieldIfBusy(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_EVERY_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
   }
 
   /** Delivers a whole commit; the position moves only once all its events were handled. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JsMsg, NatsConnection } from 'nats';
-import { activityStream } from '@twokey/contracts';
+import { activityStream, SYSTEM_INITIATOR } from '@twokey/contracts';
 import type { EventStore } from '@twokey/event-store';
 import {
   coalesce,
@@ -33,6 +33,29 @@ interface HeldDelivery {
   nak(delayMs: number): void;
 }
 
+interface GroupCommit {
+  running: boolean;
+  queued: MessageDeniedData[];
+  /** One per queued event, in the same order: resolved once that event is appended (or its append failed). */
+  waiters: (() => void)[];
+}
+
+/** Bounds of one commit, well under NATS's default 1 MiB payload (an inbound sequence is ≤ 16 bytes of JSON). */
+const MAX_EVENTS_PER_COMMIT = 500;
+const MAX_SEQUENCES_PER_COMMIT = 20_000;
+
+/** How many of the queued events (at least one) fit in the next commit. */
+function commitSize(queued: readonly MessageDeniedData[]): number {
+  let sequences = 0;
+  let n = 0;
+  while (n < queued.length && n < MAX_EVENTS_PER_COMMIT) {
+    sequences += queued[n].inboundSequences?.length ?? 0;
+    if (n > 0 && sequences > MAX_SEQUENCES_PER_COMMIT) break;
+    n++;
+  }
+  return n;
+}
+
 function heldDelivery(nc: NatsConnection, msg: JsMsg): HeldDelivery {
   // nats.js's JsMsg implementation exposes the ack subject as `reply` (not in its interface): fall back to the
   // message itself should that ever change.
@@ -56,6 +79,7 @@ export class DenialBuffer {
   /** Inbound sequence → the delivery to ack once its denial is appended (held, or part of an append in flight). */
   private readonly waiting = new Map<number, HeldDelivery>();
   private readonly appends = new Set<Promise<void>>();
+  private readonly groups = new Map<string, GroupCommit>();
   private readonly options: CoalescerOptions;
   private timer?: NodeJS.Timeout;
 
@@ -136,23 +160,51 @@ export class DenialBuffer {
     this.updateGauge();
   }
 
+  /**
+   * Group commit: MessageDenied events of one connection wait while that connection's previous commit is in
+   * flight and then go out together, one JetStream message for many events. A flood of first denials from
+   * thousands of strangers would otherwise cost one round trip each.
+   */
   private append(connection: string, data: MessageDeniedData): Promise<void> {
-    const p: Promise<void> = this.appendNow(connection, data).finally(() => this.appends.delete(p));
-    this.appends.add(p);
-    return p;
+    let group = this.groups.get(connection);
+    if (!group) this.groups.set(connection, (group = { running: false, queued: [], waiters: [] }));
+    group.queued.push(data);
+    const appended = new Promise<void>((resolve) => group.waiters.push(resolve));
+    if (!group.running) {
+      group.running = true;
+      const p: Promise<void> = this.drain(connection, group).finally(() => this.appends.delete(p));
+      this.appends.add(p);
+    }
+    return appended;
   }
 
-  private async appendNow(connection: string, data: MessageDeniedData): Promise<void> {
-    const sequences = data.inboundSequences ?? [];
-    const span = sequences.length ? `${sequences[0]}-${sequences[sequences.length - 1]}` : data.firstSeenAt;
-    const id = `denied:${connection}:${span}:${data.count}`;
+  private async drain(connection: string, group: GroupCommit): Promise<void> {
+    // Let the rest of the pulled batch add its denials to the first commit.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (group.queued.length > 0) {
+      const take = commitSize(group.queued);
+      const items = group.queued.splice(0, take);
+      const waiters = group.waiters.splice(0, take);
+      await this.appendNow(connection, items);
+      for (const wake of waiters) wake();
+    }
+    group.running = false;
+  }
+
+  /** Appends one commit; never throws: on failure the messages it covered are nak'ed and decided again. */
+  private async appendNow(connection: string, items: MessageDeniedData[]): Promise<void> {
+    const sequences = items.flatMap((d) => d.inboundSequences ?? []);
+    const count = items.reduce((n, d) => n + d.count, 0);
+    const span = sequences.length ? `${sequences[0]}-${sequences[sequences.length - 1]}` : items[0].firstSeenAt;
+    const id = `denied:${connection}:${span}:${count}:${items.length}`;
     const timer = this.metrics.appendSeconds.startTimer({ stream_kind: 'activity' });
     try {
-      const result = await this.store.append(activityStream(connection), [{ type: 'MessageDenied', data }], {
+      const result = await this.store.append(activityStream(connection), items.map((data) => ({ type: 'MessageDenied' as const, data })), {
         expected: 'any',
         correlationId: id,
         causationId: id,
-        actor: { type: 'platform-user', id: data.actor.id, name: data.actor.displayName },
+        // A commit may count several senders (each named in its event's data); the service decided the denials.
+        actor: SYSTEM_INITIATOR,
         dedupeId: id,
         occurredAt: this.clock(),
       });
@@ -160,10 +212,10 @@ export class DenialBuffer {
       this.registry.applyCommit(result.events);
       this.settle(sequences, (m) => m.ack());
     } catch (e) {
-      this.logger.error('could not append a MessageDenied; its messages will be redelivered and decided again', {
+      this.logger.error('could not append MessageDenied events; their messages will be redelivered and decided again', {
         connection,
-        reason: data.reason,
-        count: data.count,
+        events: items.length,
+        count,
         error: e,
       });
       this.settle(sequences, (m) => m.nak(NAK_DELAY_MS));

@@ -5,7 +5,7 @@
 import { JsonLogger } from '@twokey/service-kit';
 import { DiscordGuild, FakeDiscord, snowflake } from '@twokey/test-support/fakes/discord';
 import { settle } from '@twokey/test-support/gateway-harness';
-import { PairingEndToEnd, startPairingEndToEnd } from '@twokey/test-support/pairing-e2e';
+import { admittedWithId, inConversation, PairingEndToEnd, startPairingEndToEnd } from '@twokey/test-support/pairing-e2e';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test runs the real pairing-service in process
 import { createPairingService } from '../../pairing-service/src/pairing-service';
 import { DiscordAdapter } from '../src/discord-adapter';
@@ -22,7 +22,6 @@ const general = guild.channels[0].id;
 describe('gateway-discord with the pairing-service (end to end)', () => {
   let fake: FakeDiscord;
   let e2e: PairingEndToEnd;
-  const admittedId = (id: unknown) => (m: { data: { message: { platformMessageId: string } } }) => m.data.message.platformMessageId === id;
 
   beforeAll(async () => {
     fake = await FakeDiscord.start({ token: TOKEN, guilds: [guild] });
@@ -41,9 +40,9 @@ describe('gateway-discord with the pairing-service (end to end)', () => {
     const dm = fake.userSends({ author: mallory, channelId: malloryDm, content: 'let me in' });
     fake.dispatch('MESSAGE_CREATE', dm); // delivered again: still one decision
     fake.userSends({ author: mallory, guildId: guild.id, channelId: general, content: 'hello everyone' });
-    const dmDenial = await e2e.probe.waitForEvent('discord', 'MessageDenied', (e) => e.data.conversation.id === malloryDm);
+    const dmDenial = await e2e.denied(inConversation(malloryDm));
     expect(dmDenial.data).toMatchObject({ reason: 'user-not-allowlisted', actor: { id: mallory.id }, count: 1 });
-    const spaceDenial = await e2e.probe.waitForEvent('discord', 'MessageDenied', (e) => e.data.conversation.id === general);
+    const spaceDenial = await e2e.denied(inConversation(general));
     expect(spaceDenial.data.space).toMatchObject({ id: guild.id, kind: 'discord-server' });
     await settle();
     expect(fake.userFacingCalls()).toEqual([]);
@@ -51,29 +50,31 @@ describe('gateway-discord with the pairing-service (end to end)', () => {
   });
 
   it('pairs a user by DM, then admits her messages once each', async () => {
-    const { code } = await e2e.probe.issueToken('discord', 'user');
-    fake.userSends({ author: alice, channelId: aliceDm, content: code });
-    const observed = await e2e.probe.waitForEvent('discord', 'TokenObserved', (e) => e.data.actor.id === alice.id);
+    const observed = await e2e.pair(
+      'user',
+      (code) => fake.userSends({ author: alice, channelId: aliceDm, content: code }),
+      (e) => e.data.actor.id === alice.id,
+    );
     expect(observed.data.actor).toMatchObject({ id: alice.id, displayName: 'Alice' });
-    await e2e.probe.approve('discord', observed.data.observationId);
 
     const hello = fake.userSends({ author: alice, channelId: aliceDm, content: 'hello agent' });
     fake.dispatch('MESSAGE_CREATE', hello);
-    const m = await e2e.admitted.waitFor(admittedId(hello.id));
+    const m = await e2e.admitted.waitFor(admittedWithId(hello.id));
     expect(m.data.message).toMatchObject({ conversation: { id: aliceDm, kind: 'dm' }, text: 'hello agent' });
     const next = fake.userSends({ author: alice, channelId: aliceDm, content: 'second' });
-    await e2e.admitted.waitFor(admittedId(next.id));
-    expect(e2e.admitted.items.filter(admittedId(hello.id))).toHaveLength(1);
+    await e2e.admitted.waitFor(admittedWithId(next.id));
+    expect(e2e.admitted.items.filter(admittedWithId(hello.id))).toHaveLength(1);
   });
 
   it('pairs the server as a space through the paired user, then admits her channel messages', async () => {
-    const { code } = await e2e.probe.issueToken('discord', 'space');
-    fake.userSends({ author: alice, guildId: guild.id, channelId: general, content: `<@${fake.bot.id}> ${code}` });
-    const observed = await e2e.probe.waitForEvent('discord', 'TokenObserved', (e) => e.data.purpose === 'space');
+    const observed = await e2e.pair(
+      'space',
+      (code) => fake.userSends({ author: alice, guildId: guild.id, channelId: general, content: `<@${fake.bot.id}> ${code}` }),
+      (e) => e.data.purpose === 'space',
+    );
     expect(observed.data.space).toMatchObject({ id: guild.id, kind: 'discord-server' });
-    await e2e.probe.approve('discord', observed.data.observationId);
     const inServer = fake.userSends({ author: alice, guildId: guild.id, channelId: general, content: 'now in the server' });
-    expect((await e2e.admitted.waitFor(admittedId(inServer.id))).data.message.space).toMatchObject({ id: guild.id });
+    expect((await e2e.admitted.waitFor(admittedWithId(inServer.id))).data.message.space).toMatchObject({ id: guild.id });
     expect(fake.userFacingCalls()).toEqual([]);
     expect(e2e.fatal).toEqual([]);
   });

@@ -2,15 +2,11 @@
  * End to end: encrypted, signed Feishu callbacks → gateway-feishu → NATS → the real pairing-service (in process).
  * Silent denial is asserted on the fake's call log; admission on `<prefix>.admitted.feishu`.
  */
-import { AdmittedMessage } from '@twokey/contracts';
 import { JsonLogger } from '@twokey/service-kit';
-import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeFeishu, MessageEventInput } from '@twokey/test-support/fakes/feishu';
-import { GatewayUnderTest, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
-import { PairingProbe, pairingTestConfig } from '@twokey/test-support/pairing-probe';
-import { collectStream, Collected, StoredMessage } from '@twokey/test-support/stream-collector';
+import { admittedWithId, inConversation, PairingEndToEnd, startPairingEndToEnd } from '@twokey/test-support/pairing-e2e';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test runs the real pairing-service in process
-import { createPairingService, PairingService } from '../../pairing-service/src/pairing-service';
+import { createPairingService } from '../../pairing-service/src/pairing-service';
 import { FeishuAdapter } from '../src/feishu-adapter';
 
 const APP_ID = 'cli_9f5343c580712544';
@@ -24,46 +20,33 @@ const GROUP = 'oc_group00000000000000000000000000';
 const quiet = new JsonLogger('test', 'error', { write: () => undefined });
 
 describe('gateway-feishu with the pairing-service (end to end)', () => {
-  let nats: NatsHarness;
-  let pairing: PairingService;
   let fake: FakeFeishu;
-  let gut: GatewayUnderTest;
-  let probe: PairingProbe;
-  let admitted: Collected<StoredMessage<AdmittedMessage>>;
+  let e2e: PairingEndToEnd;
   let url: string;
-  const fatal: Error[] = [];
 
   beforeAll(async () => {
-    nats = await startNats();
-    pairing = createPairingService(pairingTestConfig(nats), { logger: quiet, onFatal: (e) => void fatal.push(e) });
-    await pairing.start();
     fake = await FakeFeishu.start({ appId: APP_ID, appSecret: APP_SECRET, verificationToken: VERIFICATION, users: [alice, mallory] });
-    gut = await startGatewayUnderTest({
-      nats,
+    e2e = await startPairingEndToEnd({
       platform: 'feishu',
-      adapter: new FeishuAdapter({
-        connection: 'feishu',
-        appId: APP_ID,
-        appSecret: APP_SECRET,
-        domain: fake.url,
-        mode: 'webhook',
-        verificationToken: VERIFICATION,
-        encryptKey: ENCRYPT_KEY,
-        logger: quiet,
-      }),
-      logger: quiet,
+      createPairingService,
+      adapter: () =>
+        new FeishuAdapter({
+          connection: 'feishu',
+          appId: APP_ID,
+          appSecret: APP_SECRET,
+          domain: fake.url,
+          mode: 'webhook',
+          verificationToken: VERIFICATION,
+          encryptKey: ENCRYPT_KEY,
+          logger: quiet,
+        }),
     });
-    url = `${gut.httpUrl}/feishu/events`;
-    probe = new PairingProbe(gut.nc, nats.prefix);
-    admitted = await collectStream<AdmittedMessage>(gut.nc, gut.subjects.streams.admitted, gut.subjects.admitted('feishu'));
+    url = `${e2e.gw.httpUrl}/feishu/events`;
   });
 
   afterAll(async () => {
-    await admitted?.stop();
-    await gut?.stop();
-    await pairing?.stop();
+    await e2e?.stop();
     await fake?.close();
-    await nats?.dispose();
   });
 
   const dmOf = (u: { open_id: string }) => `oc_dm_${u.open_id.slice(3, 12)}`;
@@ -74,49 +57,50 @@ describe('gateway-feishu with the pairing-service (end to end)', () => {
     return e;
   }
   const idOf = (e: Awaited<ReturnType<typeof say>>) => e.event.message.message_id;
-  const admittedId = (id: string) => (m: StoredMessage<AdmittedMessage>) => m.data.message.platformMessageId === id;
 
   it("denies a stranger's p2p and group messages silently: zero IM calls", async () => {
     await say({ chatType: 'p2p', openId: mallory.open_id, text: 'let me in' });
     await say({ chatType: 'group', openId: mallory.open_id, text: '@_user_1 hi' });
-    const d1 = await probe.waitForEvent('feishu', 'MessageDenied', (e) => e.data.conversation.id === dmOf(mallory));
+    const d1 = await e2e.denied(inConversation(dmOf(mallory)));
     expect(d1.data).toMatchObject({ reason: 'user-not-allowlisted', actor: { id: mallory.open_id, displayName: 'Mallory' } });
-    const d2 = await probe.waitForEvent('feishu', 'MessageDenied', (e) => e.data.conversation.id === GROUP);
+    const d2 = await e2e.denied(inConversation(GROUP));
     expect(d2.data.space).toEqual({ id: GROUP, kind: 'feishu-group' });
     expect(fake.userFacingCalls()).toEqual([]);
-    expect(admitted.items).toEqual([]);
+    expect(e2e.admitted.items).toEqual([]);
   });
 
   it('pairs a user in p2p, then admits a message pushed twice once', async () => {
-    const { code } = await probe.issueToken('feishu', 'user');
-    await say({ chatType: 'p2p', openId: alice.open_id, text: code });
-    const observed = await probe.waitForEvent('feishu', 'TokenObserved', (e) => e.data.actor.id === alice.open_id);
+    const observed = await e2e.pair(
+      'user',
+      (code) => say({ chatType: 'p2p', openId: alice.open_id, text: code }),
+      (e) => e.data.actor.id === alice.open_id,
+    );
     expect(observed.data.actor).toEqual({ id: alice.open_id, displayName: 'Alice Wang' });
-    await probe.approve('feishu', observed.data.observationId);
 
     const e = await say({ chatType: 'p2p', openId: alice.open_id, text: 'hello agent' });
     expect((await fake.deliver(url, e, { encryptKey: ENCRYPT_KEY })).status).toBe(200);
-    const m = await admitted.waitFor(admittedId(idOf(e)));
+    const m = await e2e.admitted.waitFor(admittedWithId(idOf(e)));
     expect(m.data.message).toMatchObject({ actor: { id: alice.open_id }, conversation: { id: dmOf(alice), kind: 'dm' }, text: 'hello agent' });
     const next = await say({ chatType: 'p2p', openId: alice.open_id, text: 'second' });
-    await admitted.waitFor(admittedId(idOf(next)));
-    expect(admitted.items.filter(admittedId(idOf(e)))).toHaveLength(1);
+    await e2e.admitted.waitFor(admittedWithId(idOf(next)));
+    expect(e2e.admitted.items.filter(admittedWithId(idOf(e)))).toHaveLength(1);
   });
 
   it("pairs the group as a space through the paired user, then admits her group messages (and still not the stranger's)", async () => {
-    const { code } = await probe.issueToken('feishu', 'space');
-    await say({ chatType: 'group', openId: alice.open_id, text: code });
-    const observed = await probe.waitForEvent('feishu', 'TokenObserved', (e) => e.data.purpose === 'space');
+    const observed = await e2e.pair(
+      'space',
+      (code) => say({ chatType: 'group', openId: alice.open_id, text: code }),
+      (e) => e.data.purpose === 'space',
+    );
     expect(observed.data.space).toEqual({ id: GROUP, kind: 'feishu-group' });
-    await probe.approve('feishu', observed.data.observationId);
 
     const e = await say({ chatType: 'group', openId: alice.open_id, text: 'group hello', rootId: 'om_root0000000000000000000000000' });
-    const m = await admitted.waitFor(admittedId(idOf(e)));
+    const m = await e2e.admitted.waitFor(admittedWithId(idOf(e)));
     expect(m.data.message.conversation).toEqual({ id: GROUP, kind: 'group', threadId: 'om_root0000000000000000000000000' });
     const stranger = await say({ chatType: 'group', openId: mallory.open_id, text: 'me too' });
-    await probe.waitForEvent('feishu', 'MessageDenied', (d) => d.data.actor.id === mallory.open_id && d.data.lastSeenAt >= new Date(Number(stranger.event.message.create_time)).toISOString());
-    expect(admitted.items.filter((x) => x.data.message.actor.id === mallory.open_id)).toEqual([]);
+    await e2e.denied((d) => d.data.actor.id === mallory.open_id && d.data.lastSeenAt >= new Date(Number(stranger.event.message.create_time)).toISOString());
+    expect(e2e.admitted.items.filter((x) => x.data.message.actor.id === mallory.open_id)).toEqual([]);
     expect(fake.userFacingCalls()).toEqual([]);
-    expect(fatal).toEqual([]);
+    expect(e2e.fatal).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import { JsonLogger } from '@twokey/service-kit';
 import { FakeSlack, messageEventCallback, MessageEventOptions, signedEventRequest } from '@twokey/test-support/fakes/slack';
 import { settle } from '@twokey/test-support/gateway-harness';
-import { PairingEndToEnd, startPairingEndToEnd } from '@twokey/test-support/pairing-e2e';
+import { admittedWithId, inConversation, PairingEndToEnd, startPairingEndToEnd } from '@twokey/test-support/pairing-e2e';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test runs the real pairing-service in process
 import { createPairingService } from '../../pairing-service/src/pairing-service';
 import { SlackAdapter } from '../src/slack-adapter';
@@ -28,7 +28,6 @@ describe('gateway-slack with the pairing-service (end to end)', () => {
     const e = body.event as { channel: string; ts: string };
     return { body, id: `${e.channel}:${e.ts}` };
   };
-  const admittedId = (id: string) => (m: { data: { message: { platformMessageId: string } } }) => m.data.message.platformMessageId === id;
 
   beforeAll(async () => {
     fake = await FakeSlack.start({ botToken: BOT_TOKEN, teamId: TEAM, users: [alice, mallory] });
@@ -46,9 +45,9 @@ describe('gateway-slack with the pairing-service (end to end)', () => {
   it("denies a stranger's DM and channel message silently: zero calls a user would notice", async () => {
     await send({ user: mallory.id, channel: 'D0MALLORY1', text: 'let me in' });
     await send({ user: mallory.id, channel: 'C0GENERAL1', text: `<@${fake.bot.userId}> ABCD-EFGH` });
-    const dmDenial = await e2e.probe.waitForEvent('slack', 'MessageDenied', (e) => e.data.conversation.id === 'D0MALLORY1');
+    const dmDenial = await e2e.denied(inConversation('D0MALLORY1'));
     expect(dmDenial.data).toMatchObject({ reason: 'user-not-allowlisted', actor: { id: mallory.id }, count: 1 });
-    const spaceDenial = await e2e.probe.waitForEvent('slack', 'MessageDenied', (e) => e.data.conversation.id === 'C0GENERAL1');
+    const spaceDenial = await e2e.denied(inConversation('C0GENERAL1'));
     expect(spaceDenial.data.space).toMatchObject({ id: TEAM, kind: 'slack-workspace' });
     await settle();
     expect(fake.userFacingCalls()).toEqual([]);
@@ -56,30 +55,32 @@ describe('gateway-slack with the pairing-service (end to end)', () => {
   });
 
   it('pairs a user by DM, then admits her messages once each, retries included', async () => {
-    const { code } = await e2e.probe.issueToken('slack', 'user');
-    await send({ user: alice.id, channel: 'D0ALICE001', text: code });
-    const observed = await e2e.probe.waitForEvent('slack', 'TokenObserved', (e) => e.data.actor.id === alice.id);
+    const observed = await e2e.pair(
+      'user',
+      (code) => send({ user: alice.id, channel: 'D0ALICE001', text: code }),
+      (e) => e.data.actor.id === alice.id,
+    );
     expect(observed.data.actor).toMatchObject({ id: alice.id, displayName: 'Alice Liddell' });
-    await e2e.probe.approve('slack', observed.data.observationId);
 
     const hello = await send({ user: alice.id, channel: 'D0ALICE001', text: 'hello agent' });
     const retry = await signedEventRequest(`${e2e.gw.httpUrl}/slack/events`, hello.body, { signingSecret: SIGNING_SECRET, retryNum: 1 });
     expect(retry.status).toBe(200);
-    const m = await e2e.admitted.waitFor(admittedId(hello.id));
+    const m = await e2e.admitted.waitFor(admittedWithId(hello.id));
     expect(m.data.message).toMatchObject({ conversation: { id: 'D0ALICE001', kind: 'dm' }, text: 'hello agent' });
     const next = await send({ user: alice.id, channel: 'D0ALICE001', text: 'second' });
-    await e2e.admitted.waitFor(admittedId(next.id));
-    expect(e2e.admitted.items.filter(admittedId(hello.id))).toHaveLength(1);
+    await e2e.admitted.waitFor(admittedWithId(next.id));
+    expect(e2e.admitted.items.filter(admittedWithId(hello.id))).toHaveLength(1);
   });
 
   it('pairs the workspace as a space through the paired user, then admits her channel messages', async () => {
-    const { code } = await e2e.probe.issueToken('slack', 'space');
-    await send({ user: alice.id, channel: 'C0GENERAL1', text: `<@${fake.bot.userId}> ${code}` });
-    const observed = await e2e.probe.waitForEvent('slack', 'TokenObserved', (e) => e.data.purpose === 'space');
+    const observed = await e2e.pair(
+      'space',
+      (code) => send({ user: alice.id, channel: 'C0GENERAL1', text: `<@${fake.bot.userId}> ${code}` }),
+      (e) => e.data.purpose === 'space',
+    );
     expect(observed.data.space).toMatchObject({ id: TEAM, kind: 'slack-workspace' });
-    await e2e.probe.approve('slack', observed.data.observationId);
     const inChannel = await send({ user: alice.id, channel: 'C0GENERAL1', text: 'now in the workspace', threadTs: '1700000000.000001' });
-    const m = await e2e.admitted.waitFor(admittedId(inChannel.id));
+    const m = await e2e.admitted.waitFor(admittedWithId(inChannel.id));
     expect(m.data.message).toMatchObject({ space: { id: TEAM }, conversation: { threadId: '1700000000.000001' } });
     expect(fake.userFacingCalls()).toEqual([]);
     expect(e2e.fatal).toEqual([]);

@@ -6,7 +6,7 @@
 import { JsonLogger } from '@twokey/service-kit';
 import { FakeTelegram, messageUpdate, privateChat, telegramUser, TelegramUpdate } from '@twokey/test-support/fakes/telegram';
 import { settle } from '@twokey/test-support/gateway-harness';
-import { PairingEndToEnd, startPairingEndToEnd } from '@twokey/test-support/pairing-e2e';
+import { admittedWithId, inConversation, PairingEndToEnd, startPairingEndToEnd } from '@twokey/test-support/pairing-e2e';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test runs the real pairing-service in process
 import { createPairingService } from '../../pairing-service/src/pairing-service';
 import { TelegramAdapter } from '../src/telegram-adapter';
@@ -29,7 +29,6 @@ describe('gateway-telegram with the pairing-service (end to end)', () => {
     expect(res.status).toBe(200);
     return { update, id: `${chat.id}:${messageId}` };
   };
-  const admittedId = (id: string) => (m: { data: { message: { platformMessageId: string } } }) => m.data.message.platformMessageId === id;
 
   beforeAll(async () => {
     fake = await FakeTelegram.start({ token: TOKEN });
@@ -57,9 +56,9 @@ describe('gateway-telegram with the pairing-service (end to end)', () => {
     // Telegram delivers the same update again: still one decision.
     await fake.deliverWebhook(`${e2e.gw.httpUrl}/telegram/webhook`, dm.update, SECRET);
     await send(mallory, group, '/pair ABCD-EFGH');
-    const dmDenial = await e2e.probe.waitForEvent('telegram', 'MessageDenied', (e) => e.data.conversation.id === String(mallory.id));
+    const dmDenial = await e2e.denied(inConversation(String(mallory.id)));
     expect(dmDenial.data).toMatchObject({ reason: 'user-not-allowlisted', actor: { id: String(mallory.id) }, count: 1 });
-    const groupDenial = await e2e.probe.waitForEvent('telegram', 'MessageDenied', (e) => e.data.conversation.id === String(group.id));
+    const groupDenial = await e2e.denied(inConversation(String(group.id)));
     expect(groupDenial.data.space).toMatchObject({ id: String(group.id), kind: 'telegram-supergroup' });
     await settle();
     expect(fake.userFacingCalls()).toEqual([]);
@@ -67,34 +66,36 @@ describe('gateway-telegram with the pairing-service (end to end)', () => {
   });
 
   it('pairs a user through a /start deep link, then admits her DMs once each, even when delivered twice', async () => {
-    const { code } = await e2e.probe.issueToken('telegram', 'user');
-    await send(alice, privateChat(alice), `/start ${code}`);
-    const observed = await e2e.probe.waitForEvent('telegram', 'TokenObserved', (e) => e.data.actor.id === String(alice.id));
+    const observed = await e2e.pair(
+      'user',
+      (code) => send(alice, privateChat(alice), `/start ${code}`),
+      (e) => e.data.actor.id === String(alice.id),
+    );
     expect(observed.data.conversation).toMatchObject({ id: String(alice.id), kind: 'dm' });
-    await e2e.probe.approve('telegram', observed.data.observationId);
 
     const hello = await send(alice, privateChat(alice), 'hello agent');
     await fake.deliverWebhook(`${e2e.gw.httpUrl}/telegram/webhook`, hello.update, SECRET);
-    const m = await e2e.admitted.waitFor(admittedId(hello.id));
+    const m = await e2e.admitted.waitFor(admittedWithId(hello.id));
     expect(m.subject).toBe(e2e.gw.subjects.admitted('telegram'));
     expect(m.data.message).toMatchObject({ actor: { id: String(alice.id) }, conversation: { kind: 'dm' }, text: 'hello agent' });
     const next = await send(alice, privateChat(alice), 'second');
-    await e2e.admitted.waitFor(admittedId(next.id));
-    expect(e2e.admitted.items.filter(admittedId(hello.id))).toHaveLength(1);
+    await e2e.admitted.waitFor(admittedWithId(next.id));
+    expect(e2e.admitted.items.filter(admittedWithId(hello.id))).toHaveLength(1);
   });
 
   it('pairs the supergroup as a space through the paired user, then admits her topic messages', async () => {
-    const { code } = await e2e.probe.issueToken('telegram', 'space');
-    await send(alice, group, `/pair ${code}`, 9);
-    const observed = await e2e.probe.waitForEvent('telegram', 'TokenObserved', (e) => e.data.purpose === 'space');
+    const observed = await e2e.pair(
+      'space',
+      (code) => send(alice, group, `/pair ${code}`, 9),
+      (e) => e.data.purpose === 'space',
+    );
     expect(observed.data.space).toMatchObject({ id: String(group.id), kind: 'telegram-supergroup' });
-    await e2e.probe.approve('telegram', observed.data.observationId);
 
     const inTopic = await send(alice, group, 'now in the group', 9);
-    const m = await e2e.admitted.waitFor(admittedId(inTopic.id));
+    const m = await e2e.admitted.waitFor(admittedWithId(inTopic.id));
     expect(m.data.message.conversation).toMatchObject({ id: String(group.id), threadId: '9' });
     await send(mallory, group, 'me too');
-    await e2e.probe.waitForEvent('telegram', 'MessageDenied', (e) => e.data.actor.id === String(mallory.id) && e.data.reason === 'user-not-allowlisted' && e.data.conversation.id === String(group.id));
+    await e2e.denied((e) => e.data.actor.id === String(mallory.id) && e.data.reason === 'user-not-allowlisted' && e.data.conversation.id === String(group.id));
     expect(e2e.admitted.items.filter((x) => x.data.message.actor.id === String(mallory.id))).toEqual([]);
     expect(fake.userFacingCalls()).toEqual([]);
     expect(e2e.fatal).toEqual([]);

@@ -4,7 +4,7 @@
  * AdmittedMessage of the connection.
  */
 import { connect, NatsConnection } from 'nats';
-import { AdmittedMessage, Platform } from '@twokey/contracts';
+import { AdmittedMessage, Platform, StoredEvent, TokenPurpose } from '@twokey/contracts';
 import type { PlatformAdapter } from '@twokey/gateway-kit';
 import { JsonLogger } from '@twokey/service-kit';
 import { GatewayUnderTest, startGatewayUnderTest } from './gateway-harness';
@@ -17,6 +17,10 @@ export interface PairingServiceLike {
   stop(): Promise<void>;
 }
 
+type EventOf<T extends StoredEvent['type']> = Extract<StoredEvent, { type: T }>;
+export type MessageDeniedEvent = EventOf<'MessageDenied'>;
+export type TokenObservedEvent = EventOf<'TokenObserved'>;
+
 export interface PairingEndToEnd {
   nats: NatsHarness;
   gw: GatewayUnderTest;
@@ -24,8 +28,27 @@ export interface PairingEndToEnd {
   admitted: Collected<StoredMessage<AdmittedMessage>>;
   /** Errors the pairing-service reported as fatal (should stay empty). */
   fatal: Error[];
+  /** The connection's MessageDenied event matching `pred`, once the pairing-service has stored it. */
+  denied(pred: (e: MessageDeniedEvent) => boolean): Promise<MessageDeniedEvent>;
+  /**
+   * The pairing ceremony as an operator and a user perform it: issues a `purpose` token, lets `sendCode` post the
+   * code on the platform, waits for the TokenObserved event matching `observation`, approves it and returns it.
+   */
+  pair(purpose: TokenPurpose, sendCode: (code: string) => unknown, observation: (e: TokenObservedEvent) => boolean): Promise<TokenObservedEvent>;
   stop(): Promise<void>;
 }
+
+/** Matches the AdmittedMessage of one platform message. */
+export const admittedWithId =
+  (platformMessageId: string) =>
+  (m: StoredMessage<AdmittedMessage>): boolean =>
+    m.data.message.platformMessageId === platformMessageId;
+
+/** Matches a denial (or any event with a conversation) in one conversation. */
+export const inConversation =
+  (id: string) =>
+  (e: { data: { conversation: { id: string } } }): boolean =>
+    e.data.conversation.id === id;
 
 export async function startPairingEndToEnd(options: {
   platform: Platform;
@@ -51,12 +74,22 @@ export async function startPairingEndToEnd(options: {
     const admitted = await collectStream<AdmittedMessage>(nc, s.streams.admitted, s.admitted(gw.connection));
     const running = gw;
     const conn = nc;
+    const probe = new PairingProbe(conn, nats.prefix);
+    const connection = running.connection;
     return {
       nats,
       gw: running,
-      probe: new PairingProbe(conn, nats.prefix),
+      probe,
       admitted,
       fatal,
+      denied: (pred) => probe.waitForEvent(connection, 'MessageDenied', pred),
+      async pair(purpose, sendCode, observation) {
+        const { code } = await probe.issueToken(connection, purpose);
+        await sendCode(code);
+        const observed = await probe.waitForEvent(connection, 'TokenObserved', observation);
+        await probe.approve(connection, observed.data.observationId);
+        return observed;
+      },
       async stop() {
         await admitted.stop();
         await running.stop();

@@ -138,7 +138,7 @@ export class FakeDiscord {
   }
 
   /** Builds a MESSAGE_CREATE in the documented shape (see fixtures), dispatches it and returns its data. */
-  userSends(m: UserMessage): Record<string, unknown> {
+  userSends(m: UserMessage): Record<string, unknown> & { id: string } {
     const d = {
       id: m.id ?? snowflake(),
       channel_id: m.channelId,

@@ -48,6 +48,11 @@ async function commitBytes(nats: BenchNats, store: JetStreamEventStore): Promise
   return msg.data;
 }
 
+/** Bare client ↔ server round trips (PING/PONG via flush): the floor under any request the store makes. */
+async function pingPong(nats: BenchNats, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await nats.nc.flush();
+}
+
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = nowMs();
   await fn();
@@ -82,6 +87,8 @@ export const eventStoreBench: Bench = {
       ctx.log(`event store: ${sequential} sequential appends (store, then raw)`);
       const seqStore = perSecond(sequential, await timed(() => appendSequential(store, 'access-seq', sequential)));
       const seqRaw = perSecond(sequential, await timed(() => rawSequential(nats.js, nats, 'raw-seq', sequential, body)));
+      await pingPong(nats, 300);
+      const roundTrips = perSecond(sequential, await timed(() => pingPong(nats, sequential)));
 
       ctx.log(`event store: ${CONCURRENT} concurrent appenders × ${perAppender}`);
       const total = CONCURRENT * perAppender;
@@ -107,6 +114,16 @@ export const eventStoreBench: Bench = {
           unit: 'appends/s',
           verdict: verdict(seqStore >= 10_000),
           note: 'each append waits for its ack (Nats-Expected-Last-Subject-Sequence): one round trip to nats-server per append bounds both columns',
+        },
+        {
+          name: '3. floor: bare round trips to nats-server (PING/PONG)',
+          target: 'info',
+          measured: roundTrips,
+          baseline: seqRaw,
+          ratio: roundTrips / seqRaw,
+          unit: 'round trips/s',
+          verdict: 'info',
+          note: 'a client flush (PING → PONG) does no work on the server: no sequential append, by any client, can beat this rate; baseline = raw JetStream publish',
         },
         {
           name: `3. ${CONCURRENT} concurrent appenders, distinct streams`,

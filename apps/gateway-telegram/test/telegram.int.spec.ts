@@ -132,7 +132,7 @@ describe('gateway-telegram (long polling) against the fake Bot API', () => {
   it('serves health, readiness and metrics for the running gateway', async () => {
     expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${gw.httpUrl}/metrics`)).text();
-    expect(metrics).toMatch(/outbound_sent_total\{[^}]*connection="telegram"[^}]*\} 1/);
-    expect(metrics).toMatch(/inbound_rejected_total/);
+    expect(metrics).toMatch(/twokey_gateway_outbound_sent_total\{[^}]*connection="telegram"[^}]*\} 1/);
+    expect(metrics).toMatch(/twokey_gateway_inbound_rejected_total/);
   });
 });

@@ -58,7 +58,7 @@ describe('inbound dead letters', () => {
       return info.num_ack_pending === 0 && info.num_pending === 0;
     });
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
-    expect(metrics).toMatch(/^dlq_total 3$/m);
+    expect(metrics).toMatch(/^twokey_pairing_dlq_total 3$/m);
     await dlq.stop();
   });
 });

@@ -66,7 +66,7 @@ describe('fault: replicas', () => {
 
   const decisions = async (s: ServiceProcess) => {
     const text = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
-    return [...text.matchAll(/^decisions_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    return [...text.matchAll(/^twokey_pairing_decisions_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
   };
 
   it('two pairing-service processes on one consumer decide every message exactly once', async () => {

@@ -25,7 +25,7 @@ describe('replicas', () => {
 
   const decided = async (r: RunningService, connection: string, decision: string) => {
     const text = await (await fetch(`${r.url}/metrics`)).text();
-    const m = new RegExp(`^decisions_total\\{connection="${connection}",decision="${decision}"\\} (\\d+)$`, 'm').exec(text);
+    const m = new RegExp(`^twokey_pairing_decisions_total\\{connection="${connection}",decision="${decision}"\\} (\\d+)$`, 'm').exec(text);
     return m ? Number(m[1]) : 0;
   };
 

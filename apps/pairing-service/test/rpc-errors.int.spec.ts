@@ -1,4 +1,6 @@
 /** Admin command errors travel in the reply body with a stable code (admin-api maps them to HTTP). */
+import { PairingReplySchema } from '@twokey/contracts';
+import { rpcRequest } from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
 import { ADMIN, inbound, isEvent, NatsClient, startService, testConfig, type RunningService } from './support';
 
@@ -36,6 +38,12 @@ describe('pairing rpc errors', () => {
       ok: false,
       error: { code: 'invalid', field: 'initiator' },
     });
+  });
+
+  it('answers an unknown verb with code invalid naming the known verbs, instead of "no responders"', async () => {
+    const reply = await rpcRequest(client.nc, `${nats.prefix}.rpc.pairing.approve-everyone`, base, PairingReplySchema('add-user'));
+    expect(reply).toMatchObject({ ok: false, error: { code: 'invalid', field: 'verb' } });
+    expect(!reply.ok && reply.error.message).toMatch(/unknown command "approve-everyone".*issue-token/);
   });
 
   it('answers not-found for an unknown observation and conflict when approving twice', async () => {

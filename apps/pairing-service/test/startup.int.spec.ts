@@ -48,10 +48,10 @@ describe('pairing-service start-up and safety', () => {
     await (await client.admitted()).waitFor((m) => m.data.message.platformMessageId === hello.platformMessageId);
 
     const metrics = await (await fetch(`${r.url}/metrics`)).text();
-    expect(metrics).toMatch(/^decisions_total\{connection="telegram",decision="admitted"\} 1$/m);
-    expect(metrics).toMatch(/^commands_total\{verb="add-user",outcome="ok"\} 1$/m);
-    expect(metrics).toMatch(/^event_append_seconds_count\{stream_kind="access"\} 1$/m);
-    expect(metrics).toMatch(/^dlq_total 0$/m);
+    expect(metrics).toMatch(/^twokey_pairing_decisions_total\{connection="telegram",decision="admitted"\} 1$/m);
+    expect(metrics).toMatch(/^twokey_pairing_commands_total\{verb="add-user",outcome="ok"\} 1$/m);
+    expect(metrics).toMatch(/^twokey_pairing_event_append_seconds_count\{stream_kind="access"\} 1$/m);
+    expect(metrics).toMatch(/^twokey_pairing_dlq_total 0$/m);
     await r.service.stop();
     running.splice(0);
   });

@@ -139,10 +139,10 @@ describe('gateway kit over real NATS', () => {
     expect((await http('/healthz')).status).toBe(200);
     expect((await http('/readyz')).status).toBe(200);
     const metrics = await (await http('/metrics')).text();
-    expect(metrics).toMatch(/inbound_published_total\{[^}]*\} 3/);
-    expect(metrics).toMatch(/inbound_rejected_total\{[^}]*\} 2/);
-    expect(metrics).toMatch(/outbound_sent_total\{[^}]*\} 1/);
-    expect(metrics).toMatch(/buffer_size\{[^}]*\} 0/);
+    expect(metrics).toMatch(/twokey_gateway_inbound_published_total\{[^}]*\} 3/);
+    expect(metrics).toMatch(/twokey_gateway_inbound_rejected_total\{[^}]*\} 2/);
+    expect(metrics).toMatch(/twokey_gateway_outbound_sent_total\{[^}]*\} 1/);
+    expect(metrics).toMatch(/twokey_gateway_buffer_size\{[^}]*\} 0/);
   });
 });
 
@@ -169,7 +169,7 @@ describe('gateway kit buffer bound', () => {
       const s = subjectsFor(nats.prefix);
       const count = async () => (await (await nc.jetstreamManager({ timeout: 500 })).streams.info(s.streams.inbound)).state.messages;
       await until(async () => (await count()) === 2 || undefined, 15_000);
-      expect(await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`).then((r) => r.text())).toMatch(/inbound_refused_total\{[^}]*\} 1/);
+      expect(await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`).then((r) => r.text())).toMatch(/twokey_gateway_inbound_refused_total\{[^}]*\} 1/);
     } finally {
       await gateway.stop();
       await nc.close();

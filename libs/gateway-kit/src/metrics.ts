@@ -13,17 +13,17 @@ export class GatewayMetrics {
   constructor(labels: { connection: string; platform: string }, collectDefaults = false) {
     this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
-    this.inboundPublished = new Counter({ name: 'inbound_published_total', help: 'Inbound messages stored in JetStream', registers });
+    this.inboundPublished = new Counter({ name: 'twokey_gateway_inbound_published_total', help: 'Inbound messages stored in JetStream', registers });
     this.inboundRejected = new Counter({
-      name: 'inbound_rejected_total',
+      name: 'twokey_gateway_inbound_rejected_total',
       help: 'Platform input that could not become a valid InboundMessage (sent to the DLQ)',
       labelNames: ['reason'],
       registers,
     });
-    this.inboundRefused = new Counter({ name: 'inbound_refused_total', help: 'Inbound messages refused because the local buffer was full', registers });
-    this.outboundSent = new Counter({ name: 'outbound_sent_total', help: 'SendMessage commands delivered to the platform', registers });
-    this.outboundFailed = new Counter({ name: 'outbound_failed_total', help: 'SendMessage delivery attempts that failed', registers });
-    this.bufferSize = new Gauge({ name: 'buffer_size', help: 'Inbound messages waiting for NATS in the local buffer', registers });
+    this.inboundRefused = new Counter({ name: 'twokey_gateway_inbound_refused_total', help: 'Inbound messages refused because the local buffer was full', registers });
+    this.outboundSent = new Counter({ name: 'twokey_gateway_outbound_sent_total', help: 'SendMessage commands delivered to the platform', registers });
+    this.outboundFailed = new Counter({ name: 'twokey_gateway_outbound_failed_total', help: 'SendMessage delivery attempts that failed', registers });
+    this.bufferSize = new Gauge({ name: 'twokey_gateway_buffer_size', help: 'Inbound messages waiting for NATS in the local buffer', registers });
     if (collectDefaults) collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -122,7 +122,7 @@ describe('gateway HTTP (Nest application)', () => {
     expect(await ready.json()).toEqual({ status: 'ready', checks: { nats: true, adapter: true } });
     const metrics = await fetch(url('/metrics'));
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(await metrics.text()).toMatch(/^# HELP inbound_published_total/m);
+    expect(await metrics.text()).toMatch(/^# HELP twokey_gateway_inbound_published_total/m);
     const mapped = logged.filter((l) => l.includes('Mapped {/healthz, GET} route'));
     expect(mapped).toHaveLength(1);
     expect(JSON.parse(mapped[0])).toMatchObject({ level: 'debug' });

@@ -14,32 +14,32 @@ export class PairingMetrics {
   constructor(collectDefaults = false) {
     const registers = [this.registry];
     this.decisions = new Counter({
-      name: 'decisions_total',
+      name: 'twokey_pairing_decisions_total',
       help: 'Inbound messages decided, by connection and decision (admitted, observed, denied)',
       labelNames: ['connection', 'decision'],
       registers,
     });
     this.commands = new Counter({
-      name: 'commands_total',
+      name: 'twokey_pairing_commands_total',
       help: 'Admin commands handled, by verb and outcome (ok or the error code)',
       labelNames: ['verb', 'outcome'],
       registers,
     });
     this.appendSeconds = new Histogram({
-      name: 'event_append_seconds',
+      name: 'twokey_pairing_event_append_seconds',
       help: 'Latency of event store appends',
       labelNames: ['stream_kind'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    this.dlq = new Counter({ name: 'dlq_total', help: 'Invalid inbound messages sent to the dead-letter subject', registers });
+    this.dlq = new Counter({ name: 'twokey_pairing_dlq_total', help: 'Invalid inbound messages sent to the dead-letter subject', registers });
     this.redeliveriesSkipped = new Counter({
-      name: 'redeliveries_skipped_total',
+      name: 'twokey_pairing_redeliveries_skipped_total',
       help: 'Redelivered inbound messages acked without a new decision because they were already decided',
       registers,
     });
-    this.heldDenials = new Gauge({ name: 'held_denials', help: 'Denied messages not yet acked: held by the coalescer or in a MessageDenied being appended', registers });
-    this.pressureFlushes = new Counter({ name: 'denial_pressure_flushes_total', help: 'Early flushes of held denials because too many were un-acked', registers });
+    this.heldDenials = new Gauge({ name: 'twokey_pairing_held_denials', help: 'Denied messages not yet acked: held by the coalescer or in a MessageDenied being appended', registers });
+    this.pressureFlushes = new Counter({ name: 'twokey_pairing_denial_pressure_flushes_total', help: 'Early flushes of held denials because too many were un-acked', registers });
     if (collectDefaults) collectDefaultMetrics({ register: this.registry });
   }
 }

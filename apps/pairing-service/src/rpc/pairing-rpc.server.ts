@@ -40,13 +40,24 @@ export class PairingRpcServer implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscriptions = PAIRING_VERBS.map((verb) =>
-      serveRpc(this.nc, this.s.rpcPairing(verb), RPC_QUEUE_GROUP, (body) => this.handle(verb, body), (error, subject) =>
+    // One subscription for every verb, so a verb nobody serves gets a clear `invalid` reply instead of the
+    // transport's "no responders" (which looks like the service being down).
+    const prefix = this.s.rpcPairing('verb').slice(0, -'verb'.length);
+    this.subscriptions = [
+      serveRpc(this.nc, `${prefix}*`, RPC_QUEUE_GROUP, (body, { subject }) => this.route(subject.slice(prefix.length), body), (error, subject) =>
         this.logger.error('admin command failed', { subject, error }),
       ),
-    );
+    ];
     // Until the server has the subscriptions, a command sent right after start-up gets "no responders" (503).
     await this.nc.flush();
+  }
+
+  private route(verb: string, body: unknown): Promise<PairingReply<PairingVerb>> {
+    if (!isPairingVerb(verb)) {
+      this.metrics.commands.inc({ verb: 'unknown', outcome: 'invalid' });
+      return Promise.resolve(fail({ code: 'invalid', field: 'verb', message: `unknown command "${verb}"; known: ${PAIRING_VERBS.join(', ')}` }));
+    }
+    return this.handle(verb, body);
   }
 
   onModuleDestroy(): void {
@@ -93,5 +104,7 @@ export class PairingRpcServer implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 }
+
+const isPairingVerb = (verb: string): verb is PairingVerb => (PAIRING_VERBS as readonly string[]).includes(verb);
 
 const fail = (error: RpcError): { ok: false; error: RpcError } => ({ ok: false, error });

@@ -2,12 +2,12 @@
  * 5. Flood: messages from 10,000 strangers in 100 group conversations, published as fast as the server takes them
  * (a backlog, the worst case), drained by the pairing-service (child process, default settings). Meanwhile: the
  * pairing-service's RSS is sampled from /proc, the Activity → Attention query of the admin-api (child process) is
- * timed every 100 ms, and the admin pairs a new user through the admin-api. The run stops when the flood is
- * drained or at the time cap, whichever comes first.
+ * timed every 100 ms from a worker thread, and the admin pairs a new user through the admin-api. The run stops when
+ * the flood is drained or at the time cap, whichever comes first.
  */
 import { JetStreamEventStore } from '@twokey/event-store';
 import { type Bench, type BenchContext, verdict } from './lib/bench';
-import { HealthProbe } from './lib/health-probe';
+import { ThreadedActivityProbe } from './flood-activity-probe';
 import { encode, MessageFactory } from './lib/messages';
 import { publishMany, startBenchNats } from './lib/nats';
 import { pairThroughAdminApi, type PairingResult } from './lib/pairing-flow';
@@ -35,10 +35,11 @@ export const floodBench: Bench = {
     try {
       ctx.recordStores(await nats.durability());
       const pairing = await startService('pairing-service', await pairingEnv(nats), { nodeArgs: profileArgs(ctx, 'flood-pairing-service'), logName: 'flood-pairing-service' });
-      const admin = await startService('admin-api', await adminEnv(nats), { logName: 'flood-admin-api' });
+      const admin = await startService('admin-api', await adminEnv(nats), { nodeArgs: profileArgs(ctx, 'flood-admin-api'), logName: 'flood-admin-api' });
       try {
         const memory = new MemorySampler(pairing.process, 200);
-        const activity = new HealthProbe(`${admin.url}/api/v1/activity?connection=telegram&section=attention`, 100, () => ({ headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
+        // Off this thread: the publisher below would otherwise delay the probe's own reading of each answer.
+        const activity = await ThreadedActivityProbe.start(`${admin.url}/api/v1/activity?connection=telegram&section=attention`, 100, ADMIN_TOKEN);
         const factory = new MessageFactory();
         const subject = nats.s.inbound(factory.connection);
         const eventsBefore = (await nats.jsm.streams.info(nats.s.streams.events)).state.last_seq;

@@ -3,7 +3,7 @@ import type { ReadModelChange } from './changes';
 import type { ConnectionState, DenialGroup } from './model';
 
 type AttentionChange = Extract<ReadModelChange, { type: 'attention.changed' | 'attention.evicted' }>;
-type Emit = (change: DistributiveOmit<AttentionChange, 'connection' | 'position'>) => void;
+type Emit = (change: DistributiveOmit<AttentionChange, 'connection' | 'position' | 'eventType'>) => void;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**

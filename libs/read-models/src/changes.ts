@@ -1,10 +1,12 @@
+import type { EventType } from '@twokey/contracts';
 import type { ActiveToken, AuthorizedSpace, AuthorizedUser, DenialGroup, PendingObservation } from './model';
 
 /**
- * What a projected event changed, for live streams (SSE). Every change names its connection and the position of
- * the event that caused it.
+ * What a projected event changed, for live streams (SSE). Every change names its connection, the position of
+ * the event that caused it and that event's type (`eventType`: `TokenObserved`, `UserApproved`, …), so a client
+ * can follow either the read models or the domain events.
  */
-export type ReadModelChange = { connection: string; position: number } & (
+export type ReadModelChange = { connection: string; position: number; eventType: EventType } & (
   | { type: 'token.issued'; token: ActiveToken }
   | { type: 'token.removed'; tokenId: string; reason: 'observed' | 'expired' | 'revoked' }
   | { type: 'observation.added'; observation: PendingObservation }

@@ -36,6 +36,7 @@ describe('project: pairing and allowlists', () => {
       expect.objectContaining({ observationId: 'o1', tokenId: 't1', purpose: 'user', actor: expect.objectContaining({ displayName: 'Alice' }), conversation: dm('42') }),
     ]);
     expect(changes.map((c) => c.type)).toEqual(['token.issued', 'token.removed', 'observation.added']);
+    expect(changes.map((c) => c.eventType)).toEqual(['PairingTokenIssued', 'TokenObserved', 'TokenObserved']);
     expect(JSON.stringify(m, (_k, v) => (v instanceof Map ? [...v.values()] : v))).not.toContain(HMAC);
   });
 

@@ -48,7 +48,7 @@ export function project(models: ReadModels, event: StoredEvent, emit?: ChangeSin
   c.lastPosition = event.position;
   c.lastEventAt = event.occurredAt;
   // Change objects are only built when someone listens (`emit?.(…)` skips its arguments): replays stay lean.
-  const at = () => ({ connection: id, position: event.position });
+  const at = () => ({ connection: id, position: event.position, eventType: event.type });
 
   switch (event.type) {
     case 'PairingTokenIssued': {

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import express, { NextFunction, Request, Response } from 'express';
 import type { NatsConnection } from 'nats';
@@ -23,9 +22,10 @@ import type { AdminApiConfig } from './config';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { ConnectionTester } from './connections/connection-tester';
 import { LiveStreams } from './events/live-streams';
+import { DecisionTally } from './health/decisions';
 import { AdminMetrics } from './health/metrics';
 import { NatsStatus } from './health/nats-status';
-import { openApiConfig } from './http/openapi';
+import { serveOpenApi } from './http/openapi';
 import { Problem, sendProblem } from './http/problem';
 import { Projection } from './projection/projection';
 
@@ -77,8 +77,14 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
   try {
     if (config.ENSURE_STREAMS) await ensureStreams(await nc.jetstreamManager(), subjects);
     const store: EventStore = new JetStreamEventStore({ nc, subjects });
-    const projection = new Projection(store, log, { maxAttentionGroups: config.ATTENTION_MAX_GROUPS }, { onFatal: options.onFatal });
-    const metrics = new AdminMetrics(projection);
+    const decisions = new DecisionTally();
+    const projection = new Projection(
+      store,
+      log,
+      { maxAttentionGroups: config.ATTENTION_MAX_GROUPS },
+      { onFatal: options.onFatal, onApplied: (event) => decisions.observe(event) },
+    );
+    const metrics = new AdminMetrics(projection, decisions);
     const registry = new ConnectionRegistry(config.CONNECTIONS, projection);
     const rt: AdminApiRuntime = {
       config,
@@ -109,7 +115,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
     app.use(cookieParser());
     app.use(authMiddleware({ tokens: rt.tokens, sessions: rt.sessions, limiter: rt.limiter, metrics }));
     app.use(jsonBody());
-    SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApiConfig()));
+    serveOpenApi(app);
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
     const address = (app.getHttpServer() as Server).address() as AddressInfo;
     const host = config.HTTP_HOST === '0.0.0.0' || config.HTTP_HOST === '::' ? '127.0.0.1' : config.HTTP_HOST;

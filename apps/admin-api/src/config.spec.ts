@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { GATEWAY_CONNECTION_TEST_TIMEOUT_MS } from '@twokey/contracts';
 import { ConfigError } from '@twokey/service-kit';
 import { loadAdminApiConfig } from './config';
 
@@ -24,6 +25,13 @@ describe('admin-api configuration', () => {
     ]);
     expect(c.ADMIN_TOKEN_HASHES).toEqual([{ adminId: 'ada', sha256: Buffer.from(hash('t1'), 'hex') }]);
     expect(loadAdminApiConfig({ ADMIN_TOKEN_HASHES: base.ADMIN_TOKEN_HASHES }).SESSION_SECRET).toBeUndefined();
+    expect(c.AUTH_FAILURES_PER_MINUTE).toBe(30);
+    expect(c.CONNECTION_TEST_TIMEOUT_MS).toBe(10_000);
+  });
+
+  it('waits for a connection test clearly longer than the gateway gives the platform', () => {
+    // Otherwise a slow platform shows as "gateway did not answer" instead of the platform's own error.
+    expect(loadAdminApiConfig(base).CONNECTION_TEST_TIMEOUT_MS - GATEWAY_CONNECTION_TEST_TIMEOUT_MS).toBeGreaterThanOrEqual(1000);
   });
 
   it('parses several admins, named connections and proxy trust', () => {

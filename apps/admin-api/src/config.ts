@@ -81,9 +81,16 @@ export const AdminApiConfigSchema = z.object({
   ENSURE_STREAMS: env.bool(true),
   READ_YOUR_WRITES_TIMEOUT_MS: env.int(3000).pipe(z.number().min(0)),
   RPC_TIMEOUT_MS: env.int(5000).pipe(z.number().min(100)),
-  CONNECTION_TEST_TIMEOUT_MS: env.int(5000).pipe(z.number().min(100)),
-  /** Failed logins per client address per minute before 429. */
-  AUTH_FAILURES_PER_MINUTE: env.int(10).pipe(z.number().min(1)),
+  /**
+   * How long a connection test waits for the gateway. Longer than the gateway's own limit for the platform call
+   * (GATEWAY_CONNECTION_TEST_TIMEOUT_MS), so a slow platform is reported with its real error, not as a silent gateway.
+   */
+  CONNECTION_TEST_TIMEOUT_MS: env.int(10_000).pipe(z.number().min(100)),
+  /**
+   * Wrong credentials (bearer, session cookie, login) per client address per minute before they get 429. Requests
+   * without credentials do not count, and a right credential is always accepted.
+   */
+  AUTH_FAILURES_PER_MINUTE: env.int(30).pipe(z.number().min(1)),
   /** Activity → Attention retention per connection (also the replay CLI's default). */
   ATTENTION_MAX_GROUPS: env.int(10_000).pipe(z.number().min(1)),
 });

@@ -18,8 +18,8 @@ function routesOf(s: Stack): { method: string; path: string }[] {
   return out;
 }
 
-/** Routes that must answer without credentials: probes, metrics, the OpenAPI document, and the console's pages. */
-const PUBLIC = [/^\/(healthz|readyz|metrics)$/, /^\/api\/docs/, /^\/$/, /^\/login$/, /^\/console(\/|$)/];
+/** Routes that must answer without credentials: probes, metrics and the console's pages (not the OpenAPI document). */
+const PUBLIC = [/^\/(healthz|readyz|metrics)$/, /^\/$/, /^\/login$/, /^\/console(\/|$)/];
 
 const concrete = (path: string) => path.replace(/:([A-Za-z]+)/g, (_m, name: string) => (name === 'connection' ? 'telegram' : 'x1')).replace(/\*\w+/g, 'x1');
 
@@ -56,7 +56,9 @@ describe('admin-api: authentication, CSRF, validation and conflicts', () => {
       'GET /api/v1/events/live',
     ]));
     const guarded = routes.filter((r) => !PUBLIC.some((p) => p.test(r.path)));
-    expect(guarded.length).toBeGreaterThanOrEqual(18);
+    expect(guarded.length).toBeGreaterThanOrEqual(21);
+    // The OpenAPI document in every form is guarded too (§6: all routes but health need the token).
+    expect(guarded.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['GET /api/docs', 'GET /api/docs-json', 'GET /api/docs-yaml', 'GET /api/docs/swagger-ui-init.js']));
     for (const [i, { method, path }] of guarded.entries()) {
       const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token' }, { Authorization: 'Basic YWRtaW46YWRtaW4=' }, { Cookie: 'twokey_session=v1.forged.x.9999999999999.sig' }];
       for (const headers of attempts) {
@@ -71,16 +73,57 @@ describe('admin-api: authentication, CSRF, validation and conflicts', () => {
     for (const p of ['/healthz', '/readyz', '/metrics']) expect((await s.call('GET', p, { auth: false })).status).toBe(200);
   });
 
-  it('rate-limits failed attempts per client address with Retry-After, without locking out others', async () => {
-    const from = (ip: string, token: string) => s.call('GET', '/api/v1/connections', { auth: false, headers: { Authorization: `Bearer ${token}`, 'X-Forwarded-For': ip } });
-    for (let i = 0; i < 10; i++) expect((await from('10.0.0.66', `guess-${i}`)).status).toBe(401);
-    const limited = await from('10.0.0.66', 'guess-11');
+  it('answers 401 to no token then a wrong token on every API route from one address, and still lets the admin in', async () => {
+    // Requests from the test's own address (127.0.0.1), as a client probing every route would send them.
+    const api = routesOf(s).filter((r) => r.path.startsWith('/api/v1/') && !(r.method === 'POST' && r.path === '/api/v1/session'));
+    expect(api.length).toBeGreaterThanOrEqual(15);
+    for (const { method, path } of api) {
+      for (const headers of [{}, { Authorization: 'Bearer wrong-token' }] as Record<string, string>[]) {
+        const res = await s.call(method, concrete(path), { auth: false, headers, body: method === 'GET' ? undefined : {} });
+        expect({ method, path, headers, status: res.status }).toEqual({ method, path, headers, status: 401 });
+      }
+    }
+    expect((await s.call('GET', '/api/v1/connections')).status).toBe(200);
+  });
+
+  it('never counts a request without credentials as a failed attempt', async () => {
+    const from = (headers: Record<string, string>) => s.call('GET', '/api/v1/connections', { auth: false, headers: { 'X-Forwarded-For': '10.0.0.70', ...headers } });
+    for (let i = 0; i < 40; i++) expect((await from({})).status).toBe(401);
+    // Another scheme can never match, so it is no guess either.
+    for (let i = 0; i < 40; i++) expect((await from({ Authorization: 'Basic YWRtaW46YWRtaW4=' })).status).toBe(401);
+    expect((await from({ Authorization: 'Bearer first-wrong-guess' })).status).toBe(401);
+  });
+
+  it('answers wrong credentials 429 with Retry-After once an address guessed too often, but always accepts right ones', async () => {
+    const ip = '10.0.0.66';
+    const from = (headers: Record<string, string>) => s.call('GET', '/api/v1/connections', { auth: false, headers: { 'X-Forwarded-For': ip, ...headers } });
+    const login = (token: string) => s.call('POST', '/api/v1/session', { auth: false, body: { token }, headers: { 'X-Forwarded-For': ip } });
+    // The default is 30 wrong credentials per minute.
+    for (let i = 0; i < 30; i++) expect((await from({ Authorization: `Bearer guess-${i}` })).status).toBe(401);
+    const limited = await from({ Authorization: 'Bearer guess-31' });
     expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('content-type')).toContain('application/problem+json');
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
     expect((await json(limited)).type).toBe('https://twokey.dev/problems/rate-limited');
-    // Even the right token waits: an attacker cannot learn that a guess would have been right.
-    expect((await from('10.0.0.66', ADMIN_TOKEN)).status).toBe(429);
-    expect((await from('10.0.0.67', ADMIN_TOKEN)).status).toBe(200);
+    // Every kind of wrong credential is limited: a forged session cookie, a wrong login.
+    expect((await from({ Cookie: 'twokey_session=v1.forged.x.9999999999999.sig' })).status).toBe(429);
+    const wrongLogin = await login('guess-login');
+    expect(wrongLogin.status).toBe(429);
+    expect(Number(wrongLogin.headers.get('retry-after'))).toBeGreaterThan(0);
+    // No credentials at all is still the plain 401.
+    expect((await from({})).status).toBe(401);
+    // The limiter must not be a lever to lock the admin out from a shared address (NAT, proxy): right credentials pass.
+    expect((await from({ Authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(200);
+    const rightLogin = await login(ADMIN_TOKEN);
+    expect(rightLogin.status).toBe(200);
+    const cookie = rightLogin.headers.get('set-cookie')!.split(';')[0];
+    expect((await from({ Cookie: cookie })).status).toBe(200);
+    // Other addresses were never affected.
+    expect((await s.call('GET', '/api/v1/connections', { auth: false, headers: { 'X-Forwarded-For': '10.0.0.67', Authorization: 'Bearer guess-1' } })).status).toBe(401);
+    const metrics = await (await s.call('GET', '/metrics', { auth: false })).text();
+    expect(metrics).toMatch(/^twokey_admin_auth_failures_total\{via="bearer"\} \d+$/m);
   });
 
   it('logs in with a session cookie that needs the CSRF header for changes', async () => {
@@ -175,13 +218,52 @@ describe('admin-api: authentication, CSRF, validation and conflicts', () => {
     expect(res.body.type).toMatch(/^https:\/\/twokey\.dev\/problems\/(expired|conflict)$/);
   });
 
-  it('serves the OpenAPI document derived from the contracts', async () => {
-    const res = await s.call('GET', '/api/docs-json', { auth: false });
+  it('serves the OpenAPI document derived from the contracts, to authenticated callers only', async () => {
+    for (const path of ['/api/docs', '/api/docs-json', '/api/docs-yaml']) {
+      const res = await s.call('GET', path, { auth: false, headers: { Accept: 'application/json' } });
+      expect({ path, status: res.status }).toEqual({ path, status: 401 });
+    }
+    const res = await s.call('GET', '/api/docs-json');
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: { properties: Record<string, { enum: string[] }> } }> } }>> };
+    type Schema = { properties: Record<string, { enum?: string[]; type?: string; nullable?: boolean }>; required?: string[] };
+    type Operation = { requestBody: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content: Record<string, { schema: Schema }> }> };
+    const doc = (await res.json()) as {
+      paths: Record<string, Record<string, Operation>>;
+      components: { securitySchemes: Record<string, Record<string, string>> };
+      security: Record<string, string[]>[];
+    };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/connections/{connection}/pairing-tokens', '/api/v1/activity', '/api/v1/events/live']));
-    const body = doc.paths['/api/v1/connections/{connection}/pairing-tokens'].post.requestBody.content['application/json'].schema;
-    expect(body.properties.purpose.enum).toEqual(['user', 'space']);
+    const issue = doc.paths['/api/v1/connections/{connection}/pairing-tokens'].post;
+    expect(issue.requestBody.content['application/json'].schema.properties.purpose.enum).toEqual(['user', 'space']);
+    const issued = issue.responses['201'].content['application/json'].schema;
+    expect(issued.properties.position).toMatchObject({ type: 'integer' });
+    expect(issued.required).toEqual(expect.arrayContaining(['tokenId', 'code', 'expiresAt', 'position']));
+    const tested = doc.paths['/api/v1/connections/{connection}/connection-test'].post.responses['200'].content['application/json'].schema;
+    expect(tested.properties.bot).toMatchObject({ nullable: true });
+    // Admin tokens are opaque, not JWTs; a bearer token or the console's cookie authenticates.
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
+    expect(doc.components.securitySchemes.cookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'twokey_session' });
+    expect(doc.security).toEqual([{ bearer: [] }, { cookie: [] }]);
+
+    // /api/docs: the JSON document for clients that prefer it, Swagger UI for browsers.
+    const asJson = await s.call('GET', '/api/docs', { headers: { Accept: 'application/json' } });
+    expect(asJson.status).toBe(200);
+    expect(asJson.headers.get('content-type')).toContain('application/json');
+    expect(await asJson.json()).toEqual(doc);
+    const asHtml = await s.call('GET', '/api/docs', { headers: { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect(asHtml.status).toBe(200);
+    expect(asHtml.headers.get('content-type')).toContain('text/html');
+    expect(await asHtml.text()).toContain('swagger-ui');
+    const yaml = await s.call('GET', '/api/docs-yaml');
+    expect(yaml.status).toBe(200);
+    expect(await yaml.text()).toContain('/api/v1/connections/{connection}/pairing-tokens');
+
+    // The console's session cookie reads it too (a GET needs no CSRF token).
+    const login = await s.call('POST', '/api/v1/session', { auth: false, body: { token: ADMIN_TOKEN } });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    expect((await s.call('GET', '/api/docs-json', { auth: false, headers: { Cookie: cookie } })).status).toBe(200);
+    expect((await s.call('GET', '/api/docs/swagger-ui-init.js', { auth: false, headers: { Cookie: cookie } })).status).toBe(200);
   });
 
   it('answers 503 when the pairing-service does not answer', async () => {

@@ -22,10 +22,13 @@ describe('admin-api against real NATS and the pairing-service', () => {
   });
 
   it('pairs a user: code → DM → observation with the display name → approve → listed at once with the admin', async () => {
-    const issued = await s.json<{ tokenId: string; code: string; expiresAt: string }>('POST', '/api/v1/connections/telegram/pairing-tokens', { purpose: 'user' });
+    const issued = await s.json<{ tokenId: string; code: string; expiresAt: string; position: number }>('POST', '/api/v1/connections/telegram/pairing-tokens', { purpose: 'user' });
     expect(issued.status).toBe(201);
-    expect(issued.body).toEqual({ tokenId: expect.any(String), code: expect.any(String), expiresAt: expect.any(String) });
-    expect(Number(issued.res.headers.get('x-twokey-position'))).toBeGreaterThan(0);
+    expect(issued.body).toEqual({ tokenId: expect.any(String), code: expect.any(String), expiresAt: expect.any(String), position: expect.any(Number) });
+    // §6: commands answer with the position they produced, in the body and in the header alike.
+    expect(issued.body.position).toBeGreaterThan(0);
+    expect(issued.res.headers.get('x-twokey-position')).toBe(String(issued.body.position));
+    expect(s.api.projection.position()).toBeGreaterThanOrEqual(issued.body.position);
     expect(issued.res.headers.get('cache-control')).toBe('no-store');
     codes.push(issued.body.code);
 
@@ -161,7 +164,7 @@ describe('admin-api against real NATS and the pairing-service', () => {
 
     const test = await s.json<{ ok: boolean; error: string; latencyMs: number }>('POST', '/api/v1/connections/slack/connection-test');
     expect(test.status).toBe(200);
-    expect(test.body).toEqual({ ok: false, error: 'gateway not running', latencyMs: expect.any(Number) });
+    expect(test.body).toEqual({ ok: false, bot: null, error: 'gateway not running', latencyMs: expect.any(Number) });
     const sub = s.nc.subscribe(s.subjects.rpcGateway('discord', 'connection-test'), {
       callback: (_e, m) => m.respond(Buffer.from(JSON.stringify({ ok: true, bot: { id: 'B1', name: 'twokey-bot' }, latencyMs: 12 }))),
     });
@@ -179,6 +182,61 @@ describe('admin-api against real NATS and the pairing-service', () => {
     } finally {
       sub.unsubscribe();
     }
+  });
+
+  it('passes a gateway\'s failure through with its error and bot null', async () => {
+    const answers = [
+      // What gateway-kit sends when the platform is slower than its limit.
+      { ok: false, bot: null, latencyMs: 8000, error: 'no answer from feishu within 8000 ms' },
+      // An adapter's own failure without any bot field.
+      { ok: false, latencyMs: 40, error: 'Feishu refused a tenant access token' },
+    ];
+    const sub = s.nc.subscribe(s.subjects.rpcGateway('feishu', 'connection-test'), {
+      callback: (_e, m) => m.respond(Buffer.from(JSON.stringify(answers.shift()))),
+    });
+    try {
+      const slow = await s.json('POST', '/api/v1/connections/feishu/connection-test');
+      expect(slow.body).toEqual({ ok: false, bot: null, latencyMs: 8000, error: 'no answer from feishu within 8000 ms' });
+      const refused = await s.json('POST', '/api/v1/connections/feishu/connection-test');
+      expect(refused.body).toEqual({ ok: false, bot: null, latencyMs: 40, error: 'Feishu refused a tenant access token' });
+      const list = await s.json<{ items: { id: string; connected: boolean; lastConnectionTest: unknown }[] }>('GET', '/api/v1/connections');
+      expect(list.body.items.find((c) => c.id === 'feishu')).toMatchObject({ connected: false, lastConnectionTest: { ok: false, bot: null, at: expect.any(String) } });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('counts the decisions it projects per connection and type in /metrics (denials by their message count)', async () => {
+    const decisions = async (): Promise<Record<string, number>> => {
+      const text = await (await s.call('GET', '/metrics', { auth: false })).text();
+      const out: Record<string, number> = {};
+      for (const m of text.matchAll(/^twokey_admin_decisions_total\{connection="([^"]+)",type="([^"]+)"\} (\d+)$/gm)) out[`${m[1]} ${m[2]}`] = Number(m[3]);
+      return out;
+    };
+    const before = await decisions();
+    expect(Object.keys(before).filter((k) => k.startsWith('line '))).toEqual([]);
+    // Earlier tests paired and denied on telegram: already counted, and never as a token lifecycle event.
+    expect(before['telegram UserApproved']).toBeGreaterThanOrEqual(2);
+    expect(before['telegram TokenObserved']).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(before).some((k) => k.endsWith(' PairingTokenIssued'))).toBe(false);
+
+    for (const text of ['one', 'two', 'three']) {
+      await s.inbound({ connection: 'line', actor: { id: 'U-metrics', displayName: 'Counted' }, conversation: { id: 'U-metrics', kind: 'dm' }, text });
+    }
+    // Three messages, however the pairing-service coalesced them into MessageDenied events.
+    await eventually(async () => ((await decisions())['line MessageDenied'] === 3 ? true : undefined), 8000, 'three denied messages counted');
+    expect((await s.json('POST', '/api/v1/connections/line/users', { id: 'U-metrics' })).status).toBe(201);
+    expect((await s.json('DELETE', '/api/v1/connections/line/users/U-metrics')).status).toBe(200);
+    expect((await s.json('POST', '/api/v1/connections/line/pairing-tokens', { purpose: 'user' })).status).toBe(201);
+
+    // Commands answer after the projection applied them (read-your-writes), so the next scrape has them.
+    const after = await decisions();
+    expect(Object.fromEntries(Object.entries(after).filter(([k]) => k.startsWith('line ')))).toEqual({
+      'line MessageDenied': 3,
+      'line UserApproved': 1,
+      'line UserRemoved': 1,
+    });
+    expect(after['telegram UserApproved']).toBe(before['telegram UserApproved']);
   });
 
   it('`twokey events verify` agrees with the live read models, and reports a live model that drifted', async () => {

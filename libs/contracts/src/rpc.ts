@@ -73,11 +73,20 @@ export const PairingReplySchema = <V extends PairingVerb>(verb: V) =>
     z.object({ ok: z.literal(false), error: RpcError }),
   ]);
 
+/**
+ * How long a gateway gives the platform to answer a connection test. Whoever asks a gateway must wait clearly
+ * longer, so a slow platform comes back as the gateway's `{ ok: false, error }` rather than as a silent gateway.
+ */
+export const GATEWAY_CONNECTION_TEST_TIMEOUT_MS = 8_000;
+
 /** `twokey.rpc.gateway.<connection>.connection-test` */
 export const ConnectionTestRequest = z.object({ correlationId: z.string().min(1).max(200).optional() });
+export const BotIdentity = z.object({ id: z.string(), name: z.string() });
+export type BotIdentity = z.infer<typeof BotIdentity>;
 export const ConnectionTestResult = z.object({
   ok: z.boolean(),
-  bot: z.object({ id: z.string(), name: z.string() }).optional(),
+  /** The bot the credentials belong to; null (or absent, from an adapter) when the test failed. */
+  bot: BotIdentity.nullable().optional(),
   latencyMs: z.number().nonnegative(),
   error: z.string().optional(),
 });

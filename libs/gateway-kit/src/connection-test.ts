@@ -1,27 +1,26 @@
 import type { NatsConnection, Subscription } from 'nats';
-import { ConnectionTestRequest, ConnectionTestResult, parseContract } from '@twokey/contracts';
+import { ConnectionTestRequest, ConnectionTestResult, GATEWAY_CONNECTION_TEST_TIMEOUT_MS, parseContract } from '@twokey/contracts';
 import { serveRpc } from '@twokey/messaging';
 import type { JsonLogger } from '@twokey/service-kit';
 import type { PlatformAdapter } from './platform-adapter';
 
-const TEST_TIMEOUT_MS = 10_000;
-
 /**
- * Runs the adapter's credential check and measures it. Never throws: a failure is `{ ok: false, error }` so the
- * admin sees why (bad token, network) instead of a timeout.
+ * Runs the adapter's credential check and measures it. Never throws: a failure is `{ ok: false, bot: null, error }`
+ * so the admin sees why (bad token, network, a platform slower than the limit) instead of a timeout. The limit is
+ * shorter than the admin-api's wait (see GATEWAY_CONNECTION_TEST_TIMEOUT_MS), so this answer arrives first.
  */
-export async function runConnectionTest(adapter: PlatformAdapter): Promise<ConnectionTestResult> {
+export async function runConnectionTest(adapter: PlatformAdapter, timeoutMs = GATEWAY_CONNECTION_TEST_TIMEOUT_MS): Promise<ConnectionTestResult> {
   const started = performance.now();
   const elapsed = () => Math.max(0, Math.round(performance.now() - started));
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from ${adapter.platform} within ${TEST_TIMEOUT_MS} ms`)), TEST_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`no answer from ${adapter.platform} within ${timeoutMs} ms`)), timeoutMs);
     });
     const result = await Promise.race([adapter.connectionTest(), timeout]);
-    return parseContract('ConnectionTestResult', ConnectionTestResult, { ...result, latencyMs: elapsed() });
+    return parseContract('ConnectionTestResult', ConnectionTestResult, { ...result, bot: result.bot ?? null, latencyMs: elapsed() });
   } catch (e) {
-    return { ok: false, latencyMs: elapsed(), error: e instanceof Error ? e.message : String(e) };
+    return { ok: false, bot: null, latencyMs: elapsed(), error: e instanceof Error ? e.message : String(e) };
   } finally {
     clearTimeout(timer);
   }

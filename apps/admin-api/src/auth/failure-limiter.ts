@@ -1,6 +1,7 @@
 /**
- * Counts failed authentication attempts per client address in a fixed one-minute window. Beyond the limit the
- * address is refused (429) until the window ends. Bounded memory: the oldest addresses are forgotten first.
+ * Counts failed authentication attempts (presented but wrong credentials) per client address in a fixed one-minute
+ * window. Beyond the limit the address's wrong credentials are answered 429 until the window ends; right ones are
+ * still accepted (see refuseWrongCredential). Bounded memory: the oldest addresses are forgotten first.
  */
 export class FailureLimiter {
   private readonly windows = new Map<string, { start: number; failures: number }>();

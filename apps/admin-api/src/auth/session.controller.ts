@@ -6,7 +6,7 @@ import { ApiDoc } from '../http/openapi';
 import { LoginBody, SessionView } from '../http/schemas';
 import { AdminMetrics } from '../health/metrics';
 import { AdminTokens } from './admin-tokens';
-import { refuseIfLimited } from './auth.middleware';
+import { refuseWrongCredential } from './auth.middleware';
 import { FailureLimiter } from './failure-limiter';
 import { Admin, AdminPrincipal } from './principal';
 import { SESSION_COOKIE, Sessions } from './sessions';
@@ -29,16 +29,14 @@ export class SessionController {
 
   @Post()
   @HttpCode(200)
-  @ApiDoc({ summary: 'Logs in with an admin token; sets the session cookie and returns the CSRF token', body: LoginBody, response: SessionView, problems: [429] })
+  @ApiDoc({ summary: 'Logs in with an admin token; sets the session cookie and returns the CSRF token', body: LoginBody, response: SessionView })
   login(@Body() raw: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    refuseIfLimited(this.limiter, req);
     const token = typeof (raw as { token?: unknown } | undefined)?.token === 'string' ? (raw as { token: string }).token : '';
+    // No token is no guess: a plain 401 that does not count against the address.
+    if (token === '') throw new Problem('unauthorized', 'send { "token": "<admin token>" }');
+    // A right token logs in even while the address is limited (see refuseWrongCredential for why).
     const adminId = this.tokens.verify(token);
-    if (adminId === undefined) {
-      this.limiter.fail(req.ip ?? 'unknown');
-      this.metrics.authFailures.inc({ via: 'login' });
-      throw new Problem('unauthorized', 'the token is not valid');
-    }
+    if (adminId === undefined) refuseWrongCredential(this.limiter, this.metrics, req, 'login', 'the token is not valid');
     const { session, cookie } = this.sessions.create(adminId);
     res.cookie(SESSION_COOKIE, cookie, { ...this.cookieOptions(req), maxAge: this.sessions.ttl * 1000 });
     res.setHeader('Cache-Control', 'no-store');

@@ -1,10 +1,11 @@
-import { ConnectionTestResult, Platform } from '@twokey/contracts';
+import { BotIdentity, ConnectionTestResult, Platform } from '@twokey/contracts';
 import { ConnectionSummary, connectionSummary, connectionsSeen } from '@twokey/read-models';
 import type { ConfiguredConnection } from '../config';
 import { Problem } from '../http/problem';
 import type { Projection } from '../projection/projection';
 
-export type LastConnectionTest = ConnectionTestResult & { at: string };
+/** A connection test as the API answers it: `bot` is always there, null when the test failed. */
+export type LastConnectionTest = Omit<ConnectionTestResult, 'bot'> & { bot: BotIdentity | null; at: string };
 
 export interface ConnectionView {
   id: string;

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DecisionTally } from './decisions';
 
 export interface ProjectionGauges {
   position(): number;
@@ -55,8 +56,26 @@ export class AdminMetrics {
     registers: [this.registry],
   });
 
-  constructor(projection: ProjectionGauges) {
+  /** `decisions`: what the projection applied (absent in tests that only look at HTTP or SSE metrics). */
+  constructor(projection: ProjectionGauges, decisions?: DecisionTally) {
     collectDefaultMetrics({ register: this.registry, prefix: 'twokey_admin_' });
+    const reportedDecisions = new Map<string, number>();
+    new Counter({
+      name: 'twokey_admin_decisions_total',
+      help: 'Access decisions the read models applied, by connection and event type (MessageDenied: denied messages)',
+      labelNames: ['connection', 'type'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [connection, types] of decisions?.totals() ?? []) {
+          for (const [type, n] of types) {
+            const key = `${connection}\n${type}`;
+            const delta = n - (reportedDecisions.get(key) ?? 0);
+            if (delta > 0) this.inc({ connection, type }, delta);
+            reportedDecisions.set(key, n);
+          }
+        }
+      },
+    });
     const reported = new Map<string, number>();
     new Counter({
       name: 'twokey_admin_projected_events_total',

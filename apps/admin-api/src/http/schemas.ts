@@ -2,7 +2,8 @@ import { z } from 'zod';
 import {
   Actor,
   ApprovalHow,
-  ConnectionTestResult,
+  BotIdentity,
+  ConnectionTestResult as GatewayConnectionTestResult,
   Conversation,
   DenialReason,
   DisplayName,
@@ -51,6 +52,10 @@ const Counts = z.object({
   throttles: z.number().int(),
   events: z.number().int(),
 });
+/** §6's reply `{ ok, bot: { id, name }, latencyMs, error? }`; `bot` is null when the test failed. */
+export const ConnectionTestResult = GatewayConnectionTestResult.extend({
+  bot: BotIdentity.nullable().meta({ description: 'The bot the credentials belong to; null when the test failed' }),
+});
 export const LastConnectionTestView = ConnectionTestResult.extend({ at: IsoDateTime });
 export const ConnectionViewSchema = z.object({
   id: z.string(),
@@ -61,13 +66,13 @@ export const ConnectionViewSchema = z.object({
   counts: Counts,
   lastEventAt: IsoDateTime.nullable(),
 });
-export { ConnectionTestResult };
 export const ConnectionList = z.object({ items: z.array(ConnectionViewSchema) });
 
 export const IssuedToken = z.object({
   tokenId: z.string(),
   code: z.string().meta({ description: 'The one-time code; shown only in this answer, never stored or logged' }),
   expiresAt: IsoDateTime,
+  position: z.number().int().meta({ description: 'The event position the command produced (also in X-Twokey-Position)' }),
 });
 export const ActiveTokenView = z.object({
   tokenId: z.string(),

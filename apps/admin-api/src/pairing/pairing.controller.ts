@@ -33,10 +33,10 @@ export class PairingController {
     this.registry.requireConfigured(connection);
     const body = validate(IssueTokenBody, raw);
     const { result, position } = await this.commands.send('issue-token', { connection, ...body }, admin.id, correlationIdOf(req, res));
-    // The code must not linger in any cache. The body is exactly §6's; the position travels in the header.
+    // The code must not linger in any cache.
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader(POSITION_HEADER, String(position));
-    return { tokenId: result.tokenId, code: result.code, expiresAt: result.expiresAt };
+    return { tokenId: result.tokenId, code: result.code, expiresAt: result.expiresAt, position };
   }
 
   @Delete('pairing-tokens/:tokenId')

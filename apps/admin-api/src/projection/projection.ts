@@ -12,6 +12,8 @@ interface Waiter {
 export interface ProjectionHooks {
   /** The subscription failed (e.g. an event that cannot be decoded). The service must stop: it fails closed. */
   onFatal?: (error: Error) => void;
+  /** Each event, right after the read models took it (metrics count decisions here). */
+  onApplied?: (event: StoredEvent) => void;
 }
 
 /**
@@ -63,6 +65,7 @@ export class Projection {
   private apply(event: StoredEvent): void {
     project(this.models, event, this.listeners.size > 0 ? this.emit : undefined);
     this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
+    this.hooks.onApplied?.(event);
     // Events of one commit share a position and arrive back to back: answer waiters once the whole commit is in.
     if (this.waiters.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;

@@ -1,5 +1,7 @@
-import { ContractViolation, CURRENT_SCHEMA_VERSION, DomainEvent } from '@twokey/contracts';
-import { CommitMeta, decodeCommit, encodeCommit } from './commit-codec';
+import fc from 'fast-check';
+import { z } from 'zod';
+import { ContractViolation, CURRENT_SCHEMA_VERSION, DomainEvent, EVENT_DATA_SCHEMAS } from '@twokey/contracts';
+import { COMPILED_COMMIT_BODY, COMPILED_DATA, CommitBody, CommitMeta, decodeCommit, encodeCommit } from './commit-codec';
 import { EventDecodeError } from './errors';
 import { UpcasterChain } from './upcaster-chain';
 
@@ -119,3 +121,103 @@ describe('upcasting on decode', () => {
     expect(() => new UpcasterChain({ schemaVersions: { UserRemoved: 0 } })).toThrow(/positive integer/);
   });
 });
+
+describe('compiled schemas', () => {
+  const schemas: [string, z.ZodType, z.ZodType][] = [
+    ['commit body', CommitBody, COMPILED_COMMIT_BODY],
+    ...Object.entries(EVENT_DATA_SCHEMAS).map(([type, schema]): [string, z.ZodType, z.ZodType] => [type, schema, COMPILED_DATA.get(type)!]),
+  ];
+
+  it('really compile, so decoding keeps its fast path', () => {
+    for (const [, schema] of schemas) expect(() => z.compile(schema, { strict: true })).not.toThrow();
+  });
+
+  it.each(schemas)('%s: gives zod’s own result on valid and invalid input', (_, schema, compiled) => {
+    fc.assert(
+      fc.property(nearlyValid(schema), (value) => {
+        const expected = schema.safeParse(value);
+        const actual = compiled.safeParse(value);
+        expect(actual.success).toBe(expected.success);
+        // Strict: an unknown key the parse strips must not survive, and no key may be added.
+        if (expected.success) expect(actual.data).toStrictEqual(expected.data);
+        else expect(actual.error!.issues).toEqual(expected.error.issues);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+/**
+ * Values shaped by `schema`: valid ones at and near its limits (lengths, formats, bounds, optional keys), the same
+ * with one thing broken (a member replaced by anything, a key too many), and ones with any leaf out of bounds.
+ */
+function nearlyValid(schema: z.ZodType): fc.Arbitrary<unknown> {
+  const valid = shaped(schema, true);
+  return fc
+    .oneof(valid, fc.tuple(valid, fc.string({ minLength: 1, maxLength: 3 }), fc.anything()).map(([v, k, x]) => corrupt(v, k, x)), shaped(schema, false))
+    .map(asStored);
+}
+
+/** What a reader of the store gets: JSON, parsed (no undefined, no NaN, no prototype-less objects). */
+const asStored = (value: unknown): unknown => JSON.parse(JSON.stringify(value) ?? 'null');
+
+interface Def {
+  type: string;
+  checks?: { _zod: { def: { check: string; minimum?: number; maximum?: number; value?: number; inclusive?: boolean; pattern?: RegExp } } }[];
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  entries?: Record<string, string>;
+  pattern?: RegExp;
+}
+
+/** Valid values of `schema` (for the schema kinds our contracts use), or, unless `valid`, also out-of-bounds ones. */
+function shaped(schema: z.ZodType, valid: boolean): fc.Arbitrary<unknown> {
+  const def = schema._zod.def as unknown as Def;
+  const checks = (def.checks ?? []).map((c) => c._zod.def);
+  const min = checks.find((c) => c.check === 'min_length')?.minimum ?? 0;
+  const max = checks.find((c) => c.check === 'max_length')?.maximum;
+  const or = (good: fc.Arbitrary<unknown>, bad: fc.Arbitrary<unknown>) => (valid ? good : fc.oneof(good, bad));
+  switch (def.type) {
+    case 'object': {
+      const entries = Object.entries(def.shape!);
+      const shape = Object.fromEntries(entries.map(([k, v]) => [k, shaped(v, valid)]));
+      return fc.record(shape, { requiredKeys: entries.filter(([, v]) => v._zod.def.type !== 'optional').map(([k]) => k) });
+    }
+    case 'optional':
+      return shaped(def.innerType!, valid);
+    case 'array':
+      return fc.array(shaped(def.element!, valid), { minLength: valid ? min : 0, maxLength: Math.min(max ?? 4, 4) + (valid ? 0 : 1) });
+    case 'enum':
+      return or(fc.constantFrom(...Object.values(def.entries!)), fc.string({ maxLength: 3 }));
+    case 'number': {
+      const bound = checks.find((c) => c.check === 'greater_than');
+      const low = bound === undefined ? -5 : bound.inclusive ? bound.value! : bound.value! + 1;
+      return or(fc.integer({ min: low, max: low + 1_000 }), fc.oneof(fc.integer({ min: low - 3, max: low }), fc.double(), fc.constant(2 ** 53)));
+    }
+    case 'string': {
+      const pattern = def.pattern ?? checks.find((c) => c.pattern)?.pattern;
+      if (pattern) return or(fc.stringMatching(pattern), fc.string({ maxLength: 8 }));
+      const top = max ?? min + 12;
+      // Both units: lengths count UTF-16 code units, which a compiled check could get wrong on astral characters.
+      const around = (lo: number, hi: number) => fc.oneof(fc.string({ minLength: lo, maxLength: hi }), fc.string({ unit: 'binary', minLength: lo, maxLength: hi }));
+      const good = fc.oneof(around(min, Math.min(min + 3, top)), around(Math.max(min, top - 2), top));
+      return or(good, fc.oneof(fc.string({ maxLength: min }), fc.string({ minLength: top, maxLength: top + 2 }), fc.integer()));
+    }
+    case 'unknown':
+      return fc.jsonValue();
+    default:
+      return fc.anything();
+  }
+}
+
+/** `value` with one thing wrong: the member picked by `path` (one character per level) replaced, or a key added. */
+function corrupt(value: unknown, path: string, replacement: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return replacement;
+  const copy: Record<string, unknown> = Array.isArray(value) ? ([...value] as never) : { ...value };
+  const keys = Object.keys(copy);
+  if (keys.length === 0 || path.charCodeAt(0) % 5 === 0) return Object.assign(copy, { [`x${path}`]: replacement });
+  const target = keys[path.charCodeAt(0) % keys.length];
+  copy[target] = path.length > 1 ? corrupt(copy[target], path.slice(1), replacement) : replacement;
+  return copy;
+}

@@ -77,6 +77,12 @@ export interface EventStore {
   readStream(stream: string): Promise<ReadStreamResult>;
   /** Every event with position > afterPosition, in order. */
   readAll(afterPosition?: number): AsyncIterable<StoredEvent>;
+  /**
+   * The events of `readAll`, a non-empty batch of whole commits at a time (batches never split a commit), for folds
+   * over the whole log such as replay and rehydration: one await per batch instead of one per event. A commit that
+   * cannot be decoded ends the read like in `readAll`, after the events before it were yielded.
+   */
+  readAllBatches(afterPosition?: number): AsyncIterable<readonly StoredEvent[]>;
   /** Catch-up then live, without gap or duplicate. */
   subscribe(options: SubscribeOptions): EventSubscription;
   /** Global position of the newest commit (0 when empty). */

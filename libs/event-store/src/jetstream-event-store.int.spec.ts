@@ -1,7 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { StoredEvent, subjects } from '@twokey/contracts';
 import { connectNats, ensureStreams } from '@twokey/messaging';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests use the shared NATS harness
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { appendOptions, collect, eventually, userRemoved, waitFor, writeCommits } from './contract/support';
 import { EventDecodeError, WrongExpectedVersion } from './errors';
@@ -89,7 +88,8 @@ describe('JetStreamEventStore specifics', () => {
   });
 
   it('replaces a consumer lost in the middle of a read', async () => {
-    const written = await writeCommits(fx.store, 200, ['access-a', 'access-b']);
+    // Far more than the reader pulls ahead (a few batches of 50), so pulls are left unanswered on the lost consumer.
+    const written = await writeCommits(fx.store, 600, ['access-a', 'access-b']);
     const read: StoredEvent[] = [];
     for await (const e of fx.store.readAll()) {
       read.push(e);
@@ -121,5 +121,42 @@ describe('JetStreamEventStore specifics', () => {
     expect(await consumers()).toHaveLength(1);
     await sub.close();
     await eventually(async () => expect(await consumers()).toHaveLength(0), 5_000);
+  });
+});
+
+describe('JetStreamEventStore under least privilege', () => {
+  // A reader that may subscribe only to its own inbox prefix, as every service user is (deploy/nats/permissions.json).
+  const config = `
+accounts {
+  APP {
+    jetstream: enabled
+    users: [
+      { user: writer, password: writer }
+      { user: reader, password: reader, permissions: { publish: { allow: ["$JS.API.>"] }, subscribe: { allow: ["_INBOX_reader.>"] } } }
+    ]
+  }
+}`;
+  let server: NatsHarness;
+  beforeAll(async () => {
+    server = await startNats({ spawn: true, config });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('reads through pulls answered on its own inbox', async () => {
+    const s = subjects(`${server.prefix}-lp`);
+    const writerNc = await connectNats({ url: server.url, user: 'writer', password: 'writer', name: 'writer' });
+    const readerNc = await connectNats({ url: server.url, user: 'reader', password: 'reader', name: 'reader' });
+    try {
+      await ensureStreams(await writerNc.jetstreamManager(), s);
+      const written = await writeCommits(new JetStreamEventStore({ nc: writerNc, subjects: s }), 300, ['access-a', 'access-b']);
+      const reader = new JetStreamEventStore({ nc: readerNc, subjects: s, batchSize: 50 });
+      expect(await collect(reader.readAll())).toEqual(written);
+      expect((await reader.readStream('access-a')).events).toEqual(written.filter((e) => e.stream === 'access-a'));
+    } finally {
+      await writerNc.close();
+      await readerNc.close();
+    }
   });
 });

@@ -12,7 +12,7 @@ import {
   StreamRevision,
   SubscribeOptions,
 } from './event-store';
-import { readRange } from './jetstream-consumers';
+import { readBatches, type StoredMessage } from './jetstream-consumers';
 import { isNoMessageFound, wrongLastSequence } from './jetstream-errors';
 import { JetStreamSubscription } from './jetstream-subscription';
 import { KeyedQueue } from './keyed-queue';
@@ -81,18 +81,36 @@ export class JetStreamEventStore implements EventStore {
     const jsm = await this.jsm();
     const events: StoredEvent[] = [];
     const range = { streamName: this.streamName, fromSeq: 1, toSeq: last.seq, filterSubject: subject, batchSize: this.batchSize };
-    for await (const m of readRange(this.js, jsm, range)) {
-      for (const e of this.decode(m)) events.push(e);
+    for await (const batch of readBatches(this.nc, jsm, range)) {
+      for (const m of batch) for (const e of this.decode(m)) events.push(e);
     }
     return { events, revision };
   }
 
   async *readAll(afterPosition = 0): AsyncGenerator<StoredEvent> {
+    for await (const batch of this.readAllBatches(afterPosition)) yield* batch;
+  }
+
+  async *readAllBatches(afterPosition = 0): AsyncGenerator<StoredEvent[]> {
     const head = await this.headPosition();
     if (head <= afterPosition) return;
     const jsm = await this.jsm();
     const range = { streamName: this.streamName, fromSeq: afterPosition + 1, toSeq: head, batchSize: this.batchSize };
-    for await (const m of readRange(this.js, jsm, range)) yield* this.decode(m);
+    for await (const messages of readBatches(this.nc, jsm, range)) {
+      const events: StoredEvent[] = [];
+      for (const m of messages) {
+        let decoded: StoredEvent[];
+        try {
+          decoded = this.decode(m);
+        } catch (e) {
+          // The commits before the one that cannot be read are delivered first, as a reader of single events sees them.
+          if (events.length > 0) yield events;
+          throw e;
+        }
+        for (const e of decoded) events.push(e);
+      }
+      yield events;
+    }
   }
 
   subscribe(options: SubscribeOptions): EventSubscription {
@@ -191,7 +209,7 @@ export class JetStreamEventStore implements EventStore {
     return revision;
   }
 
-  private decode(m: { subject: string; data: Uint8Array; seq: number }): StoredEvent[] {
+  private decode(m: StoredMessage): StoredEvent[] {
     if (!m.subject.startsWith(this.subjectPrefix)) {
       throw new EventDecodeError(m.seq, `stored on ${m.subject}, outside ${this.subjects.eventsAll()}`);
     }

@@ -144,7 +144,8 @@ export function project(models: ReadModels, event: StoredEvent, emit?: ChangeSin
       if (c.spaces.delete(event.data.spaceId)) emit?.({ ...at(), type: 'space.removed', spaceId: event.data.spaceId });
       return;
     case 'MessageDenied':
-      recordDenial(c, event.data, models.options.maxAttentionGroups, (change) => emit?.({ ...at(), ...change }));
+      // No wrapper when nobody listens: a replay projects millions of denials.
+      recordDenial(c, event.data, models.options.maxAttentionGroups, emit && ((change) => emit({ ...at(), ...change })));
       return;
     case 'PairingThrottled':
       c.throttles++;

@@ -30,6 +30,7 @@ export class AccessRegistry {
    */
   private readonly observedMessages = new Set<string>();
   private readonly ahead = new Set<number>();
+  private readonly streams = new Map<string, { kind: string; connection: string }>();
   private feedPosition = 0;
   private reachWaiters: { position: number; wake: () => void }[] = [];
 
@@ -103,6 +104,18 @@ export class AccessRegistry {
     this.ahead.add(position);
   }
 
+  /** `access-<c>` / `activity-<c>` parsed once per stream name: rehydration sees a few streams 100,000s of times. */
+  private streamOf(name: string): { kind: string; connection: string } | null {
+    const known = this.streams.get(name);
+    if (known !== undefined) return known;
+    const match = STREAM_NAME.exec(name);
+    if (!match) return null;
+    // Only the streams of connections are remembered: two per connection.
+    const stream = { kind: match[1], connection: match[2] };
+    this.streams.set(name, stream);
+    return stream;
+  }
+
   private wakeReached(): void {
     const due = this.reachWaiters.filter((w) => w.position <= this.feedPosition);
     if (due.length === 0) return;
@@ -111,9 +124,9 @@ export class AccessRegistry {
   }
 
   private applyEvent(event: StoredEvent): void {
-    const match = STREAM_NAME.exec(event.stream);
-    if (!match) return;
-    const [, kind, connection] = match;
+    const stream = this.streamOf(event.stream);
+    if (stream === null) return;
+    const { kind, connection } = stream;
     if (streamKindOf(event.type) !== kind) return;
     const entry = this.entry(connection);
     if (kind === 'access') {

@@ -27,6 +27,15 @@ export function readContract(ctx: ContractContext): void {
     const middle = written[Math.floor(written.length / 2)].position;
     expect(await collect(store.readAll(middle))).toEqual(written.filter((e) => e.position > middle));
     expect(await collect(store.readAll(await store.headPosition()))).toEqual([]);
+
+    // The same events a batch at a time: none empty, and no commit split across two of them.
+    const batches = await collect(store.readAllBatches());
+    expect(batches.flat()).toEqual(written);
+    expect(batches.length).toBeGreaterThan(1);
+    for (const b of batches) expect(b.length).toBeGreaterThan(0);
+    for (let i = 1; i < batches.length; i++) expect(batches[i][0].position).toBeGreaterThan(batches[i - 1].at(-1)!.position);
+    expect((await collect(store.readAllBatches(middle))).flat()).toEqual(written.filter((e) => e.position > middle));
+    expect(await collect(store.readAllBatches(await store.headPosition()))).toEqual([]);
     expect((await store.readStream('access-b')).events).toEqual(written.filter((e) => e.stream === 'access-b'));
   });
 
@@ -44,6 +53,7 @@ export function readContract(ctx: ContractContext): void {
 
   it('reads an empty store as empty', async () => {
     expect(await collect(ctx.store.readAll())).toEqual([]);
+    expect(await collect(ctx.store.readAllBatches())).toEqual([]);
     expect(await ctx.store.headPosition()).toBe(0);
     expect(await ctx.store.readStream('access-a')).toEqual({ events: [], revision: NO_STREAM });
   });
@@ -89,5 +99,16 @@ export function readContract(ctx: ContractContext): void {
     expect((failure as EventDecodeError).position).toBe(badPosition);
     expect(seen).toEqual(good.events);
     expect(await collect(store.readAll(badPosition))).toEqual(other.events);
+
+    // A batch reader gets the same events, then the same error.
+    const batched: StoredEvent[] = [];
+    failure = undefined;
+    try {
+      for await (const batch of store.readAllBatches()) batched.push(...batch);
+    } catch (e) {
+      failure = e;
+    }
+    expect(failure).toMatchObject({ name: 'EventDecodeError', position: badPosition });
+    expect(batched).toEqual(good.events);
   });
 }

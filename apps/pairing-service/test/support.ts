@@ -104,12 +104,24 @@ export function inbound(spec: MessageSpec): InboundMessage {
   };
 }
 
+/**
+ * Polls `fn` until it returns a value. A probe that throws is retried too: right after nats-server restarts, a
+ * JetStream API request can time out while the server recovers its streams. The last error is reported at the
+ * deadline.
+ */
 export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
+  let lastError: unknown;
   for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${ms} ms${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`, { cause: lastError });
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
 }

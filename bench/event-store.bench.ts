@@ -27,7 +27,7 @@ async function appendSequential(store: JetStreamEventStore, stream: string, n: n
   let revision: StreamRevision = NO_STREAM;
   for (let i = 0; i < n; i++) {
     const id = `${stream}-${i}`;
-    const r = await store.append(stream, [event(offset + i)], { expected: revision, correlationId: id, causationId: id, actor: ACTOR, dedupeId: id });
+    const r = await store.append(stream, [event(offset + i)], { expectedVersion: revision, correlationId: id, causationId: id, actor: ACTOR, dedupeId: id });
     revision = r.revision;
   }
 }
@@ -43,7 +43,7 @@ async function rawSequential(js: JetStreamClient, nats: BenchNats, stream: strin
 
 /** Bytes of one stored commit of `event(0)`, so the baseline moves the same amount of data. */
 async function commitBytes(nats: BenchNats, store: JetStreamEventStore): Promise<Uint8Array> {
-  await store.append('sizing', [event(0)], { expected: NO_STREAM, correlationId: 'sizing', causationId: 'sizing', actor: ACTOR });
+  await store.append('sizing', [event(0)], { expectedVersion: NO_STREAM, correlationId: 'sizing', causationId: 'sizing', actor: ACTOR });
   const msg = await nats.jsm.streams.getMessage(nats.s.streams.events, { last_by_subj: nats.s.events('sizing') });
   return msg.data;
 }

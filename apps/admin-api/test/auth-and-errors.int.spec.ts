@@ -208,7 +208,7 @@ describe('admin-api: authentication, CSRF, validation and conflicts', () => {
           conversation: { id: '31', kind: 'dm' }, platformMessageId: 'old-1', expiresAt: past(60_000),
         },
       },
-    ], { expected: 'any', correlationId: 'test', causationId: 'test', actor: { type: 'system', id: 'test' } });
+    ], { expectedVersion: 'any', correlationId: 'test', causationId: 'test', actor: { type: 'system', id: 'test' } });
     // The pairing-service follows the store live; until it has read the append it does not know the observation.
     const res = await eventually(async () => {
       const r = await s.json<{ type: string }>('POST', '/api/v1/connections/telegram/observations/old-observation/approve');

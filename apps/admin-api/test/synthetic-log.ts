@@ -43,7 +43,7 @@ export async function writeSyntheticLog(store: EventStore, total: number, connec
           });
         }
       }
-      const meta = { expected: 'any' as const, correlationId: `synthetic-${n}`, causationId: `synthetic-${n}` };
+      const meta = { expectedVersion: 'any' as const, correlationId: `synthetic-${n}`, causationId: `synthetic-${n}` };
       if (access.length) await store.append(accessStream(connection), access, { ...meta, actor: { type: 'admin', id: 'ada-admin' } });
       if (activity.length) await store.append(activityStream(connection), activity, { ...meta, actor: { type: 'system', id: 'pairing-service' } });
       written += access.length + activity.length;

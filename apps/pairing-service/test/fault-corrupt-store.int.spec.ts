@@ -61,7 +61,7 @@ describe('fault: an unreadable event in the store', () => {
 
   it('refuses to start on an unknown event or invalid data, decides nothing, and starts once the store is repaired', async () => {
     await client.store.append(accessStream('telegram'), [{ type: 'UserApproved', data: { user: { id: '11', displayName: 'Allowed' }, how: 'manual' } }], {
-      expected: { version: 0, position: 0 },
+      expectedVersion: { version: 0, position: 0 },
       correlationId: 'setup',
       causationId: 'setup',
       actor: ADMIN,

@@ -18,7 +18,7 @@ export const NO_STREAM: StreamRevision = { version: 0, position: 0 };
 export type ExpectedRevision = StreamRevision | 'any';
 
 export interface AppendOptions {
-  expected: ExpectedRevision;
+  expectedVersion: ExpectedRevision;
   correlationId: string;
   causationId: string;
   actor: Initiator;
@@ -26,7 +26,7 @@ export interface AppendOptions {
   occurredAt?: Date;
   /**
    * JetStream de-duplication id for the commit (Nats-Msg-Id), so a retried append is stored once: the retry is
-   * answered with the commit stored the first time (its events and revision), whatever `expected` says. Holds
+   * answered with the commit stored the first time (its events and revision), whatever `expectedVersion` says. Holds
    * within the events stream's duplicate window (`duplicateWindowMs` of @twokey/messaging, 10 min by default).
    */
   dedupeId?: string;

@@ -27,7 +27,7 @@ export interface JetStreamEventStoreOptions extends UpcastingOptions {
   batchSize?: number;
   /** Pull expiry of subscriptions (default 5 s); a consumer lost to a server restart is replaced within about this. */
   subscriptionExpiresMs?: number;
-  /** How often an `expected: 'any'` append re-reads the stream after another writer got in first (default 50). */
+  /** How often an `expectedVersion: 'any'` append re-reads the stream after another writer got in first (default 50). */
   anyRetries?: number;
 }
 
@@ -65,7 +65,7 @@ export class JetStreamEventStore implements EventStore {
   }
 
   append(stream: string, events: DomainEvent[], options: AppendOptions): Promise<AppendResult> {
-    const expected = options.expected;
+    const expected = options.expectedVersion;
     if (expected === 'any') return this.anyAppends.run(stream, () => this.appendAny(stream, events, options));
     return this.appendAt(stream, events, options, expected);
   }

@@ -200,7 +200,7 @@ export class DenialBuffer {
     const timer = this.metrics.appendSeconds.startTimer({ stream_kind: 'activity' });
     try {
       const result = await this.store.append(activityStream(connection), items.map((data) => ({ type: 'MessageDenied' as const, data })), {
-        expected: 'any',
+        expectedVersion: 'any',
         correlationId: id,
         causationId: id,
         // A commit may count several senders (each named in its event's data); the service decided the denials.

@@ -147,7 +147,7 @@ export class CommandExecutor {
     let position = 0;
     if (access.length > 0) {
       const timer = this.metrics.appendSeconds.startTimer({ stream_kind: 'access' });
-      const result = await this.store.append(accessStream(connection), access, { ...base, expected });
+      const result = await this.store.append(accessStream(connection), access, { ...base, expectedVersion: expected });
       timer();
       this.registry.applyCommit(result.events);
       committed.push(...result.events);
@@ -158,7 +158,7 @@ export class CommandExecutor {
       const timer = this.metrics.appendSeconds.startTimer({ stream_kind: 'activity' });
       const result = await this.store.append(activityStream(connection), activity, {
         ...base,
-        expected: 'any',
+        expectedVersion: 'any',
         ...(dedupeId ? { dedupeId } : {}),
       });
       timer();

@@ -12,7 +12,7 @@ export const userRemoved = (userId: string): DomainEvent => ({ type: 'UserRemove
 export const tokenRevoked = (tokenId: string): DomainEvent => ({ type: 'TokenRevoked', data: { tokenId } });
 
 export function appendOptions(expected: ExpectedRevision, extra: Partial<AppendOptions> = {}): AppendOptions {
-  return { expected, correlationId: 'corr-1', causationId: 'cause-1', actor: ADMIN, ...extra };
+  return { expectedVersion: expected, correlationId: 'corr-1', causationId: 'cause-1', actor: ADMIN, ...extra };
 }
 
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {

@@ -80,14 +80,14 @@ export const eventStoreBench: Bench = {
       ctx.recordStores(await nats.durability());
       const store = new JetStreamEventStore({ nc: nats.nc, subjects: nats.s });
       const body = await commitBytes(nats, store);
-      // Warm-up: JIT and the first stream's file blocks.
-      await appendSequential(store, 'warm-store', 300);
-      await rawSequential(nats.js, nats, 'warm-raw', 300, body);
+      // Warm-up: JIT (the store's encode path needs a few thousand calls to be optimized) and the first file blocks.
+      await appendSequential(store, 'warm-store', 2_000);
+      await rawSequential(nats.js, nats, 'warm-raw', 2_000, body);
 
       ctx.log(`event store: ${sequential} sequential appends (store, then raw)`);
       const seqStore = perSecond(sequential, await timed(() => appendSequential(store, 'access-seq', sequential)));
       const seqRaw = perSecond(sequential, await timed(() => rawSequential(nats.js, nats, 'raw-seq', sequential, body)));
-      await pingPong(nats, 300);
+      await pingPong(nats, 2_000);
       const roundTrips = perSecond(sequential, await timed(() => pingPong(nats, sequential)));
 
       ctx.log(`event store: ${CONCURRENT} concurrent appenders × ${perAppender}`);

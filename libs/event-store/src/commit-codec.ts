@@ -106,20 +106,26 @@ export function storedEvents(
 ): StoredEvent[] {
   return body.events.map((r, i) => {
     const { schemaVersion, data } = dataOf(r);
-    return {
-      eventId: r.eventId,
-      type: r.type,
-      schemaVersion,
-      stream: body.stream,
-      streamVersion: body.firstVersion + i,
-      position,
-      occurredAt: r.occurredAt,
-      correlationId: r.correlationId,
-      causationId: r.causationId,
-      actor: r.actor,
-      data,
-    } as StoredEvent;
+    return storedEvent(body, i, position, schemaVersion, data);
   });
+}
+
+/** The i-th event of a commit in the envelope readers see. */
+function storedEvent(body: CommitBody, i: number, position: number, schemaVersion: number, data: unknown): StoredEvent {
+  const r = body.events[i];
+  return {
+    eventId: r.eventId,
+    type: r.type,
+    schemaVersion,
+    stream: body.stream,
+    streamVersion: body.firstVersion + i,
+    position,
+    occurredAt: r.occurredAt,
+    correlationId: r.correlationId,
+    causationId: r.causationId,
+    actor: r.actor,
+    data,
+  } as StoredEvent;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -172,19 +178,7 @@ export function decodeCommit(bytes: Uint8Array, position: number, stream: string
     } catch (e) {
       throw new EventDecodeError(position, `${where(r)}: ${(e as Error).message}`, { cause: e });
     }
-    events.push({
-      eventId: r.eventId,
-      type,
-      schemaVersion: chain.currentVersion(type),
-      stream: body.stream,
-      streamVersion: body.firstVersion + i,
-      position,
-      occurredAt: r.occurredAt,
-      correlationId: r.correlationId,
-      causationId: r.causationId,
-      actor: r.actor,
-      data,
-    } as StoredEvent);
+    events.push(storedEvent(body, i, position, chain.currentVersion(type), data));
   }
   return events;
 }

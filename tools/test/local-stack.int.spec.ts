@@ -108,6 +108,13 @@ describe('npm start', () => {
     expect((await fetch(`http://127.0.0.1:${ports.ADMIN_HTTP_PORT}/api/v1/connections`)).status).toBe(401);
   });
 
+  it('shows the running gateway as connected without a connection test', async () => {
+    // The status request crosses the least-privilege users: admin-api publishes, gateway-mattermost answers.
+    const { body } = await api('GET', `http://127.0.0.1:${ports.ADMIN_HTTP_PORT}/api/v1/connections`, adminToken);
+    expect(body.items).toEqual([expect.objectContaining({ id: 'mattermost', connected: true, gateway: expect.objectContaining({ adapterStarted: true }), lastConnectionTest: null })]);
+    expect(permissionViolations()).toEqual([]);
+  });
+
   it('pairs a Mattermost user through the admin API', async () => {
     const base = `http://127.0.0.1:${ports.ADMIN_HTTP_PORT}/api/v1/connections/mattermost`;
     const issued = await api('POST', `${base}/pairing-tokens`, adminToken, { purpose: 'user' });

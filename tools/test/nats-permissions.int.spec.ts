@@ -126,14 +126,14 @@ describe('gateway-telegram', () => {
     expect((await consumer.info()).num_ack_pending).toBe(0);
   });
 
-  it('answers its own connection test and nobody else’s', async () => {
+  it.each(['connection-test', 'status'])('answers its own %s requests and nobody else’s', async (verb) => {
     const gw = await as('gateway-telegram');
-    gw.subscribe(s.rpcGateway('telegram', 'connection-test'), { callback: (_e, m) => m.respond(jc.encode({ ok: true })) });
+    gw.subscribe(s.rpcGateway('telegram', verb), { callback: (_e, m) => m.respond(jc.encode({ ok: true })) });
     await gw.flush();
     const admin = await as('admin-api');
-    const reply = await admin.request(s.rpcGateway('telegram', 'connection-test'), jc.encode({}), { timeout: 3_000 });
+    const reply = await admin.request(s.rpcGateway('telegram', verb), jc.encode({}), { timeout: 3_000 });
     expect(jc.decode(reply.data)).toEqual({ ok: true });
-    await expectSubscribeDenied(gw, s.rpcGateway('discord', 'connection-test'));
+    await expectSubscribeDenied(gw, s.rpcGateway('discord', verb));
   });
 
   it('cannot write to the event store', async () => {

@@ -21,6 +21,7 @@ import { PairingCommands } from './commands/pairing-commands';
 import type { AdminApiConfig } from './config';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { ConnectionTester } from './connections/connection-tester';
+import { GatewayStatusProbe } from './connections/gateway-status';
 import { LiveStreams } from './events/live-streams';
 import { DecisionTally } from './health/decisions';
 import { AdminMetrics } from './health/metrics';
@@ -85,7 +86,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
       { onFatal: options.onFatal, onApplied: (event) => decisions.observe(event) },
     );
     const metrics = new AdminMetrics(projection, decisions);
-    const registry = new ConnectionRegistry(config.CONNECTIONS, projection);
+    const registry = new ConnectionRegistry(config.CONNECTIONS, projection, new GatewayStatusProbe(nc, subjects, log));
     const rt: AdminApiRuntime = {
       config,
       log,

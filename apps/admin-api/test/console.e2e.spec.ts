@@ -156,7 +156,8 @@ describe('web console (headless Chromium, real stack)', () => {
       await page.waitForURL(/\/console\/settings\/messaging\/telegram$/);
       await markPage();
       await visible(page.getByRole('heading', { level: 1, name: 'Telegram' }));
-      await visible(page.locator('#connection-status').getByText('Not tested yet'));
+      await visible(page.locator('#connection-status').getByText('Gateway not running'));
+      await hasText(page.locator('#connection-status'), 'Give gateway-telegram the Telegram bot’s credentials');
       await visible(page.getByText('Nothing observed yet'));
       await visible(page.getByText('Nobody is authorized yet'));
       await page.getByRole('button', { name: 'Test', exact: true }).click();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Actor, ConnectionId, Initiator, IsoDateTime, PlatformId, Space } from './identifiers';
+import { Actor, ConnectionId, Initiator, IsoDateTime, Platform, PlatformId, Space } from './identifiers';
 import { TokenPurpose } from './events';
 
 export const MIN_TOKEN_TTL_SECONDS = 60;
@@ -91,3 +91,22 @@ export const ConnectionTestResult = z.object({
   error: z.string().optional(),
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
+
+/**
+ * `twokey.rpc.gateway.<connection>.status`: what the gateway knows about itself right now. Answered from memory,
+ * never by calling the platform, so anyone may ask often and with a short timeout (unlike the connection test).
+ */
+export const GatewayStatusRequest = z.object({ correlationId: z.string().min(1).max(200).optional() });
+export const GatewayStatus = z.object({
+  connection: ConnectionId,
+  platform: Platform,
+  /** The adapter is receiving from its platform (long polling, websocket, webhooks mounted). */
+  adapterStarted: z.boolean(),
+  /** When `adapterStarted` took its current value (the gateway's start while it never has). */
+  since: IsoDateTime,
+  /** When the platform last delivered anything to this gateway; null when nothing arrived since it started. */
+  lastInboundAt: IsoDateTime.nullable().optional(),
+  /** Inbound messages waiting in the gateway's buffer for JetStream. */
+  bufferSize: z.number().int().nonnegative(),
+});
+export type GatewayStatus = z.infer<typeof GatewayStatus>;

@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from 'nats';
-import { subjects as subjectsFor, type Subjects } from '@twokey/contracts';
+import { type GatewayStatus, subjects as subjectsFor, type Subjects } from '@twokey/contracts';
 import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams } from '@twokey/messaging';
 import type { JsonLogger } from '@twokey/service-kit';
 import type { GatewayConfig } from './config';
@@ -9,6 +9,7 @@ import { InboundPublisher } from './inbound-publisher';
 import { GatewayMetrics } from './metrics';
 import { OutboundConsumer } from './outbound-consumer';
 import type { PlatformAdapter } from './platform-adapter';
+import { serveStatus } from './status';
 
 export interface Readiness {
   ready: boolean;
@@ -25,11 +26,12 @@ export interface GatewayRuntimeOptions {
 }
 
 const ADAPTER_RETRY_MAX_MS = 60_000;
+const RESPONDERS_FLUSH_MS = 2_000;
 
 /**
  * Everything of a gateway except HTTP: NATS (endless reconnect), the streams, the inbound buffer, the outbound
- * consumer, the connection-test responder and the adapter's start with retries. The Nest module drives its
- * lifecycle; the health controller reads `readiness()` and `metrics`.
+ * consumer, the status and connection-test responders and the adapter's start with retries. The Nest module drives
+ * its lifecycle; the health controller reads `readiness()` and `metrics`.
  */
 export class GatewayRuntime {
   readonly subjects: Subjects;
@@ -42,8 +44,10 @@ export class GatewayRuntime {
   private nc?: NatsConnection;
   private natsConnected = false;
   private adapterStarted = false;
+  /** When `adapterStarted` last changed (the runtime's creation until it first does). */
+  private adapterSince = new Date();
   private stopping = false;
-  private rpc?: Subscription;
+  private readonly rpc: Subscription[] = [];
   private retryTimer?: NodeJS.Timeout;
   adapterError: string | undefined;
 
@@ -89,9 +93,28 @@ export class GatewayRuntime {
     return { ready: this.natsConnected && this.adapterStarted, checks };
   }
 
+  /** The answer to a status request. Never the adapter's error: it may quote a URL that carries the bot token. */
+  status(): GatewayStatus {
+    const { config } = this.o;
+    return {
+      connection: config.connection,
+      platform: config.platform,
+      adapterStarted: this.adapterStarted,
+      since: this.adapterSince.toISOString(),
+      lastInboundAt: this.sink.lastDeliveryAt?.toISOString() ?? null,
+      bufferSize: this.sink.size,
+    };
+  }
+
+  private setAdapterStarted(started: boolean): void {
+    if (started === this.adapterStarted) return;
+    this.adapterStarted = started;
+    this.adapterSince = new Date();
+  }
+
   /**
-   * NATS (waits for it), streams, connection-test responder, outbound consumer, then the adapter. Resolves after the
-   * adapter's first start attempt; a failed start is retried with backoff while the rest keeps serving.
+   * NATS (waits for it), streams, status and connection-test responders, outbound consumer, then the adapter. Resolves
+   * after the adapter's first start attempt; a failed start is retried with backoff while the rest keeps serving.
    */
   async start(): Promise<void> {
     const { config } = this.o;
@@ -115,7 +138,19 @@ export class GatewayRuntime {
         this.logger.warn('could not create or update the streams; assuming they are provisioned', { error: e });
       }
     }
-    this.rpc = serveConnectionTest(nc, this.subjects.rpcGateway(config.connection, 'connection-test'), `gateway-${config.connection}`, this.o.adapter, this.logger);
+    const queue = `gateway-${config.connection}`;
+    this.rpc.push(
+      serveStatus(nc, this.subjects.rpcGateway(config.connection, 'status'), queue, () => this.status(), this.logger),
+      serveConnectionTest(nc, this.subjects.rpcGateway(config.connection, 'connection-test'), queue, this.o.adapter, this.logger),
+    );
+    // Once start() resolves the responders should be reachable: whoever saw the gateway start may ask at once. Bounded,
+    // so a NATS outage right now does not hold up the platform intake (the subscriptions follow on reconnect anyway).
+    let flushTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      nc.flush().catch((e) => this.logger.warn('NATS flush failed after subscribing the responders', { error: e })),
+      new Promise((r) => (flushTimer = setTimeout(r, RESPONDERS_FLUSH_MS))),
+    ]);
+    clearTimeout(flushTimer);
     this.outbound.start(nc);
     this.sink.nudge();
     await this.startAdapter(1_000);
@@ -125,7 +160,7 @@ export class GatewayRuntime {
     if (this.stopping) return;
     try {
       await this.o.adapter.start(this.sink);
-      this.adapterStarted = true;
+      this.setAdapterStarted(true);
       this.adapterError = undefined;
       this.logger.info('gateway ready', { platform: this.o.config.platform });
     } catch (e) {
@@ -150,16 +185,16 @@ export class GatewayRuntime {
     }
   }
 
-  /** Adapter first (no new intake), then the inbound buffer, the outbound consumer, the responder and NATS. */
+  /** Adapter first (no new intake), then the inbound buffer, the outbound consumer, the responders and NATS. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.retryTimer);
     await this.o.adapter.stop().catch((e) => this.logger.warn('adapter stop failed', { error: e }));
-    this.adapterStarted = false;
+    this.setAdapterStarted(false);
     await this.sink.stop();
     await this.outbound.stop();
-    this.rpc?.unsubscribe();
+    for (const sub of this.rpc.splice(0)) sub.unsubscribe();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
     this.natsConnected = false;
     this.logger.info('gateway stopped');

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Subjects } from '@twokey/contracts';
+import type { GatewayStatus, Subjects } from '@twokey/contracts';
 import { JsonLogger } from '@twokey/service-kit';
 import type { GatewayConfig } from './config';
 import { GatewayLifecycle, GatewayModule } from './gateway.module';
@@ -37,9 +37,11 @@ export interface Gateway {
   /** The last adapter start error, if the adapter is not running. */
   readonly adapterError: string | undefined;
   readiness(): Readiness;
+  /** What the gateway answers on `<prefix>.rpc.gateway.<connection>.status`. */
+  status(): GatewayStatus;
   /**
    * The Nest application (health, metrics, webhooks) listens first, then NATS (waits for it), streams,
-   * connection-test responder, outbound consumer, then the adapter. Resolves after the adapter's first start
+   * status and connection-test responders, outbound consumer, then the adapter. Resolves after the adapter's first start
    * attempt; a failed start is logged and retried with backoff while the rest (health, connection test) keeps
    * serving, so the admin can see why.
    */
@@ -86,6 +88,10 @@ class NestGateway implements Gateway {
 
   readiness(): Readiness {
     return this.runtime.readiness();
+  }
+
+  status(): GatewayStatus {
+    return this.runtime.status();
   }
 
   async start(): Promise<void> {

@@ -42,6 +42,7 @@ export class InboundPublisher implements InboundSink {
   private stopped = false;
   private outage = false;
   private readonly spaceWaiters: (() => void)[] = [];
+  private lastDelivery: number | undefined;
 
   constructor(private readonly o: InboundPublisherOptions) {}
 
@@ -49,7 +50,13 @@ export class InboundPublisher implements InboundSink {
     return this.queue.length;
   }
 
+  /** When the adapter last handed anything over (published or rejected): the platform was talking to us then. */
+  get lastDeliveryAt(): Date | undefined {
+    return this.lastDelivery === undefined ? undefined : new Date(this.lastDelivery);
+  }
+
   async publish(message: InboundMessage): Promise<void> {
+    this.lastDelivery = Date.now();
     let valid: InboundMessage;
     try {
       valid = parseContract('InboundMessage', InboundMessage, message);
@@ -88,6 +95,7 @@ export class InboundPublisher implements InboundSink {
   }
 
   reject(reason: string, details: Record<string, unknown> = {}): void {
+    this.lastDelivery = Date.now();
     this.o.metrics.inboundRejected.inc({ reason: 'adapter' });
     const { platformMessageId, field, ...rest } = details;
     this.o.deadLetters.send(reason, {

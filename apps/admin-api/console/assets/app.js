@@ -5,7 +5,7 @@ import { connectionLabel } from './format.js';
 import { connectLive, debounce, onLive } from './live.js';
 import { startTicker } from './ui.js';
 import { renderOverview } from './pages/overview.js';
-import { connectionStatus } from './pages/status.js';
+import { connectionStatus, refreshStatuses } from './pages/status.js';
 import { renderMessaging } from './pages/messaging.js';
 import { renderAttention } from './pages/attention.js';
 
@@ -13,8 +13,14 @@ const main = document.getElementById('main');
 
 const state = { connections: [], cleanup: undefined };
 
+/** How often the console re-reads the connections while visible, so a gateway starting or stopping shows up. */
+const STATUS_POLL_MS = 10_000;
+
 async function loadConnections() {
-  state.connections = listOf(await get('/connections'), 'connections');
+  const fresh = listOf(await get('/connections'), 'connections');
+  // The open page holds these objects: update them in place so it sees the new status too.
+  const known = new Map(state.connections.map((c) => [c.id, c]));
+  state.connections = fresh.map((c) => Object.assign(known.get(c.id) ?? {}, c));
   return state.connections;
 }
 
@@ -48,7 +54,10 @@ function markCurrent() {
   }
 }
 
-const refreshNav = debounce(() => loadConnections().then(renderNav).catch(() => undefined), 300);
+const refreshNav = debounce(() => loadConnections().then(() => {
+  renderNav();
+  refreshStatuses(state.connections);
+}).catch(() => undefined), 300);
 
 function route(path) {
   const m = path.match(/^\/console\/settings\/messaging\/([^/]+)\/?$/);
@@ -120,6 +129,8 @@ async function start() {
   startTicker();
   connectLive();
   onLive(refreshNav);
+  setInterval(() => document.visibilityState === 'visible' && refreshNav(), STATUS_POLL_MS);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && refreshNav());
   await show({ focus: false });
   document.body.dataset.ready = 'true';
 }

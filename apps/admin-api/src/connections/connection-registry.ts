@@ -1,19 +1,25 @@
-import { BotIdentity, ConnectionTestResult, Platform } from '@twokey/contracts';
+import { BotIdentity, ConnectionTestResult, GatewayStatus, Platform } from '@twokey/contracts';
 import { ConnectionSummary, connectionSummary, connectionsSeen } from '@twokey/read-models';
 import type { ConfiguredConnection } from '../config';
 import { Problem } from '../http/problem';
 import type { Projection } from '../projection/projection';
+import type { GatewayStatusProbe } from './gateway-status';
 
 /** A connection test as the API answers it: `bot` is always there, null when the test failed. */
 export type LastConnectionTest = Omit<ConnectionTestResult, 'bot'> & { bot: BotIdentity | null; at: string };
+
+/** What the connection's gateway said about itself just now; null when no gateway answered. */
+export type GatewayView = Pick<GatewayStatus, 'adapterStarted' | 'since'> & { lastInboundAt: string | null };
 
 export interface ConnectionView {
   id: string;
   platform: Platform | null;
   /** Listed in CONNECTIONS. A connection only seen in the event log (removed since) is still shown, read-only data. */
   configured: boolean;
-  /** The gateway answered the last connection test successfully. */
+  /** The connection's gateway answers right now and its adapter is started (talking to the platform). */
   connected: boolean;
+  gateway: GatewayView | null;
+  /** The last connection test this replica ran since it started, if any. */
   lastConnectionTest: LastConnectionTest | null;
   counts: ConnectionSummary['counts'];
   lastEventAt: string | null;
@@ -27,6 +33,7 @@ export class ConnectionRegistry {
   constructor(
     configured: readonly ConfiguredConnection[],
     private readonly projection: Projection,
+    private readonly gateways: GatewayStatusProbe,
   ) {
     this.configured = new Map(configured.map((c) => [c.id, c]));
   }
@@ -44,23 +51,31 @@ export class ConnectionRegistry {
     return c;
   }
 
+  /** Also makes the next list ask the gateway again: a test is when the admin wants the state of this moment. */
   recordTest(id: string, result: LastConnectionTest): void {
     this.tests.set(id, result);
+    this.gateways.forget(id);
   }
 
-  list(): ConnectionView[] {
+  /**
+   * Asks the configured connections' gateways first (in parallel, cached briefly), then reads the projection in the
+   * same turn, so the counts match the position the caller stamps right after. Nobody serves an unconfigured one.
+   */
+  async list(): Promise<ConnectionView[]> {
+    const statuses = await this.gateways.statusOf([...this.configured.keys()]);
     const ids = new Set([...this.configured.keys(), ...connectionsSeen(this.projection.models)]);
-    return [...ids].map((id) => this.view(id));
+    return [...ids].map((id) => this.view(id, statuses.get(id) ?? null));
   }
 
-  view(id: string): ConnectionView {
+  private view(id: string, status: GatewayStatus | null): ConnectionView {
     const summary = connectionSummary(this.projection.models, id);
     const test = this.tests.get(id) ?? null;
     return {
       id,
       platform: this.configured.get(id)?.platform ?? null,
       configured: this.configured.has(id),
-      connected: test?.ok === true,
+      connected: status?.adapterStarted === true,
+      gateway: status && { adapterStarted: status.adapterStarted, since: status.since, lastInboundAt: status.lastInboundAt ?? null },
       lastConnectionTest: test,
       counts: summary.counts,
       lastEventAt: summary.lastEventAt ?? null,

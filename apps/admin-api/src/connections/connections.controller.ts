@@ -18,10 +18,14 @@ export class ConnectionsController {
   ) {}
 
   @Get()
-  @ApiDoc({ summary: 'Every connection: platform, configured, connected, last connection test, counts', response: ConnectionList })
-  list(@Res({ passthrough: true }) res: Response) {
+  @ApiDoc({
+    summary: 'Every connection: platform, configured, connected (its gateway answers now and talks to the platform), last connection test, counts',
+    response: ConnectionList,
+  })
+  async list(@Res({ passthrough: true }) res: Response) {
+    const items = await this.registry.list();
     stampPosition(res, this.projection.position());
-    return { items: this.registry.list() };
+    return { items };
   }
 
   @Post(':connection/connection-test')

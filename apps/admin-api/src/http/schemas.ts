@@ -57,12 +57,18 @@ export const ConnectionTestResult = GatewayConnectionTestResult.extend({
   bot: BotIdentity.nullable().meta({ description: 'The bot the credentials belong to; null when the test failed' }),
 });
 export const LastConnectionTestView = ConnectionTestResult.extend({ at: IsoDateTime });
+export const GatewayView = z.object({
+  adapterStarted: z.boolean().meta({ description: 'The gateway is receiving from its platform' }),
+  since: IsoDateTime.meta({ description: 'When adapterStarted took its current value' }),
+  lastInboundAt: IsoDateTime.nullable().meta({ description: 'When the platform last delivered anything to the gateway; null since its start' }),
+});
 export const ConnectionViewSchema = z.object({
   id: z.string(),
   platform: Platform.nullable(),
   configured: z.boolean(),
-  connected: z.boolean(),
-  lastConnectionTest: LastConnectionTestView.nullable(),
+  connected: z.boolean().meta({ description: 'The gateway answers its status now (asked at most every few seconds) and its adapter is started' }),
+  gateway: GatewayView.nullable().meta({ description: 'The gateway\'s own status; null when none answered (not running, or not configured)' }),
+  lastConnectionTest: LastConnectionTestView.nullable().meta({ description: 'The last connection test run through this replica since it started' }),
   counts: Counts,
   lastEventAt: IsoDateTime.nullable(),
 });

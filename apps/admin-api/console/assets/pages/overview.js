@@ -2,15 +2,14 @@
 import { h, swap } from '../dom.js';
 import { connectionLabel } from '../format.js';
 import { notice } from '../ui.js';
-import { connectionStatus } from './status.js';
+import { statusLine } from './status.js';
 
 export function renderOverview(main, { connections }) {
   const cards = connections.map((c) => {
-    const s = connectionStatus(c);
     const n = c.counts ?? {};
     return h('li', { class: 'card connection' },
       h('h2', {}, h('a', { href: `/console/settings/messaging/${encodeURIComponent(c.id)}` }, connectionLabel(c))),
-      h('p', { class: `status ${s.level}` }, h('span', { class: `dot ${s.level}`, 'aria-hidden': 'true' }), s.title),
+      statusLine(c, { long: false }),
       h('p', { class: 'muted' },
         `${n.users ?? 0} users · ${n.spaces ?? 0} spaces · ${n.pendingObservations ?? 0} waiting for approval`),
     );

@@ -1,6 +1,6 @@
 // How a connection is doing, in plain words, with what to do about it.
 import { h } from '../dom.js';
-import { platformName } from '../format.js';
+import { ago, platformName } from '../format.js';
 
 /** The last connection test, if any ran since admin-api started. */
 export const lastTestOf = (c) => c.lastConnectionTest ?? undefined;
@@ -14,25 +14,39 @@ export const gatewayMissing = (test) => !test.ok && /gateway (not running|did no
 export function gatewayHelp(c) {
   return `Give ${gatewayOf(c)} the ${platformName(c.platform)} bot’s credentials in its environment and start it ` +
     '(npm start starts every gateway; one without credentials stays idle and says so in its log), with the same ' +
-    'NATS_URL and TWOKEY_SUBJECT_PREFIX as admin-api. Then run the Connection test again. See docs/console.md.';
+    'NATS_URL and TWOKEY_SUBJECT_PREFIX as admin-api. See docs/console.md.';
 }
 
-/** { level: ok|warn|off, title, help } for the connection's status line. */
+/**
+ * { level: ok|warn|off, title, help } for the connection's status line, from what its gateway says right now
+ * (admin-api asks it on every connection list, so no Test is needed).
+ */
 export function connectionStatus(c) {
-  const test = lastTestOf(c);
   if (c.configured === false) {
     return { level: 'off', title: 'Not configured', help: 'This connection is no longer in CONNECTIONS; its history is shown read-only.' };
   }
-  if (!test) {
-    return { level: 'off', title: 'Not tested yet', help: 'Run the Connection test to check that the gateway is running and the bot’s credentials work.' };
+  const g = c.gateway;
+  if (!g) return { level: 'warn', title: 'Gateway not running', help: `${gatewayHelp(c)} Once it runs, this says so within seconds.` };
+  if (!c.connected) {
+    return { level: 'warn', title: `Not connected to ${platformName(c.platform)}`,
+      help: `${gatewayOf(c)} is running but could not start talking to the platform (it keeps retrying). ` +
+        'Run the Connection test to see the platform’s answer, or read the gateway’s log.' };
   }
-  if (test.ok) return { level: 'ok', title: 'Connected', help: `${gatewayOf(c)} is running and the platform accepted the bot’s credentials.` };
-  if (gatewayMissing(test)) return { level: 'warn', title: 'Gateway not running', help: gatewayHelp(c) };
-  return { level: 'warn', title: 'Platform refused', help: `The platform said: ${test.error ?? 'unknown error'}. Check the bot’s credentials.` };
+  const last = g.lastInboundAt ? `; last message ${ago(g.lastInboundAt)}` : '';
+  return { level: 'ok', title: 'Connected', help: `${gatewayOf(c)} is receiving from ${platformName(c.platform)} (connected ${ago(g.since)}${last}).` };
 }
 
-export function statusLine(c) {
+/** The status as a line with its explanation (`long`) or as a short badge, redrawn in place by refreshStatuses(). */
+export function statusLine(c, { long = true } = {}) {
   const s = connectionStatus(c);
-  return h('p', { class: `status ${s.level}`, id: 'connection-status' },
-    h('span', { class: `dot ${s.level}`, 'aria-hidden': 'true' }), h('strong', {}, s.title), ' — ', s.help);
+  return h('p', { class: `status ${s.level}`, id: long ? 'connection-status' : undefined, 'data-status-of': c.id, 'data-status-long': String(long) },
+    h('span', { class: `dot ${s.level}`, 'aria-hidden': 'true' }), long ? [h('strong', {}, s.title), ' — ', s.help] : s.title);
+}
+
+/** After the connection list was reloaded: redraw every status shown on the page. */
+export function refreshStatuses(connections) {
+  for (const el of document.querySelectorAll('[data-status-of]')) {
+    const c = connections.find((x) => x.id === el.dataset.statusOf);
+    if (c) el.replaceWith(statusLine(c, { long: el.dataset.statusLong === 'true' }));
+  }
 }

@@ -22,6 +22,9 @@ const SERVICES = [
     // Two pods share the durable inbound consumer; state per connection is rehydrated from the event store.
     resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '512Mi' } },
     secretEnv: { PAIRING_HMAC_SECRET: 'twokey-pairing-service' },
+    // The GC's pacing; the same options as npm start and the benchmarks (apps/pairing-service/src/runtime-options.ts,
+    // checked by its spec).
+    extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=256' }],
     ingress: 'metrics',
     provisionStreams: true,
   },

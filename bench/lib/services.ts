@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { freePort } from '@twokey/test-support';
+import { PAIRING_SERVICE_NODE_ARGS } from '../../apps/pairing-service/src/runtime-options';
 import type { BenchNats } from './nats';
 import { mainOf, ROOT, ServiceProcess, type SpawnOptions } from './processes';
 
@@ -48,9 +49,13 @@ export async function adminEnv(nats: BenchNats, overrides: Record<string, string
   };
 }
 
-/** Spawns `node dist/apps/<app>/src/main.js` and waits for /readyz. */
+/**
+ * Spawns `node dist/apps/<app>/src/main.js` and waits for /readyz. The pairing-service gets the node options of its
+ * deployment, so its memory and GC figures are those it has in production.
+ */
 export async function startService(app: string, env: Record<string, string>, o: ServiceStart = {}): Promise<RunningService> {
-  const spawnOptions: SpawnOptions = { name: o.logName ?? app, script: mainOf(app), env: { ...env, ...o.env }, nodeArgs: o.nodeArgs, logToFile: true };
+  const nodeArgs = [...(app === 'pairing-service' ? PAIRING_SERVICE_NODE_ARGS : []), ...(o.nodeArgs ?? [])];
+  const spawnOptions: SpawnOptions = { name: o.logName ?? app, script: mainOf(app), env: { ...env, ...o.env }, nodeArgs, logToFile: true };
   const p = ServiceProcess.spawn(spawnOptions);
   const port = Number(spawnOptions.env.HTTP_PORT);
   const url = `http://127.0.0.1:${port}`;

@@ -190,8 +190,11 @@ async function startBus(cfg) {
 /** Spawns every planned service; waits for the core ones' /readyz, reports the gateways' as they come. */
 async function startServices(cfg) {
   for (const i of cfg.plan.idle) say(`${i.name} idle: ${i.reason}`);
+  // The pairing-service runs with the node options of its deployment (built into dist/ before this runs).
+  const { PAIRING_SERVICE_NODE_ARGS } = require(path.join(root, 'dist/apps/pairing-service/src/runtime-options.js'));
   for (const s of cfg.plan.run) {
-    const child = new Child(s.name, process.execPath, ['--enable-source-maps', s.main], {
+    const nodeArgs = s.name === 'pairing-service' ? PAIRING_SERVICE_NODE_ARGS : [];
+    const child = new Child(s.name, process.execPath, [...nodeArgs, '--enable-source-maps', s.main], {
       cwd: root,
       env: childEnv(s, cfg.env, serviceOverrides(s, cfg.env, cfg.secrets, cfg.plan, cfg.host)),
     });

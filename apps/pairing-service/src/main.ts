@@ -1,3 +1,4 @@
+import './v8-flags';
 import 'reflect-metadata';
 import { EventDecodeError } from '@twokey/event-store';
 import { ConfigError, JsonLogger } from '@twokey/service-kit';

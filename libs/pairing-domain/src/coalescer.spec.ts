@@ -1,6 +1,6 @@
 import { MessageDenied } from '@twokey/contracts';
 import type { Denial } from './api';
-import { coalesce, emptyCoalescer, flushAll, flushDue, heldSequences, nextFlushAt, type CoalescerState } from './coalescer';
+import { coalesce, emptyCoalescer, flushAll, flushDue, flushHeld, heldSequences, nextFlushAt, type CoalescerState } from './coalescer';
 import { actor, at, seconds, T0 } from './testing/fixtures';
 
 const OPTS = { windowMs: seconds(60), maxCount: 5 };
@@ -110,6 +110,40 @@ describe('denial coalescer (rule 7)', () => {
       ['eve', 1],
     ]);
     expect(all.state.windows.size).toBe(0);
+  });
+
+  it('flushHeld emits what is held and keeps the windows open: the next denial is held, not emitted', () => {
+    const { state } = feed([denial(1, 0), denial(2, 1), denial(3, 2), denial(4, 3, { actor: actor('eve') })]);
+    const flushed = flushHeld(state);
+    expect(flushed.emits).toEqual([expect.objectContaining({ count: 2, inboundSequences: [2, 3] })]);
+    expect(heldSequences(flushed.state)).toEqual([]);
+    const next = feed([denial(5, seconds(10)), denial(6, seconds(11), { actor: actor('eve') })], flushed.state);
+    expect(next.held).toEqual([true, true]);
+    expect(next.emits).toEqual([]);
+    // The windows keep their end: one event per key when they end, counting only what came after the flush.
+    const due = flushDue(next.state, at(seconds(61)));
+    expect(due.emits.map((e) => [e.actor.id, e.count, e.inboundSequences])).toEqual([
+      ['bob', 1, [5]],
+      ['eve', 1, [6]],
+    ]);
+  });
+
+  it('an emitted event keeps its sequences when the window goes on holding', () => {
+    const { state, emits } = feed([denial(1, 0), denial(2, 1), denial(3, 2), denial(4, 3), denial(5, 4), denial(6, 5)]);
+    expect(emits[1].inboundSequences).toEqual([2, 3, 4, 5, 6]);
+    const more = feed([denial(7, 6), denial(8, 7)], state);
+    expect(emits[1].inboundSequences).toEqual([2, 3, 4, 5, 6]);
+    expect(flushAll(more.state).emits).toEqual([expect.objectContaining({ count: 2, inboundSequences: [7, 8] })]);
+  });
+
+  it('the event shows the newest actor, conversation and space of the key', () => {
+    const renamed = { actor: actor('bob', 'Robert'), conversation: { id: 'c1', kind: 'group' as const, title: 'Renamed' }, space: { id: 'g1', kind: 'telegram-group' as const, title: 'G' } };
+    const { state } = feed([denial(1, 0), denial(2, 1), denial(3, 2, renamed), denial(4, 3, { ...renamed })]);
+    expect(flushAll(state).emits).toEqual([
+      expect.objectContaining({ actor: renamed.actor, conversation: renamed.conversation, space: renamed.space, count: 3 }),
+    ]);
+    const withoutSpace = feed([denial(1, 0), denial(2, 1, { space: undefined })]);
+    expect(flushAll(withoutSpace.state).emits[0]).not.toHaveProperty('space');
   });
 
   it('works without inbound sequences (they are optional)', () => {

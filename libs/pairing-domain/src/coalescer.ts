@@ -2,8 +2,9 @@
  * Denial coalescer (rule 7), pure. One coalescer state per connection. A key is (actor, conversation without
  * thread, reason). The first denial of a key with no open window is emitted at once (count 1) and opens a
  * window; later denials in the window are held and counted; when the window ends (`flushDue`) the held ones go out
- * as one MessageDenied and a new window opens. A key that reaches `maxCount` held denials is flushed early. So each
- * window yields at most one MessageDenied per key and a flood costs a bounded number of events.
+ * as one MessageDenied and a new window opens. A key that reaches `maxCount` held denials is flushed early, and the
+ * service may flush every key early (`flushHeld`) when it holds too many messages. So each window yields at most one
+ * MessageDenied per key, plus one per early flush, and a flood costs a bounded number of events.
  *
  * Held denials carry their TWOKEY_INBOUND sequence so the service can ack those messages only after the event that
  * counts them has been appended (`heldSequences`), and so a redelivered message is not counted twice.
@@ -23,15 +24,22 @@ export interface CoalescerOptions {
 export const DEFAULT_COALESCER_OPTIONS: CoalescerOptions = { windowMs: 60_000, maxCount: 1_000 };
 const MAX_SEQUENCES = 10_000;
 
+/**
+ * One open window. Mutated in place (a coalescer state is used linearly, see `withWindow`): under a flood of
+ * distinct strangers every window outlives a young-generation GC, so a copy per denial was promoted garbage.
+ */
 interface CoalesceWindow {
-  readonly endsAtMs: number;
+  endsAtMs: number;
   readonly windowMs: number;
-  /** The newest denial of the key: actor, conversation and space shown in the event come from it. */
-  readonly latest: Denial;
-  readonly held: number;
-  readonly firstHeldAtMs: number;
-  readonly lastHeldAtMs: number;
-  readonly sequences: readonly number[];
+  readonly reason: Denial['reason'];
+  /** Shown in the event: those of the newest denial of the key, kept as they were while equal. */
+  actor: Denial['actor'];
+  conversation: Denial['conversation'];
+  space?: Denial['space'];
+  held: number;
+  firstHeldAtMs: number;
+  lastHeldAtMs: number;
+  sequences: number[];
 }
 
 export interface CoalescerState {
@@ -78,25 +86,24 @@ export function coalesce(
   if (!open || atMs >= open.endsAtMs) {
     // No window, or one that ended without a flush: everything pending goes out now, and a new window opens.
     const pending = open && open.held > 0 ? open : undefined;
-    const emit = toEvent(
-      denial,
-      (pending?.held ?? 0) + 1,
-      pending?.firstHeldAtMs ?? atMs,
-      atMs,
-      [...(pending?.sequences ?? []), ...(seq !== undefined ? [seq] : [])],
-    );
-    return { state: withWindow(state, key, emptyWindow(denial, atMs, options.windowMs)), emit, held: false };
+    const sequences = pending ? pending.sequences : [];
+    if (seq !== undefined) sequences.push(seq);
+    const emit = toEvent(denial, (pending?.held ?? 0) + 1, pending?.firstHeldAtMs ?? atMs, atMs, sequences);
+    if (open) reopen(open, denial, atMs);
+    else withWindow(state, key, emptyWindow(denial, atMs, options.windowMs));
+    return { state, emit, held: false };
   }
-  const held = open.held + 1;
-  const sequences = seq !== undefined ? [...open.sequences, seq] : open.sequences;
-  const firstHeldAtMs = open.held === 0 ? atMs : Math.min(open.firstHeldAtMs, atMs);
-  const lastHeldAtMs = Math.max(open.lastHeldAtMs, atMs);
-  if (held >= options.maxCount) {
-    const emit = toEvent(denial, held, firstHeldAtMs, lastHeldAtMs, sequences);
-    return { state: withWindow(state, key, emptyWindow(denial, atMs, options.windowMs)), emit, held: false };
+  show(open, denial);
+  open.firstHeldAtMs = open.held === 0 ? atMs : Math.min(open.firstHeldAtMs, atMs);
+  open.lastHeldAtMs = Math.max(open.lastHeldAtMs, atMs);
+  open.held++;
+  if (seq !== undefined) open.sequences.push(seq);
+  if (open.held >= options.maxCount) {
+    const emit = heldEvent(open);
+    reopen(open, denial, atMs);
+    return { state, emit, held: false };
   }
-  const next: CoalesceWindow = { ...open, latest: denial, held, firstHeldAtMs, lastHeldAtMs, sequences };
-  return { state: withWindow(state, key, next), held: true };
+  return { state, held: true };
 }
 
 /**
@@ -105,16 +112,32 @@ export function coalesce(
  */
 export function flushDue(state: CoalescerState, now: Date): FlushResult {
   const nowMs = now.getTime();
-  const windows = new Map<string, CoalesceWindow>();
+  const windows = state.windows as Map<string, CoalesceWindow>;
   const emits: MessageDeniedData[] = [];
-  for (const [key, w] of state.windows) {
-    if (w.endsAtMs > nowMs) windows.set(key, w);
-    else if (w.held > 0) {
+  for (const [key, w] of windows) {
+    if (w.endsAtMs > nowMs) continue;
+    if (w.held > 0) {
       emits.push(heldEvent(w));
-      windows.set(key, emptyWindow(w.latest, nowMs, w.windowMs));
-    }
+      reopenAt(w, nowMs);
+    } else windows.delete(key);
   }
-  return { state: { windows }, emits };
+  return { state, emits };
+}
+
+/**
+ * Emits everything held and keeps every window open, empty, until its usual end: the service's relief when too many
+ * messages are held un-acked. A key's next denial is then held again, not emitted at once, so a flush costs at most
+ * one event per key.
+ */
+export function flushHeld(state: CoalescerState): FlushResult {
+  const emits: MessageDeniedData[] = [];
+  for (const w of state.windows.values()) {
+    if (w.held === 0) continue;
+    emits.push(heldEvent(w));
+    w.held = 0;
+    w.sequences = [];
+  }
+  return { state, emits };
 }
 
 /** Emits everything held, whatever the windows (shutdown), and returns an empty coalescer. */
@@ -137,14 +160,65 @@ export function nextFlushAt(state: CoalescerState): Date | undefined {
   return next === undefined ? undefined : new Date(next);
 }
 
-function emptyWindow(latest: Denial, startMs: number, windowMs: number): CoalesceWindow {
-  return { endsAtMs: startMs + windowMs, windowMs, latest, held: 0, firstHeldAtMs: startMs, lastHeldAtMs: startMs, sequences: [] };
+function emptyWindow(d: Denial, startMs: number, windowMs: number): CoalesceWindow {
+  return {
+    endsAtMs: startMs + windowMs,
+    windowMs,
+    reason: d.reason,
+    actor: d.actor,
+    conversation: d.conversation,
+    space: d.space,
+    held: 0,
+    firstHeldAtMs: startMs,
+    lastHeldAtMs: startMs,
+    sequences: [],
+  };
+}
+
+/** A new, empty window for the key of `w`, starting at `startMs` (its sequences went out in an event). */
+function reopenAt(w: CoalesceWindow, startMs: number): void {
+  w.endsAtMs = startMs + w.windowMs;
+  w.held = 0;
+  w.firstHeldAtMs = startMs;
+  w.lastHeldAtMs = startMs;
+  w.sequences = [];
+}
+
+function reopen(w: CoalesceWindow, d: Denial, startMs: number): void {
+  show(w, d);
+  reopenAt(w, startMs);
+}
+
+/**
+ * The event shows the newest denial's actor, conversation and space. Objects equal to those shown are not swapped
+ * in: the shown ones are old already, while the new ones (parts of a decoded message) would otherwise outlive a
+ * young-generation GC and be promoted, only to die at the next denial of the key.
+ */
+function show(w: CoalesceWindow, d: Denial): void {
+  if (!sameFields(w.actor, d.actor)) w.actor = d.actor;
+  if (!sameFields(w.conversation, d.conversation)) w.conversation = d.conversation;
+  if (!sameFields(w.space, d.space)) w.space = d.space;
+}
+
+/** Equal fields, compared with ===; the shown objects are flat records of strings (for-in: no key arrays per call). */
+function sameFields(a: object | undefined, b: object | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ra) {
+    if (ra[k] !== rb[k]) return false;
+    n++;
+  }
+  for (const k in rb) if (--n < 0 || !(k in ra)) return false;
+  return n === 0;
 }
 
 /**
  * Updates the map in place. A coalescer state is used linearly (each result replaces the state it came from, as
  * the service and the tests do), and copying the map per denial cost O(open keys): with 10,000 strangers that was
- * most of the pairing-service's CPU in a flood (bench 5, bench/README.md).
+ * most of the pairing-service's CPU in a flood (bench 5, bench/README.md). Windows are updated in place too.
  */
 function withWindow(state: CoalescerState, key: string, window: CoalesceWindow): CoalescerState {
   (state.windows as Map<string, CoalesceWindow>).set(key, window);
@@ -152,10 +226,17 @@ function withWindow(state: CoalescerState, key: string, window: CoalesceWindow):
 }
 
 function heldEvent(w: CoalesceWindow): MessageDeniedData {
-  return toEvent(w.latest, w.held, w.firstHeldAtMs, w.lastHeldAtMs, w.sequences);
+  return toEvent(w, w.held, w.firstHeldAtMs, w.lastHeldAtMs, w.sequences);
 }
 
-function toEvent(d: Denial, count: number, firstMs: number, lastMs: number, sequences: readonly number[]): MessageDeniedData {
+/** `sequences` is handed over: the event owns it (the window that held them starts a new array). */
+function toEvent(
+  d: Pick<Denial, 'reason' | 'actor' | 'conversation' | 'space'>,
+  count: number,
+  firstMs: number,
+  lastMs: number,
+  sequences: number[],
+): MessageDeniedData {
   return {
     reason: d.reason,
     actor: d.actor,
@@ -164,7 +245,7 @@ function toEvent(d: Denial, count: number, firstMs: number, lastMs: number, sequ
     count,
     firstSeenAt: new Date(firstMs).toISOString(),
     lastSeenAt: new Date(lastMs).toISOString(),
-    ...(sequences.length > 0 ? { inboundSequences: [...sequences] } : {}),
+    ...(sequences.length > 0 ? { inboundSequences: sequences } : {}),
   };
 }
 

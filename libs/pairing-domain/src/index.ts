@@ -22,6 +22,7 @@ export {
   emptyCoalescer,
   flushAll,
   flushDue,
+  flushHeld,
   heldSequences,
   nextFlushAt,
 } from './coalescer';

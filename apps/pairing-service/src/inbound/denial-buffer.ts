@@ -7,6 +7,7 @@ import {
   emptyCoalescer,
   flushAll,
   flushDue,
+  flushHeld,
   type CoalescerOptions,
   type CoalescerState,
   type Denial,
@@ -25,19 +26,19 @@ export const FLUSH_INTERVAL_MS = 250;
 export const NAK_DELAY_MS = 1_000;
 
 /**
- * What is kept of a held delivery: only its ack subject. Holding the JsMsg would pin its payload (up to 32 KiB of
- * text) for a whole window, tens of thousands of times over during a flood.
+ * What is kept of a held delivery: its ack subject, a string of about 80 bytes. Holding the JsMsg would pin the
+ * socket buffer its payload is a view of (tens of KiB) for a whole window, tens of thousands of times over during a
+ * flood; an object with ack/nak closures per delivery cost ~200 bytes more, all of it promoted to the old generation.
+ * The JsMsg itself only if nats.js ever stops exposing the subject.
  */
-interface HeldDelivery {
-  ack(): void;
-  nak(delayMs: number): void;
-}
+type HeldDelivery = string | JsMsg;
+
+const ACK = new TextEncoder().encode('+ACK');
+const NAK = new TextEncoder().encode(`-NAK ${JSON.stringify({ delay: NAK_DELAY_MS * 1_000_000 })}`);
 
 interface GroupCommit {
   running: boolean;
   queued: MessageDeniedData[];
-  /** One per queued event, in the same order: resolved once that event is appended (or its append failed). */
-  waiters: (() => void)[];
 }
 
 /** Bounds of one commit, well under NATS's default 1 MiB payload (an inbound sequence is ≤ 16 bytes of JSON). */
@@ -56,15 +57,10 @@ function commitSize(queued: readonly MessageDeniedData[]): number {
   return n;
 }
 
-function heldDelivery(nc: NatsConnection, msg: JsMsg): HeldDelivery {
+function heldDelivery(msg: JsMsg): HeldDelivery {
   // nats.js's JsMsg implementation exposes the ack subject as `reply` (not in its interface): fall back to the
   // message itself should that ever change.
-  const reply = (msg as JsMsg & { reply?: string }).reply;
-  if (!reply) return msg;
-  return {
-    ack: () => nc.publish(reply, '+ACK'),
-    nak: (delayMs) => nc.publish(reply, `-NAK ${JSON.stringify({ delay: delayMs * 1_000_000 })}`),
-  };
+  return (msg as JsMsg & { reply?: string }).reply || msg;
 }
 
 /**
@@ -78,6 +74,8 @@ export class DenialBuffer {
   private readonly coalescers = new Map<string, CoalescerState>();
   /** Inbound sequence → the delivery to ack once its denial is appended (held, or part of an append in flight). */
   private readonly waiting = new Map<number, HeldDelivery>();
+  /** Of the waiting deliveries, those counted in a commit queued or in flight: the rest are held in windows. */
+  private appending = 0;
   private readonly appends = new Set<Promise<void>>();
   private readonly groups = new Map<string, GroupCommit>();
   private readonly options: CoalescerOptions;
@@ -102,7 +100,7 @@ export class DenialBuffer {
   /** True when this message's denial is already held or being appended; keeps the newest delivery for the ack. */
   refresh(msg: JsMsg): boolean {
     if (!this.waiting.has(msg.seq)) return false;
-    this.waiting.set(msg.seq, heldDelivery(this.nc, msg));
+    this.waiting.set(msg.seq, heldDelivery(msg));
     return true;
   }
 
@@ -110,34 +108,52 @@ export class DenialBuffer {
     return this.waiting.has(inboundSequence);
   }
 
-  /** Feeds one denial to its connection's coalescer; resolves once an event it caused (if any) is appended. */
-  add(connection: string, denial: Denial, msg: JsMsg): Promise<void> {
+  /**
+   * Feeds one denial to its connection's coalescer. The delivery is kept (as its ack subject) and acked once the
+   * MessageDenied that counts it is appended, or nak'ed if that append fails: the caller has nothing to wait for, and
+   * must not keep the JsMsg (nor the decoded message) alive meanwhile.
+   */
+  add(connection: string, denial: Denial, msg: JsMsg): void {
     // Two deliveries of one message can both get here (a redelivery decided while the first delivery was still
     // appending its PairingThrottled): the message is counted once, by whichever delivery came first.
     if (this.registry.isCounted(msg.seq)) {
       msg.ack();
-      return Promise.resolve();
+      return;
     }
-    if (this.refresh(msg)) return Promise.resolve();
-    this.waiting.set(msg.seq, heldDelivery(this.nc, msg));
-    const result = coalesce(this.coalescers.get(connection) ?? emptyCoalescer(), denial, this.options);
+    if (this.refresh(msg)) return;
+    this.waiting.set(msg.seq, heldDelivery(msg));
+    let state = this.coalescers.get(connection);
+    if (!state) this.coalescers.set(connection, (state = emptyCoalescer()));
+    const result = coalesce(state, denial, this.options);
     this.coalescers.set(connection, result.state);
-    if (this.waiting.size >= MAX_HELD_DENIALS) this.flushEverything();
+    if (result.emit) this.append(connection, result.emit);
+    if (this.waiting.size - this.appending >= MAX_HELD_DENIALS) this.relieve();
     this.updateGauge();
-    return result.emit ? this.append(connection, result.emit) : Promise.resolve();
   }
 
   /**
    * Under a flood of distinct strangers the held deliveries would reach the consumer's max-ack-pending and JetStream
    * would stop delivering: every message, the admin's own pairing included, would wait for the window to end.
    * Flushing early costs a few more events (still bounded: at most one per key per flush) and keeps traffic flowing.
+   * The windows stay open, so a key's next denial is held again rather than appended at once. Only what is held
+   * counts: deliveries already in a commit are acked as soon as it is stored, and flushing again would only split
+   * the next windows.
    */
-  private flushEverything(): void {
+  private relieve(): void {
     this.metrics.pressureFlushes.inc();
+    for (const [connection, state] of this.coalescers) {
+      const result = flushHeld(state);
+      this.coalescers.set(connection, result.state);
+      for (const emit of result.emits) this.append(connection, emit);
+    }
+  }
+
+  /** Shutdown: every held denial goes out now. */
+  private flushEverything(): void {
     for (const [connection, state] of this.coalescers) {
       const result = flushAll(state);
       this.coalescers.set(connection, result.state);
-      for (const emit of result.emits) void this.append(connection, emit);
+      for (const emit of result.emits) this.append(connection, emit);
     }
   }
 
@@ -146,7 +162,7 @@ export class DenialBuffer {
       if (state.windows.size === 0) continue;
       const result = flushDue(state, now);
       this.coalescers.set(connection, result.state);
-      for (const emit of result.emits) void this.append(connection, emit);
+      for (const emit of result.emits) this.append(connection, emit);
     }
     this.updateGauge();
   }
@@ -165,17 +181,16 @@ export class DenialBuffer {
    * flight and then go out together, one JetStream message for many events. A flood of first denials from
    * thousands of strangers would otherwise cost one round trip each.
    */
-  private append(connection: string, data: MessageDeniedData): Promise<void> {
+  private append(connection: string, data: MessageDeniedData): void {
     let group = this.groups.get(connection);
-    if (!group) this.groups.set(connection, (group = { running: false, queued: [], waiters: [] }));
+    if (!group) this.groups.set(connection, (group = { running: false, queued: [] }));
     group.queued.push(data);
-    const appended = new Promise<void>((resolve) => group.waiters.push(resolve));
+    this.appending += data.inboundSequences?.length ?? 0;
     if (!group.running) {
       group.running = true;
       const p: Promise<void> = this.drain(connection, group).finally(() => this.appends.delete(p));
       this.appends.add(p);
     }
-    return appended;
   }
 
   private async drain(connection: string, group: GroupCommit): Promise<void> {
@@ -184,9 +199,7 @@ export class DenialBuffer {
     while (group.queued.length > 0) {
       const take = commitSize(group.queued);
       const items = group.queued.splice(0, take);
-      const waiters = group.waiters.splice(0, take);
       await this.appendNow(connection, items);
-      for (const wake of waiters) wake();
     }
     group.running = false;
   }
@@ -210,7 +223,7 @@ export class DenialBuffer {
       });
       timer();
       this.registry.applyCommit(result.events);
-      this.settle(sequences, (m) => m.ack());
+      this.settle(sequences, (m) => (typeof m === 'string' ? this.nc.publish(m, ACK) : m.ack()));
     } catch (e) {
       this.logger.error('could not append MessageDenied events; their messages will be redelivered and decided again', {
         connection,
@@ -218,11 +231,12 @@ export class DenialBuffer {
         count,
         error: e,
       });
-      this.settle(sequences, (m) => m.nak(NAK_DELAY_MS));
+      this.settle(sequences, (m) => (typeof m === 'string' ? this.nc.publish(m, NAK) : m.nak(NAK_DELAY_MS)));
     }
   }
 
   private settle(sequences: readonly number[], how: (m: HeldDelivery) => void): void {
+    this.appending -= sequences.length;
     for (const seq of sequences) {
       const m = this.waiting.get(seq);
       if (!m) continue;

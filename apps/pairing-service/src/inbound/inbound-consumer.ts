@@ -32,7 +32,7 @@ const ACK_FLOOR_INTERVAL_MS = 30_000;
 export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private messages?: ConsumerMessages;
   private inFlight = 0;
-  /** Deliveries being decided; told "working" so a slow backlog is not redelivered and decided twice. */
+  /** Deliveries waiting to be decided; told "working" so a slow backlog is not redelivered and decided twice. */
   private readonly deciding = new Set<JsMsg>();
   private workingTimer?: NodeJS.Timeout;
   private idleWaiters: (() => void)[] = [];
@@ -92,18 +92,28 @@ export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy 
       }
       return;
     }
+    let waiting: Promise<void> | undefined;
+    try {
+      waiting = this.handler.handle(msg);
+    } catch (e) {
+      this.notDecided(msg, e);
+      return;
+    }
+    // Most deliveries are decided at once; only those that wait are tracked.
+    if (!waiting) return;
     this.inFlight++;
     this.deciding.add(msg);
-    this.handler
-      .handle(msg)
-      .catch((e) => {
-        this.logger.error('inbound message not decided; it will be redelivered', { subject: msg.subject, sequence: msg.seq, error: e });
-        msg.nak(NAK_DELAY_MS);
-      })
+    waiting
+      .catch((e) => this.notDecided(msg, e))
       .finally(() => {
         this.deciding.delete(msg);
         if (--this.inFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
       });
+  }
+
+  private notDecided(msg: JsMsg, e: unknown): void {
+    this.logger.error('inbound message not decided; it will be redelivered', { subject: msg.subject, sequence: msg.seq, error: e });
+    msg.nak(NAK_DELAY_MS);
   }
 
   private async idle(timeoutMs: number): Promise<void> {

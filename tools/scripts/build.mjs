@@ -3,7 +3,7 @@
 // so `node dist/apps/<app>/src/main.js` runs without any loader. Type checking is `npm run typecheck`.
 import { transformFile } from '@swc/core';
 import { createRequire } from 'node:module';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -37,6 +37,17 @@ const options = {
   swcrc: false,
 };
 
+/**
+ * Tests that spawn the compiled services may rebuild while other test workers run them: an unchanged file is left
+ * alone and a changed one replaced atomically (write, then rename), so a process never loads a half-written module.
+ */
+async function writeIfChanged(file, content) {
+  if ((await readFile(file, 'utf8').catch(() => undefined)) === content) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
+}
+
 const started = Date.now();
 let count = 0;
 const jobs = [];
@@ -47,8 +58,8 @@ for (const top of ['apps', 'libs']) {
         const out = path.join(root, 'dist', path.relative(root, file)).replace(/\.ts$/, '.js');
         const { code, map } = await transformFile(file, { ...options, filename: file, outputPath: out });
         await mkdir(path.dirname(out), { recursive: true });
-        await writeFile(out, code + `\n//# sourceMappingURL=${path.basename(out)}.map\n`);
-        if (map) await writeFile(out + '.map', map);
+        await writeIfChanged(out, code + `\n//# sourceMappingURL=${path.basename(out)}.map\n`);
+        if (map) await writeIfChanged(out + '.map', map);
         count++;
       })());
     }

@@ -168,6 +168,7 @@ describe('admin-api against real NATS and the pairing-service', () => {
     const sub = s.nc.subscribe(s.subjects.rpcGateway('discord', 'connection-test'), {
       callback: (_e, m) => m.respond(Buffer.from(JSON.stringify({ ok: true, bot: { id: 'B1', name: 'twokey-bot' }, latencyMs: 12 }))),
     });
+    await s.nc.flush();
     try {
       const ok = await s.json('POST', '/api/v1/connections/discord/connection-test');
       expect(ok.body).toEqual({ ok: true, bot: { id: 'B1', name: 'twokey-bot' }, latencyMs: 12 });
@@ -195,6 +196,8 @@ describe('admin-api against real NATS and the pairing-service', () => {
     const sub = s.nc.subscribe(s.subjects.rpcGateway('feishu', 'connection-test'), {
       callback: (_e, m) => m.respond(Buffer.from(JSON.stringify(answers.shift()))),
     });
+    // The admin-api uses its own connection: the stand-in must be known to the server before it asks.
+    await s.nc.flush();
     try {
       const slow = await s.json('POST', '/api/v1/connections/feishu/connection-test');
       expect(slow.body).toEqual({ ok: false, bot: null, latencyMs: 8000, error: 'no answer from feishu within 8000 ms' });

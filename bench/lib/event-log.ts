@@ -11,7 +11,8 @@ import { uuidv7 } from '@twokey/event-store';
 
 export class EventLogWriter {
   private readonly versions = new Map<string, number>();
-  private commits = 0;
+  /** Commits (JetStream messages) written. */
+  commits = 0;
   private unflushed = 0;
   private startSeq?: number;
   written = 0;
@@ -32,16 +33,11 @@ export class EventLogWriter {
     const body = {
       stream,
       firstVersion,
-      events: events.map((e) => ({
-        eventId: uuidv7(),
-        type: e.type,
-        schemaVersion: 1,
-        occurredAt,
-        correlationId: id,
-        causationId: id,
-        actor,
-        data: e.data,
-      })),
+      occurredAt,
+      correlationId: id,
+      causationId: id,
+      actor,
+      events: events.map((e) => ({ eventId: uuidv7(), type: e.type, schemaVersion: 1, data: e.data })),
     };
     this.nc.publish(this.s.events(stream), Buffer.from(JSON.stringify(body)));
     this.commits++;

@@ -1,19 +1,44 @@
 /**
  * A realistic event log for replay and rehydration: mostly coalesced denials from many strangers, with pairing
  * (token, observation, approval), throttles and allowlist changes mixed in, over three connections.
+ *
+ * Denials are committed the way the pairing-service's denial buffer commits them
+ * (`apps/pairing-service/src/inbound/denial-buffer.ts`): MessageDenied events of one connection that become due
+ * together share one commit (up to 500), caused by the system. Under a flood nearly every commit is full (the
+ * flood bench measured ~490 events per commit); on a quiet day each denial is a commit of its own.
+ * `denialsPerCommit` picks between the two: 500 is a log of floods, 1 the worst case for a reader.
  */
-import { accessStream, activityStream, type DomainEvent } from '@twokey/contracts';
+import { accessStream, activityStream, type DomainEvent, SYSTEM_INITIATOR } from '@twokey/contracts';
 import { ADMIN, type EventLogWriter } from './event-log';
 
 const CONNECTIONS = ['telegram', 'slack', 'discord'];
 const STRANGERS = 50_000;
 const CONVERSATIONS = 1_000;
 const HMAC = 'c'.repeat(64);
+/** The denial buffer's MAX_EVENTS_PER_COMMIT. */
+export const SERVICE_DENIALS_PER_COMMIT = 500;
 
-export async function writeSyntheticLog(writer: EventLogWriter, total: number, onProgress?: (written: number) => void): Promise<void> {
+export interface SyntheticLogOptions {
+  /** MessageDenied events per commit: 500 as the service writes a flood, 1 for the worst case. */
+  denialsPerCommit: number;
+  onProgress?: (written: number) => void;
+}
+
+export async function writeSyntheticLog(writer: EventLogWriter, total: number, options: SyntheticLogOptions): Promise<void> {
+  const { denialsPerCommit, onProgress } = options;
   const t0 = Date.parse('2026-01-01T00:00:00.000Z');
+  const pending = new Map<string, { events: DomainEvent[]; at: Date }>(CONNECTIONS.map((c) => [c, { events: [], at: new Date(t0) }]));
+  const flushDenials = async (connection: string) => {
+    const group = pending.get(connection)!;
+    if (group.events.length === 0) return;
+    const events = group.events;
+    group.events = [];
+    await writer.commit(activityStream(connection), events, SYSTEM_INITIATOR, group.at);
+  };
   let inboundSeq = 1;
-  for (let i = 0; writer.written < total; i++) {
+  let queued = 0;
+  let lastProgress = 0;
+  for (let i = 0; writer.written + queued < total; i++) {
     const connection = CONNECTIONS[i % CONNECTIONS.length];
     const at = new Date(t0 + i * 50);
     const iso = at.toISOString();
@@ -38,23 +63,29 @@ export async function writeSyntheticLog(writer: EventLogWriter, total: number, o
     } else {
       const count = 1 + (i % 5);
       const inboundSequences = Array.from({ length: count }, () => inboundSeq++);
-      await writer.commit(activityStream(connection), [
-        {
-          type: 'MessageDenied',
-          data: {
-            reason: i % 3 === 0 ? 'space-not-allowlisted' : 'user-not-allowlisted',
-            actor,
-            conversation: { id: conversation, kind: 'supergroup', title: `Group ${conversation}` },
-            space: { id: conversation, kind: 'telegram-supergroup', title: `Group ${conversation}` },
-            count,
-            firstSeenAt: iso,
-            lastSeenAt: iso,
-            inboundSequences,
-          },
+      const group = pending.get(connection)!;
+      if (group.events.length === 0) group.at = at;
+      group.events.push({
+        type: 'MessageDenied',
+        data: {
+          reason: i % 3 === 0 ? 'space-not-allowlisted' : 'user-not-allowlisted',
+          actor,
+          conversation: { id: conversation, kind: 'supergroup', title: `Group ${conversation}` },
+          space: { id: conversation, kind: 'telegram-supergroup', title: `Group ${conversation}` },
+          count,
+          firstSeenAt: iso,
+          lastSeenAt: iso,
+          inboundSequences,
         },
-      ], { type: 'platform-user', id: stranger, name: actor.displayName }, at);
+      });
+      queued++;
+      if (group.events.length >= denialsPerCommit) {
+        queued -= group.events.length;
+        await flushDenials(connection);
+      }
     }
-    if (onProgress && i % 50_000 === 0) onProgress(writer.written);
+    if (onProgress && writer.written - lastProgress >= 50_000) onProgress((lastProgress = writer.written));
   }
+  for (const connection of CONNECTIONS) await flushDenials(connection);
   await writer.flush();
 }

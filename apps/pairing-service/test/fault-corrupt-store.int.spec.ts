@@ -32,18 +32,11 @@ describe('fault: an unreadable event in the store', () => {
     const body = {
       stream,
       firstVersion,
-      events: [
-        {
-          eventId: '0190a0b0-c0d0-7e0f-8a0b-0c0d0e0f1011',
-          type,
-          schemaVersion: 1,
-          occurredAt: new Date().toISOString(),
-          correlationId: 'corrupt',
-          causationId: 'corrupt',
-          actor: ADMIN,
-          data,
-        },
-      ],
+      occurredAt: new Date().toISOString(),
+      correlationId: 'corrupt',
+      causationId: 'corrupt',
+      actor: ADMIN,
+      events: [{ eventId: '0190a0b0-c0d0-7e0f-8a0b-0c0d0e0f1011', type, schemaVersion: 1, data }],
     };
     return (await client.nc.jetstream().publish(client.s.events(stream), JSON.stringify(body))).seq;
   }

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { ContractViolation, CURRENT_SCHEMA_VERSION, DomainEvent, EVENT_DATA_SCHEMAS } from '@twokey/contracts';
-import { COMPILED_COMMIT_BODY, COMPILED_DATA, CommitBody, CommitMeta, decodeCommit, encodeCommit } from './commit-codec';
+import {
+  COMPILED_COMMIT_BODY,
+  COMPILED_COMMIT_BODY_V1,
+  COMPILED_DATA,
+  CommitBody,
+  CommitBodyV1,
+  CommitMeta,
+  decodeCommit,
+  encodeCommit,
+} from './commit-codec';
 import { EventDecodeError } from './errors';
 import { UpcasterChain } from './upcaster-chain';
 
@@ -40,18 +49,30 @@ describe('commit codec', () => {
     expect(JSON.parse(Buffer.from(raw).toString())).toEqual({
       stream: 'access-c',
       firstVersion: 4,
+      ...meta,
       events: events.map((e) => ({
         eventId: expect.any(String),
         type: e.type,
         schemaVersion: CURRENT_SCHEMA_VERSION,
-        ...meta,
         data: e.data,
       })),
     });
     const stored = decodeCommit(raw, 17, 'access-c', chain);
     expect(stored).toEqual(
-      body.events.map((r, i) => ({ ...r, stream: 'access-c', streamVersion: 4 + i, position: 17 })),
+      body.events.map((r, i) => ({ ...r, ...meta, stream: 'access-c', streamVersion: 4 + i, position: 17 })),
     );
+  });
+
+  it('still reads the first stored form, where every event carried the metadata', () => {
+    const { body } = encodeCommit('access-c', 4, events, meta, chain);
+    const { stream, firstVersion, events: records, ...shared } = body;
+    const other = { ...meta, correlationId: 'other', actor: { type: 'admin' as const, id: 'ada' } };
+    const v1 = { stream, firstVersion, events: [{ ...records[0], ...shared }, { ...records[1], ...other }] };
+    expect(decodeCommit(bytes(v1), 17, 'access-c', chain)).toEqual([
+      { ...records[0], ...meta, stream, streamVersion: 4, position: 17 },
+      { ...records[1], ...other, stream, streamVersion: 5, position: 17 },
+    ]);
+    expect(decodeError(bytes({ ...v1, events: [{ ...v1.events[0], actor: { type: 'robot', id: 'x' } }] })).reason).toMatch(/events\.0\.actor/);
   });
 
   it('refuses to encode invalid data, bad metadata, unknown types or an empty commit', () => {
@@ -73,6 +94,7 @@ describe('commit codec', () => {
     ['not a commit', bytes({ hello: 'world' }), /not a commit/],
     ['no events', bytes({ ...commitJson(), events: [] }), /not a commit: events/],
     ['a bad envelope', bytes(commitJson({}, { eventId: 'not-a-uuid' })), /events\.0\.eventId/],
+    ['bad commit metadata', bytes(commitJson({ occurredAt: 'yesterday' })), /not a commit: occurredAt/],
     ['an unknown type', bytes(commitJson({}, { type: 'Martian' })), /unknown event type/],
     ['data that breaks its schema', bytes(commitJson({}, { data: { userId: '' } })), /UserRemoved data/],
     ['a newer schema version', bytes(commitJson({}, { schemaVersion: CURRENT_SCHEMA_VERSION + 1 })), /newer than/],
@@ -125,6 +147,7 @@ describe('upcasting on decode', () => {
 describe('compiled schemas', () => {
   const schemas: [string, z.ZodType, z.ZodType][] = [
     ['commit body', CommitBody, COMPILED_COMMIT_BODY],
+    ['commit body V1', CommitBodyV1, COMPILED_COMMIT_BODY_V1],
     ...Object.entries(EVENT_DATA_SCHEMAS).map(([type, schema]): [string, z.ZodType, z.ZodType] => [type, schema, COMPILED_DATA.get(type)!]),
   ];
 

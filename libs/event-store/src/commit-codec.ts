@@ -14,10 +14,7 @@ import { EventDecodeError } from './errors';
 import type { UpcasterChain } from './upcaster-chain';
 import { uuidv7 } from './uuidv7';
 
-/**
- * The stored form of one commit (one JetStream message): the events of one append, which share its position.
- * Stream versions are not stored per event: the i-th event has `firstVersion + i`.
- */
+/** What the events of one append share: when, why, and who caused them. */
 const CommitMeta = z.object({
   occurredAt: IsoDateTime,
   correlationId: EventEnvelopeMeta.shape.correlationId,
@@ -26,7 +23,7 @@ const CommitMeta = z.object({
 });
 export type CommitMeta = z.infer<typeof CommitMeta>;
 
-const EventRecord = CommitMeta.extend({
+const EventRecord = z.object({
   eventId: z.string().uuid(),
   type: z.string().min(1),
   schemaVersion: z.number().int().positive(),
@@ -34,12 +31,29 @@ const EventRecord = CommitMeta.extend({
 });
 export type EventRecord = z.infer<typeof EventRecord>;
 
-export const CommitBody = z.object({
+/**
+ * The stored form of one commit (one JetStream message): the events of one append, which share its position and
+ * its metadata, stored once. Stream versions are not stored per event: the i-th event has `firstVersion + i`.
+ * A group commit of 500 denials is ~30% smaller this way than with the metadata repeated per event, and parsing
+ * it takes half the time (bench 4, bench/README.md).
+ */
+export const CommitBody = CommitMeta.extend({
   stream: EventEnvelopeMeta.shape.stream,
   firstVersion: z.number().int().positive(),
   events: z.array(EventRecord).min(1),
 });
 export type CommitBody = z.infer<typeof CommitBody>;
+
+/**
+ * The first stored form (before 25 Nov 2026): every event carried the commit's metadata. Still read, so a store
+ * written by an earlier version replays unchanged; never written.
+ */
+export const CommitBodyV1 = z.object({
+  stream: EventEnvelopeMeta.shape.stream,
+  firstVersion: z.number().int().positive(),
+  events: z.array(EventRecord.extend(CommitMeta.shape)).min(1),
+});
+export type CommitBodyV1 = z.infer<typeof CommitBodyV1>;
 
 export interface EncodedCommit {
   body: CommitBody;
@@ -87,14 +101,18 @@ export function encodeCommit(
       eventId: uuidv7(),
       type: e.type,
       schemaVersion: chain.currentVersion(e.type),
-      occurredAt: m.occurredAt,
-      correlationId: m.correlationId,
-      causationId: m.causationId,
-      actor: m.actor,
       data: parseContract(`${e.type} data`, COMPILED_DATA.get(e.type)!, e.data),
     };
   });
-  const body: CommitBody = { stream, firstVersion, events: records };
+  const body: CommitBody = {
+    stream,
+    firstVersion,
+    occurredAt: m.occurredAt,
+    correlationId: m.correlationId,
+    causationId: m.causationId,
+    actor: m.actor,
+    events: records,
+  };
   return { body, bytes: Buffer.from(JSON.stringify(body)) };
 }
 
@@ -106,12 +124,19 @@ export function storedEvents(
 ): StoredEvent[] {
   return body.events.map((r, i) => {
     const { schemaVersion, data } = dataOf(r);
-    return storedEvent(body, i, position, schemaVersion, data);
+    return storedEvent(body, i, body, position, schemaVersion, data);
   });
 }
 
-/** The i-th event of a commit in the envelope readers see. */
-function storedEvent(body: CommitBody, i: number, position: number, schemaVersion: number, data: unknown): StoredEvent {
+/** The i-th event of a commit in the envelope readers see; `meta` is the commit's (or, in a V1 commit, the event's). */
+function storedEvent(
+  body: CommitBody | CommitBodyV1,
+  i: number,
+  meta: CommitMeta,
+  position: number,
+  schemaVersion: number,
+  data: unknown,
+): StoredEvent {
   const r = body.events[i];
   return {
     eventId: r.eventId,
@@ -120,10 +145,10 @@ function storedEvent(body: CommitBody, i: number, position: number, schemaVersio
     stream: body.stream,
     streamVersion: body.firstVersion + i,
     position,
-    occurredAt: r.occurredAt,
-    correlationId: r.correlationId,
-    causationId: r.causationId,
-    actor: r.actor,
+    occurredAt: meta.occurredAt,
+    correlationId: meta.correlationId,
+    causationId: meta.causationId,
+    actor: meta.actor,
     data,
   } as StoredEvent;
 }
@@ -138,6 +163,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * compiled ~0.5 µs.
  */
 export const COMPILED_COMMIT_BODY = z.compile(CommitBody);
+export const COMPILED_COMMIT_BODY_V1 = z.compile(CommitBodyV1);
+
+/** A V1 commit has no metadata of its own and its first event has; anything else is judged as the current form. */
+function isV1(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null || 'occurredAt' in json) return false;
+  const events = (json as { events?: unknown }).events;
+  return Array.isArray(events) && typeof events[0] === 'object' && events[0] !== null && 'occurredAt' in events[0];
+}
 export const COMPILED_DATA = new Map<string, z.ZodType>(
   (Object.keys(EVENT_DATA_SCHEMAS) as EventType[]).map((type) => [type, z.compile(EVENT_DATA_SCHEMAS[type])]),
 );
@@ -153,7 +186,8 @@ export function decodeCommit(bytes: Uint8Array, position: number, stream: string
   } catch (e) {
     throw new EventDecodeError(position, `not valid JSON (${(e as Error).message})`, { cause: e });
   }
-  const parsed = COMPILED_COMMIT_BODY.safeParse(json);
+  const v1 = isV1(json);
+  const parsed: z.ZodSafeParseResult<CommitBody | CommitBodyV1> = (v1 ? COMPILED_COMMIT_BODY_V1 : COMPILED_COMMIT_BODY).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new EventDecodeError(position, `not a commit: ${issue.path.join('.') || '(root)'} ${issue.message}`);
@@ -178,7 +212,8 @@ export function decodeCommit(bytes: Uint8Array, position: number, stream: string
     } catch (e) {
       throw new EventDecodeError(position, `${where(r)}: ${(e as Error).message}`, { cause: e });
     }
-    events.push(storedEvent(body, i, position, chain.currentVersion(type), data));
+    const meta = v1 ? (r as CommitBodyV1['events'][number]) : (body as CommitBody);
+    events.push(storedEvent(body, i, meta, position, chain.currentVersion(type), data));
   }
   return events;
 }

@@ -64,6 +64,16 @@ const MAX_FAILED_PULLS = 3;
 const BATCHES_AHEAD = 2;
 
 /**
+ * What a batch may hold in bytes. Commits range from one event (~700 bytes) to a group commit of 500 denials
+ * (~300 KB): counted in messages alone, three batches of those would hold ~250 MB. A batch is `batchSize` messages
+ * or this many bytes (sizes as seen lately, large ones counting at once), whichever is smaller, and at least one
+ * message.
+ */
+export const BATCH_BYTES = 256 * 1024;
+/** Messages asked for before any size is known. */
+const FIRST_PULL = 8;
+
+/**
  * Yields the messages of [fromSeq, toSeq] in order, a batch (at most `batchSize`) at a time, so memory stays
  * bounded however long the range is: at most `BATCHES_AHEAD` batches are requested beyond the one being yielded.
  * Each pull asks only for messages known to be pending, so it never waits on an empty stream. A lost consumer (the
@@ -120,6 +130,8 @@ class PullReader {
   private received = 0;
   private taken = 0;
   private deliverySeq = 0;
+  /** Message size to plan batches with: up at once to a larger message, down by a tenth per smaller one. */
+  private messageBytes = 0;
   private wake?: () => void;
   private readonly inbox: string;
   private readonly next: string;
@@ -135,12 +147,15 @@ class PullReader {
     this.inbox = createInbox(inboxPrefixOf(nc));
     this.next = `$JS.API.CONSUMER.MSG.NEXT.${r.streamName}.${consumer}`;
     this.sub = nc.subscribe(this.inbox, { callback: (err, m) => this.receive(err, m) });
-    this.request();
   }
 
-  /** The messages received so far (waiting for a whole batch unless the read has ended), and pulls for more. */
+  /**
+   * The messages received so far (waiting for a whole batch while pulls are outstanding, unless the read has
+   * ended), and pulls for more.
+   */
   async take(): Promise<StoredMessage[]> {
-    while (this.state === 'reading' && this.buffer.length < this.r.batchSize) {
+    if (this.state === 'reading') this.request();
+    while (this.state === 'reading' && this.buffer.length < this.batchSize() && this.received < this.requested) {
       const before = this.received;
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -149,7 +164,7 @@ class PullReader {
       });
       clearTimeout(timer);
       this.wake = undefined;
-      if (this.state === 'reading' && this.received === before && this.buffer.length < this.r.batchSize) {
+      if (this.state === 'reading' && this.received === before && this.buffer.length < this.batchSize()) {
         this.end('failed', new Error(`no message for ${STALL_MS} ms while a pull was outstanding`));
       }
     }
@@ -165,9 +180,16 @@ class PullReader {
     this.wake?.();
   }
 
+  /** Messages per batch: `batchSize`, fewer when they are large (BATCH_BYTES), few until a size is known. */
+  private batchSize(): number {
+    if (this.received === 0) return Math.min(this.r.batchSize, FIRST_PULL);
+    const fit = Math.floor(BATCH_BYTES / Math.max(1, this.messageBytes));
+    return Math.max(1, Math.min(this.r.batchSize, fit));
+  }
+
   /** Tops the pulls up to BATCHES_AHEAD batches beyond what the caller took, never beyond what is pending. */
   private request(): void {
-    const { batchSize } = this.r;
+    const batchSize = this.batchSize();
     while (this.requested - this.taken < BATCHES_AHEAD * batchSize && this.requested < this.available) {
       const batch = Math.min(batchSize, this.available - this.requested);
       this.requested += batch;
@@ -191,8 +213,10 @@ class PullReader {
     if (ack.streamSeq > this.r.toSeq) return this.end('done');
     this.buffer.push({ subject: m.subject, data: m.data, seq: ack.streamSeq });
     this.received++;
+    const size = m.data.length;
+    this.messageBytes = size >= this.messageBytes ? size : this.messageBytes * 0.9 + size * 0.1;
     if (ack.streamSeq === this.r.toSeq || ack.pending === 0 || this.received >= this.available) this.end('done');
-    else if (this.buffer.length >= this.r.batchSize) this.wake?.();
+    else if (this.buffer.length >= this.batchSize() || this.received === this.requested) this.wake?.();
   }
 
   private end(state: PullState, error?: unknown): void {

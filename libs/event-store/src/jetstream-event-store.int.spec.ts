@@ -6,6 +6,7 @@ import { appendOptions, collect, eventually, userRemoved, waitFor, writeCommits 
 import { EventDecodeError, WrongExpectedVersion } from './errors';
 import { NO_STREAM } from './event-store';
 import { describeEventStoreContract } from './event-store.contract';
+import { BATCH_BYTES, readBatches, type StoredMessage } from './jetstream-consumers';
 import { JetStreamEventStore, JetStreamEventStoreOptions } from './jetstream-event-store';
 
 let nats: NatsHarness;
@@ -109,6 +110,25 @@ describe('JetStreamEventStore specifics', () => {
     await waitFor(() => seen.length === before.length + 1, 'the event after the consumer was lost', 15_000);
     expect(seen).toEqual([...before, ...after.events]);
     await sub.close();
+  });
+
+  it('bounds a batch by bytes as well as by messages', async () => {
+    // 30 commits of 100 KB, then 300 small ones. The reader holds at most the batch being taken and two ahead, so
+    // what it hands on at once is bounded by three batches of BATCH_BYTES (or of one message, if larger); counted
+    // in messages alone (50) it would be 3 MB. Small messages come `batchSize` at a time again once sizes say so.
+    const js = fx.nc.jetstream();
+    const big = Buffer.alloc(100 * 1024, 'x');
+    for (let i = 0; i < 30; i++) await js.publish(fx.subjects.events('activity-big'), big);
+    for (let i = 0; i < 300; i++) await js.publish(fx.subjects.events('activity-small'), Buffer.from(`{"n":${i}}`));
+    const jsm = await fx.nc.jetstreamManager();
+    const range = { streamName: fx.subjects.streams.events, fromSeq: 1, toSeq: 330, batchSize: 50 };
+    const batches: StoredMessage[][] = [];
+    for await (const batch of readBatches(fx.nc, jsm, range)) batches.push(batch);
+
+    expect(batches.flat().map((m) => m.seq)).toEqual(Array.from({ length: 330 }, (_, i) => i + 1));
+    const bytes = (b: StoredMessage[]) => b.reduce((n, m) => n + m.data.length, 0);
+    expect(Math.max(...batches.map(bytes))).toBeLessThanOrEqual(3 * Math.max(BATCH_BYTES, big.length));
+    expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThanOrEqual(50);
   });
 
   it('leaves no consumers behind', async () => {

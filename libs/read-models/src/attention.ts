@@ -1,5 +1,6 @@
 import type { EventDataOf } from '@twokey/contracts';
 import type { ReadModelChange } from './changes';
+import { isoMs } from './iso-ms';
 import type { ConnectionState, DenialGroup } from './model';
 
 type AttentionChange = Extract<ReadModelChange, { type: 'attention.changed' | 'attention.evicted' }>;
@@ -47,7 +48,7 @@ export function recordDenial(
 ): void {
   const key = denialGroupKey(d.actor.id, d.conversation.id, d.conversation.threadId, d.reason);
   const previous = c.attention.get(key);
-  const lastSeenMs = Date.parse(d.lastSeenAt);
+  const lastSeenMs = isoMs(d.lastSeenAt);
   let group: DenialGroup;
   if (previous === undefined) {
     group = {
@@ -65,13 +66,13 @@ export function recordDenial(
       count: d.count,
       firstSeen: d.firstSeenAt,
       lastSeen: d.lastSeenAt,
-      firstSeenMs: Date.parse(d.firstSeenAt),
+      firstSeenMs: isoMs(d.firstSeenAt),
       lastSeenMs,
     };
   } else {
     // Written out field by field (not a spread): every group keeps one hidden class, which keeps replay fast.
     const newer = lastSeenMs >= previous.lastSeenMs;
-    const firstSeenMs = Date.parse(d.firstSeenAt);
+    const firstSeenMs = isoMs(d.firstSeenAt);
     const earlier = firstSeenMs < previous.firstSeenMs;
     group = {
       key,

@@ -64,6 +64,13 @@ export class ServiceProcess {
     throw new Error(`pairing-service not ready within ${timeoutMs} ms:\n${this.output}`);
   }
 
+  /** Freezes the process (SIGSTOP) for `ms`, as a long GC pause or a starved CPU would, then lets it go on. */
+  async stall(ms: number): Promise<void> {
+    this.child.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, ms));
+    this.child.kill('SIGCONT');
+  }
+
   async signal(sig: NodeJS.Signals): Promise<Exit> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(sig);
     return this.exited;

@@ -1,0 +1,96 @@
+/**
+ * Fault injection: the pairing-service (a real child process) is frozen with SIGSTOP for longer than the ack wait
+ * (2 s) while it holds un-acked denials (their 1 s window is still open) and has pulled messages it has not decided. It can
+ * send no progress acks, so JetStream redelivers all of them; once it runs again it sees the first deliveries and
+ * the redeliveries. Every message must still get exactly one decision. Unlike redelivery.int.spec.ts (where progress
+ * acks usually prevent a redelivery), this one checks that redeliveries really happened.
+ */
+import { freePort, startNats, type NatsHarness } from '@twokey/test-support';
+import type { InboundMessage } from '@twokey/contracts';
+import { buildDist, ServiceProcess } from './service-process';
+import { inbound, isEvent, NatsClient, serviceEnv, until } from './support';
+
+const TOTAL = 6_000;
+const ALLOWED = Array.from({ length: 10 }, (_, i) => `1${i}`);
+const STRANGERS = Array.from({ length: 50 }, (_, i) => `9${i}`);
+const ACK_WAIT_SECONDS = 2;
+
+describe('fault: the pairing-service frozen past the ack wait', () => {
+  let nats: NatsHarness;
+  let client: NatsClient;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    buildDist();
+    nats = await startNats();
+    client = await NatsClient.connect(nats);
+  });
+  afterAll(async () => {
+    await service?.signal('SIGKILL');
+    await client?.close();
+    await nats?.dispose();
+  });
+
+  it('decides every message once although all it held was redelivered', async () => {
+    const env = serviceEnv(nats, {
+      HTTP_PORT: String(await freePort()),
+      DENIAL_WINDOW_SECONDS: '1',
+      ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS),
+      LOG_LEVEL: 'warn',
+    });
+    service = await ServiceProcess.start(env);
+    for (const id of ALLOWED) await client.ok('add-user', { connection: 'telegram', user: { id, displayName: `Allowed ${id}` } });
+
+    const messages: InboundMessage[] = Array.from({ length: TOTAL }, (_, i) => {
+      const denied = i % 3 === 2;
+      const actor = denied ? STRANGERS[i % STRANGERS.length] : ALLOWED[i % ALLOWED.length];
+      return inbound({ id: `st${i}`, actor: { id: actor }, text: denied ? `let me in ${i}` : `task ${i}` });
+    });
+    const admittedIds = new Set(messages.filter((m) => ALLOWED.includes(m.actor.id)).map((m) => `telegram:${m.platformMessageId}`));
+    const deniedCount = TOTAL - admittedIds.size;
+
+    let seen = 0;
+    const live = client.nc.subscribe(client.s.admittedAll(), { callback: () => void seen++ });
+    const deniedSequences: number[] = [];
+    const publish = async (from: number, to: number) => {
+      for (let i = from; i < to; i += 500) {
+        const batch = messages.slice(i, Math.min(i + 500, to));
+        const seqs = await Promise.all(batch.map((m) => client.publish(m)));
+        batch.forEach((m, k) => STRANGERS.includes(m.actor.id) && deniedSequences.push(seqs[k]));
+      }
+    };
+    // The freeze comes while the second half is being published and pulled, with denials of the first half held
+    // (their window is open) and deliveries not yet decided.
+    await publish(0, TOTAL / 2);
+    await until('the first admissions', () => seen >= 1_000 || undefined, 30_000);
+    const stall = service.stall((ACK_WAIT_SECONDS + 3) * 1_000);
+    await publish(TOTAL / 2, TOTAL);
+    await stall;
+
+    await until('every message acked', async () => {
+      const info = await client.jsm.consumers.info(client.s.streams.inbound, 'pairing-service');
+      return (info.num_pending === 0 && info.num_ack_pending === 0) || undefined;
+    }, 60_000);
+    live.unsubscribe();
+
+    // JetStream did redeliver (held denials, deliveries pulled but not decided before the freeze): every delivery
+    // takes a consumer sequence, so there were more deliveries than messages.
+    const consumer = await client.jsm.consumers.info(client.s.streams.inbound, 'pairing-service');
+    expect(consumer.delivered.stream_seq).toBe(TOTAL);
+    expect(consumer.delivered.consumer_seq).toBeGreaterThan(TOTAL);
+
+    const info = await client.jsm.streams.info(client.s.streams.admitted);
+    expect(info.state.messages).toBe(admittedIds.size);
+    const admitted = await client.admitted();
+    await admitted.waitForCount(admittedIds.size, 30_000);
+    expect(new Set(admitted.items.map((m) => m.msgId ?? ''))).toEqual(admittedIds);
+
+    const events = await client.events();
+    const denials = events.filter(isEvent('MessageDenied'));
+    expect(denials.reduce((n, e) => n + e.data.count, 0)).toBe(deniedCount);
+    const counted = denials.flatMap((e) => e.data.inboundSequences ?? []);
+    expect(counted).toHaveLength(deniedCount);
+    expect(new Set(counted)).toEqual(new Set(deniedSequences));
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+  }, 120_000);
+});

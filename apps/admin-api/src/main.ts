@@ -1,8 +1,15 @@
-import { ConfigError, JsonLogger } from '@twokey/service-kit';
+import { ConfigError, configHelp, JsonLogger, wantsHelp } from '@twokey/service-kit';
 import { createAdminApi } from './admin-api';
-import { loadAdminApiConfig } from './config';
+import { AdminApiConfigSchema, loadAdminApiConfig } from './config';
+
+const SUMMARY =
+  'the REST API (/api/v1, OpenAPI at /api/docs), live stream and web console (/console) over read models it projects from the event store; the audit tools are `npx twokey events --help`';
 
 async function main(): Promise<void> {
+  if (wantsHelp()) {
+    process.stdout.write(configHelp('admin-api', SUMMARY, AdminApiConfigSchema));
+    return;
+  }
   const log = new JsonLogger('admin-api');
   let config;
   try {

@@ -1,11 +1,18 @@
 import './v8-flags';
 import 'reflect-metadata';
 import { EventDecodeError } from '@twokey/event-store';
-import { ConfigError, JsonLogger } from '@twokey/service-kit';
-import { loadPairingConfig, SERVICE_NAME, type PairingServiceConfig } from './config';
+import { ConfigError, configHelp, JsonLogger, wantsHelp } from '@twokey/service-kit';
+import { loadPairingConfig, PairingServiceEnv, SERVICE_NAME, type PairingServiceConfig } from './config';
 import { createPairingService } from './pairing-service';
 
+const SUMMARY =
+  'decides every inbound message (admit, deny silently, observe a pairing code) from the allowlists it rehydrates from the event store, and answers the admin commands on twokey.rpc.pairing.<verb>';
+
 async function main(): Promise<void> {
+  if (wantsHelp()) {
+    process.stdout.write(configHelp(SERVICE_NAME, SUMMARY, PairingServiceEnv));
+    return;
+  }
   let config: PairingServiceConfig;
   try {
     config = loadPairingConfig();

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Platform } from '@twokey/contracts';
-import { ConfigError, JsonLogger } from '@twokey/service-kit';
-import { loadGatewayConfig, type GatewayConfig } from './config';
+import { ConfigError, configHelp, JsonLogger, wantsHelp } from '@twokey/service-kit';
+import { GatewayEnv, loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway } from './gateway';
 import type { PlatformAdapter } from './platform-adapter';
 
@@ -20,11 +20,16 @@ export interface GatewayAppSpec<S extends z.ZodObject<z.ZodRawShape>> {
 }
 
 /**
- * The whole `main.ts` of a gateway app: validate config (a ConfigError names each variable and exits 1), build
- * the adapter, run the Nest application.
+ * The whole `main.ts` of a gateway app: `--help` lists its variables; otherwise validate config (a ConfigError names
+ * each variable and exits 1), build the adapter, run the Nest application.
  */
 export async function bootGateway<S extends z.ZodObject<z.ZodRawShape>>(spec: GatewayAppSpec<S>): Promise<Gateway | undefined> {
   const service = `gateway-${spec.platform}`;
+  if (wantsHelp()) {
+    const summary = `publishes every ${spec.platform} message it receives as an InboundMessage on twokey.inbound.<connection> and delivers SendMessage commands from twokey.outbound.<connection>; it decides nothing and never answers on its own`;
+    process.stdout.write(configHelp(service, summary, GatewayEnv.extend(spec.settings.shape)));
+    return undefined;
+  }
   try {
     const { gateway: config, settings } = loadGatewayConfig(spec.platform, spec.settings);
     const logger = new JsonLogger(service, config.logLevel).child({ connection: config.connection });

@@ -4,8 +4,10 @@
  * baseline reads the same log raw (a JetStream consumer, no decoding, no projection) in the same run.
  *
  * Two logs of the same events: denials committed as the pairing-service commits them in a flood (up to 500 per
- * commit: the target row), and every event in a commit of its own (the worst case for a reader: info).
+ * commit: the target row, with the CLI's default worker threads, and again in one thread), and every event in a
+ * commit of its own (the worst case for a reader: info).
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { type Bench, type BenchContext, verdict } from './lib/bench';
 import { EventLogWriter } from './lib/event-log';
@@ -25,13 +27,18 @@ interface ReplaySummary {
   counts: Record<string, number>;
 }
 
-interface ReplayPass {
+interface CliRun {
   summary: ReplaySummary;
+  maxRssMiB: number;
+}
+
+interface ReplayPass {
+  /** One per entry of `workers`, in order. */
+  runs: CliRun[];
   commits: number;
   writeRate: number;
   /** Events per second of a raw read of the same log (messages read, no decoding). */
   rawRate: number;
-  maxRssMiB: number;
 }
 
 const RAW_PULL_BYTES = 4 * 1024 * 1024;
@@ -56,7 +63,8 @@ async function rawRead(nats: BenchNats): Promise<{ messages: number; ms: number 
   return { messages, ms: nowMs() - t0 };
 }
 
-async function replayPass(ctx: BenchContext, total: number, denialsPerCommit: number, name: string): Promise<ReplayPass> {
+/** Writes the log, then runs `twokey events replay` once per `workers` entry (undefined = the CLI's default). */
+async function replayPass(ctx: BenchContext, total: number, denialsPerCommit: number, name: string, workers: (number | undefined)[]): Promise<ReplayPass> {
   const nats = await startBenchNats();
   try {
     ctx.recordStores(await nats.durability());
@@ -69,26 +77,31 @@ async function replayPass(ctx: BenchContext, total: number, denialsPerCommit: nu
     });
     const writeRate = perSecond(writer.written, nowMs() - w0);
 
-    ctx.log(`replay (${name}): twokey events replay (child process)`);
-    const cli = ServiceProcess.spawn({
-      name: `replay-cli-${name}`,
-      script: CLI,
-      args: ['events', 'replay', '--json', '--nats-url', nats.url, '--prefix', nats.prefix],
-      env: {},
-      nodeArgs: profileArgs(ctx, `replay-cli-${name}`),
-      logToFile: true,
-    });
-    const memory = new MemorySampler(cli, 50);
-    const exit = await cli.exited;
-    memory.stop();
-    if (exit.code !== 0) throw new Error(`twokey events replay exited ${exit.code ?? exit.signal}:\n${cli.output}`);
-    const summary = JSON.parse(cli.output.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as ReplaySummary;
-    if (summary.events !== writer.written) throw new Error(`replay saw ${summary.events} events, ${writer.written} were written`);
+    const runs: CliRun[] = [];
+    for (const w of workers) {
+      const label = `${name}${w === undefined ? '' : `-workers-${w}`}`;
+      ctx.log(`replay (${name}): twokey events replay${w === undefined ? '' : ` --workers ${w}`} (child process)`);
+      const cli = ServiceProcess.spawn({
+        name: `replay-cli-${label}`,
+        script: CLI,
+        args: ['events', 'replay', '--json', ...(w === undefined ? [] : ['--workers', String(w)]), '--nats-url', nats.url, '--prefix', nats.prefix],
+        env: {},
+        nodeArgs: profileArgs(ctx, `replay-cli-${label}`),
+        logToFile: true,
+      });
+      const memory = new MemorySampler(cli, 50);
+      const exit = await cli.exited;
+      memory.stop();
+      if (exit.code !== 0) throw new Error(`twokey events replay exited ${exit.code ?? exit.signal}:\n${cli.output}`);
+      const summary = JSON.parse(cli.output.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as ReplaySummary;
+      if (summary.events !== writer.written) throw new Error(`replay saw ${summary.events} events, ${writer.written} were written`);
+      runs.push({ summary, maxRssMiB: memory.maxRssMiB });
+    }
 
     ctx.log(`replay (${name}): raw read of the same log (baseline)`);
     const raw = await rawRead(nats);
     if (raw.messages !== writer.commits) throw new Error(`the raw read saw ${raw.messages} messages, ${writer.commits} commits were written`);
-    return { summary, commits: writer.commits, writeRate, rawRate: perSecond(writer.written, raw.ms), maxRssMiB: memory.maxRssMiB };
+    return { runs, commits: writer.commits, writeRate, rawRate: perSecond(writer.written, raw.ms) };
   } finally {
     await nats.close();
   }
@@ -96,41 +109,57 @@ async function replayPass(ctx: BenchContext, total: number, denialsPerCommit: nu
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
+/** `twokey events replay`'s default: one worker thread per core, at most 4 (apps/admin-api/src/cli/replay.ts). */
+const DEFAULT_WORKERS = Math.min(availableParallelism(), 4);
+
 export const replayBench: Bench = {
   id: '4',
   title: 'replay',
   async run(ctx: BenchContext) {
     const total = ctx.quick ? 100_000 : 1_000_000;
-    const flood = await replayPass(ctx, total, SERVICE_DENIALS_PER_COMMIT, 'flood-log');
-    const worst = await replayPass(ctx, total, 1, 'one-per-commit');
+    const flood = await replayPass(ctx, total, SERVICE_DENIALS_PER_COMMIT, 'flood-log', [undefined, 0]);
+    const worst = await replayPass(ctx, total, 1, 'one-per-commit', [undefined]);
+    const [floodDefault, floodOneThread] = flood.runs;
+    const [worstDefault] = worst.runs;
+    const rate = (r: CliRun) => r.summary.eventsPerSecond;
     const rows: Row[] = [
       {
         name: `4. replay ${n(total)} events → every read model (denials group-committed as the service writes a flood)`,
         target: '≥ 150,000 events/s',
-        measured: flood.summary.eventsPerSecond,
+        measured: rate(floodDefault),
         baseline: flood.rawRate,
-        ratio: flood.summary.eventsPerSecond / flood.rawRate,
+        ratio: rate(floodDefault) / flood.rawRate,
         unit: 'events/s',
-        verdict: verdict(flood.summary.eventsPerSecond >= 150_000),
-        note: `${n(flood.commits)} commits (${(flood.summary.events / flood.commits).toFixed(1)} events each); baseline = raw JetStream read of the same log, no decoding; log written at ${n(flood.writeRate)} events/s; read models: ${JSON.stringify(flood.summary.counts)}`,
+        verdict: verdict(rate(floodDefault) >= 150_000),
+        note: `the CLI's default: ${DEFAULT_WORKERS} worker threads, each owning whole connections (3 in this log); ${n(flood.commits)} commits (${(floodDefault.summary.events / flood.commits).toFixed(1)} events each); baseline = raw JetStream read of the same log, no decoding; log written at ${n(flood.writeRate)} events/s; read models: ${JSON.stringify(floodDefault.summary.counts)}`,
+      },
+      {
+        name: `4. replay ${n(total)} events, same log, in one thread (--workers 0)`,
+        target: 'info',
+        measured: rate(floodOneThread),
+        baseline: flood.rawRate,
+        ratio: rate(floodOneThread) / flood.rawRate,
+        unit: 'events/s',
+        verdict: 'info',
+        note: 'what a log of a single connection gets (its commits are folded in order by one thread)',
       },
       {
         name: `4. replay ${n(total)} events, worst case: one event per commit`,
         target: 'info',
-        measured: worst.summary.eventsPerSecond,
+        measured: rate(worstDefault),
         baseline: worst.rawRate,
-        ratio: worst.summary.eventsPerSecond / worst.rawRate,
+        ratio: rate(worstDefault) / worst.rawRate,
         unit: 'events/s',
         verdict: 'info',
-        note: `${n(worst.commits)} commits; the per-message costs (nats.js, JSON.parse of the envelope) are paid once per event`,
+        note: `${n(worst.commits)} commits, default workers; the per-message costs (nats.js, JSON.parse of the envelope) are paid once per event`,
       },
       {
         name: '4. replay peak memory (RSS of the CLI process)',
         target: 'reported',
-        measured: Math.max(flood.maxRssMiB, worst.maxRssMiB),
+        measured: Math.max(...[...flood.runs, ...worst.runs].map((r) => r.maxRssMiB)),
         unit: 'MiB',
         verdict: 'info',
-        note: `sampled every 50 ms from /proc/<pid>/status: ${n(flood.maxRssMiB)} MiB (flood log, ${(flood.summary.ms / 1000).toFixed(1)} s), ${n(worst.maxRssMiB)} MiB (one per commit, ${(worst.summary.ms / 1000).toFixed(1)} s)`,
+        note: `sampled every 50 ms from /proc/<pid>/status: ${n(floodDefault.maxRssMiB)} MiB (flood log, workers, ${(floodDefault.summary.ms / 1000).toFixed(1)} s), ${n(floodOneThread.maxRssMiB)} MiB (one thread, ${(floodOneThread.summary.ms / 1000).toFixed(1)} s), ${n(worstDefault.maxRssMiB)} MiB (one per commit, ${(worstDefault.summary.ms / 1000).toFixed(1)} s)`,
       },
     ];
     return rows;

@@ -4,3 +4,4 @@ export * from './upcasting';
 export * from './upcaster-chain';
 export * from './uuidv7';
 export * from './jetstream-event-store';
+export * from './stored-commit';

@@ -16,6 +16,7 @@ import { readBatches, type StoredMessage } from './jetstream-consumers';
 import { isNoMessageFound, wrongLastSequence } from './jetstream-errors';
 import { JetStreamSubscription } from './jetstream-subscription';
 import { KeyedQueue } from './keyed-queue';
+import type { StoredCommit } from './stored-commit';
 import { UpcasterChain } from './upcaster-chain';
 import type { UpcastingOptions } from './upcasting';
 
@@ -110,6 +111,20 @@ export class JetStreamEventStore implements EventStore {
         for (const e of decoded) events.push(e);
       }
       yield events;
+    }
+  }
+
+  /**
+   * The commits after `afterPosition` up to the head, raw (batches bounded like `readAllBatches`'): for a reader
+   * that decodes them elsewhere with a `CommitDecoder`. A message outside the events subjects is an EventDecodeError.
+   */
+  async *readAllCommits(afterPosition = 0): AsyncGenerator<StoredCommit[]> {
+    const head = await this.headPosition();
+    if (head <= afterPosition) return;
+    const jsm = await this.jsm();
+    const range = { streamName: this.streamName, fromSeq: afterPosition + 1, toSeq: head, batchSize: this.batchSize };
+    for await (const messages of readBatches(this.nc, jsm, range)) {
+      yield messages.map((m) => ({ stream: this.streamOf(m), position: m.seq, data: m.data }));
     }
   }
 
@@ -210,10 +225,14 @@ export class JetStreamEventStore implements EventStore {
   }
 
   private decode(m: StoredMessage): StoredEvent[] {
+    return decodeCommit(m.data, m.seq, this.streamOf(m), this.chain);
+  }
+
+  private streamOf(m: StoredMessage): string {
     if (!m.subject.startsWith(this.subjectPrefix)) {
       throw new EventDecodeError(m.seq, `stored on ${m.subject}, outside ${this.subjects.eventsAll()}`);
     }
-    return decodeCommit(m.data, m.seq, m.subject.slice(this.subjectPrefix.length), this.chain);
+    return m.subject.slice(this.subjectPrefix.length);
   }
 
   private jsm(): Promise<JetStreamManager> {

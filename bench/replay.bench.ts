@@ -7,7 +7,6 @@
  * commit: the target row, with the CLI's default worker threads, and again in one thread), and every event in a
  * commit of its own (the worst case for a reader: info).
  */
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { type Bench, type BenchContext, verdict } from './lib/bench';
 import { EventLogWriter } from './lib/event-log';
@@ -109,9 +108,6 @@ async function replayPass(ctx: BenchContext, total: number, denialsPerCommit: nu
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
-/** `twokey events replay`'s default: one worker thread per core, at most 4 (apps/admin-api/src/cli/replay.ts). */
-const DEFAULT_WORKERS = Math.min(availableParallelism(), 4);
-
 export const replayBench: Bench = {
   id: '4',
   title: 'replay',
@@ -131,7 +127,7 @@ export const replayBench: Bench = {
         ratio: rate(floodDefault) / flood.rawRate,
         unit: 'events/s',
         verdict: verdict(rate(floodDefault) >= 150_000),
-        note: `the CLI's default: ${DEFAULT_WORKERS} worker threads, each owning whole connections (3 in this log); ${n(flood.commits)} commits (${(floodDefault.summary.events / flood.commits).toFixed(1)} events each); baseline = raw JetStream read of the same log, no decoding; log written at ${n(flood.writeRate)} events/s; read models: ${JSON.stringify(floodDefault.summary.counts)}`,
+        note: `the CLI's default: a worker thread per connection (3 in this log; at most 4); ${n(flood.commits)} commits (${(floodDefault.summary.events / flood.commits).toFixed(1)} events each); baseline = raw JetStream read of the same log, no decoding; log written at ${n(flood.writeRate)} events/s; read models: ${JSON.stringify(floodDefault.summary.counts)}`,
       },
       {
         name: `4. replay ${n(total)} events, same log, in one thread (--workers 0)`,

@@ -9,7 +9,7 @@ import { rebuildOnWorkers, ReplayWorkers, workerThreadsAvailable } from './paral
 import { rebuild } from './rebuild';
 import { STORE_HELP, STORE_OPTIONS, openStore } from './store-connection';
 
-const DEFAULT_WORKERS = Math.min(availableParallelism(), 4);
+const DEFAULT_WORKERS = 4;
 
 export const REPLAY_HELP = `usage: twokey events replay [--json] [--workers N] [--max-attention-groups N] [--nats-url URL] [--prefix P]
 
@@ -17,8 +17,8 @@ Rebuilds every read model (allowlists, pairing rows, Activity → Attention) fro
 on stderr, then prints how long it took and what it rebuilt.
 
   --json                     print the summary as JSON
-  --workers N                decode and fold on N worker threads, each owning whole connections (default ${DEFAULT_WORKERS}:
-                             the cores, at most 4); 0 = all in this thread
+  --workers N                decode and fold on worker threads, one per connection, at most N (default ${DEFAULT_WORKERS});
+                             0 = all in this thread
   --max-attention-groups N   Attention retention per connection (env ATTENTION_MAX_GROUPS, default ${DEFAULT_READ_MODEL_OPTIONS.maxAttentionGroups});
                              use the admin-api's value to rebuild the same state
 ${STORE_HELP}
@@ -83,7 +83,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
   const maxAttentionGroups = maxAttentionGroupsOf(values['max-attention-groups'], io);
   const workers = workersOf(values.workers);
   // Started before connecting, so their start-up overlaps it (see ReplayWorkers).
-  const pool = workers > 0 && workerThreadsAvailable() ? new ReplayWorkers(workers, { maxAttentionGroups }) : undefined;
+  const pool = workers > 0 && workerThreadsAvailable() ? new ReplayWorkers(workers, { maxAttentionGroups }, availableParallelism()) : undefined;
   const { store, close } = await openStore(values, io).catch(async (e: unknown) => {
     await pool?.terminate();
     throw e;

@@ -132,7 +132,7 @@ export const pipelineBench: Bench = {
     if (ours.health) {
       rows.push({
         name: '1. /healthz latency while draining (p99)',
-        target: 'info (liveness probes time out at 1 s)',
+        target: 'info (k8s liveness probe: 3 s timeout, 3 failures)',
         measured: ours.health.p99,
         unit: 'ms',
         verdict: 'info',

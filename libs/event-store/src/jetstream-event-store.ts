@@ -93,11 +93,7 @@ export class JetStreamEventStore implements EventStore {
   }
 
   async *readAllBatches(afterPosition = 0): AsyncGenerator<StoredEvent[]> {
-    const head = await this.headPosition();
-    if (head <= afterPosition) return;
-    const jsm = await this.jsm();
-    const range = { streamName: this.streamName, fromSeq: afterPosition + 1, toSeq: head, batchSize: this.batchSize };
-    for await (const messages of readBatches(this.nc, jsm, range)) {
+    for await (const messages of this.readToHead(afterPosition)) {
       const events: StoredEvent[] = [];
       for (const m of messages) {
         let decoded: StoredEvent[];
@@ -119,13 +115,17 @@ export class JetStreamEventStore implements EventStore {
    * that decodes them elsewhere with a `CommitDecoder`. A message outside the events subjects is an EventDecodeError.
    */
   async *readAllCommits(afterPosition = 0): AsyncGenerator<StoredCommit[]> {
+    for await (const messages of this.readToHead(afterPosition)) {
+      yield messages.map((m) => ({ stream: this.streamOf(m), position: m.seq, data: m.data }));
+    }
+  }
+
+  /** The messages after `afterPosition` up to the head as it is now, in batches. */
+  private async *readToHead(afterPosition: number): AsyncGenerator<StoredMessage[]> {
     const head = await this.headPosition();
     if (head <= afterPosition) return;
     const jsm = await this.jsm();
-    const range = { streamName: this.streamName, fromSeq: afterPosition + 1, toSeq: head, batchSize: this.batchSize };
-    for await (const messages of readBatches(this.nc, jsm, range)) {
-      yield messages.map((m) => ({ stream: this.streamOf(m), position: m.seq, data: m.data }));
-    }
+    yield* readBatches(this.nc, jsm, { streamName: this.streamName, fromSeq: afterPosition + 1, toSeq: head, batchSize: this.batchSize });
   }
 
   subscribe(options: SubscribeOptions): EventSubscription {

@@ -107,6 +107,11 @@ export class MattermostAdapter implements PlatformAdapter {
     }
   }
 
+  /** The websocket is open and authenticated (not reconnecting, not refused). */
+  receiving(): boolean {
+    return this.socket?.current === 'open';
+  }
+
   async stop(): Promise<void> {
     await this.socket?.stop();
     this.socket = undefined;

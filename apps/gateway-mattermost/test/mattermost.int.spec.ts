@@ -164,6 +164,21 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
     expect(lines.some((l) => l.includes('event sequence gap'))).toBe(true);
   });
 
+  it('reports in its status that it stopped receiving while its websocket is down, and when it is back', async () => {
+    const up = gut.gateway.status();
+    expect(up.adapterStarted).toBe(true);
+    fake.refuseAuthentication = true;
+    fake.dropSockets();
+    await until(() => gut.gateway.status().adapterStarted === false);
+    const down = gut.gateway.status();
+    expect(Date.parse(down.since)).toBeGreaterThan(Date.parse(up.since));
+    fake.refuseAuthentication = false;
+    await until(() => gut.gateway.status().adapterStarted === true);
+    await fake.waitForSockets(1);
+    const post = fake.userPosts({ userId: alice.id, channelId: dm.id, message: 'after the outage' });
+    await inbound.waitFor(byPost(post.id));
+  });
+
   it('answers the connection test with the bot identity', async () => {
     // The fake, like the server, takes the auth scheme in any case (the official client sends BEARER).
     expect((await fetch(`${fake.url}/api/v4/users/me`, { headers: { Authorization: `BEARER ${TOKEN}` } })).status).toBe(200);

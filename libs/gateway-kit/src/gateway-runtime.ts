@@ -44,8 +44,10 @@ export class GatewayRuntime {
   private nc?: NatsConnection;
   private natsConnected = false;
   private adapterStarted = false;
-  /** When `adapterStarted` last changed (the runtime's creation until it first does). */
-  private adapterSince = new Date();
+  /** Started and, where the adapter can tell, still receiving from its platform: what a status request reports. */
+  private receiving = false;
+  /** When `receiving` was last seen to change (the runtime's creation until it first does). */
+  private receivingSince = new Date();
   private stopping = false;
   private readonly rpc: Subscription[] = [];
   private retryTimer?: NodeJS.Timeout;
@@ -99,17 +101,26 @@ export class GatewayRuntime {
     return {
       connection: config.connection,
       platform: config.platform,
-      adapterStarted: this.adapterStarted,
-      since: this.adapterSince.toISOString(),
+      adapterStarted: this.noteReceiving(),
+      since: this.receivingSince.toISOString(),
       lastInboundAt: this.sink.lastDeliveryAt?.toISOString() ?? null,
       bufferSize: this.sink.size,
     };
   }
 
   private setAdapterStarted(started: boolean): void {
-    if (started === this.adapterStarted) return;
     this.adapterStarted = started;
-    this.adapterSince = new Date();
+    this.noteReceiving();
+  }
+
+  /** The adapter's own "receiving" is read when asked (a drop inside the SDK tells nobody), so `since` is when it was noticed. */
+  private noteReceiving(): boolean {
+    const receiving = this.adapterStarted && (this.o.adapter.receiving?.() ?? true);
+    if (receiving !== this.receiving) {
+      this.receiving = receiving;
+      this.receivingSince = new Date();
+    }
+    return receiving;
   }
 
   /**

@@ -31,4 +31,10 @@ export interface PlatformAdapter {
   connectionTest(): Promise<ConnectionTestResult>;
   /** Webhook routes, for platforms or modes that receive over HTTP. */
   webhooks?(): WebhookRoute[];
+  /**
+   * Whether the connection the adapter keeps to its platform is up right now (e.g. its websocket is open and
+   * authenticated), so a status request can tell a gateway that started but has since lost its platform. Adapters
+   * that receive over webhooks, or cannot tell, leave it out: started then means receiving.
+   */
+  receiving?(): boolean;
 }

@@ -216,6 +216,12 @@ export class FakeMattermost {
     for (const s of this.sessions) s.socket.send(frame);
   }
 
+  /**
+   * While true, every authentication challenge is answered with the documented FAIL (as when the bot's token is
+   * revoked server-side): together with `dropSockets`, the client stays disconnected until it is set back.
+   */
+  refuseAuthentication = false;
+
   /** The server drops every connection (the client must reconnect). */
   dropSockets(): void {
     for (const s of this.sessions) s.socket.terminate();
@@ -239,7 +245,7 @@ export class FakeMattermost {
         return;
       }
       if (msg.action !== 'authentication_challenge') return;
-      const ok = msg.data?.token === this.options.token;
+      const ok = !this.refuseAuthentication && msg.data?.token === this.options.token;
       this.authAttempts.push({ ok, at: Date.now() });
       if (!ok) {
         socket.send(JSON.stringify({

@@ -4,7 +4,7 @@
  * connection test. MESSAGE_CREATE is read as the documented dispatch payload (`client.ws`), so normalization is a
  * pure function of wire data plus the names discord.js has cached.
  */
-import { Client, DiscordAPIError, Events, GatewayDispatchEvents, GatewayIntentBits, Partials, REST, RESTJSONErrorCodes, Routes } from 'discord.js';
+import { Client, DiscordAPIError, Events, GatewayDispatchEvents, GatewayIntentBits, Partials, REST, RESTJSONErrorCodes, Routes, Status } from 'discord.js';
 import type { APIUser } from 'discord.js';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
 import { deliver, InboundSink, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
@@ -84,6 +84,12 @@ export class DiscordAdapter implements PlatformAdapter {
       throw describeDiscordError(e);
     }
     this.o.logger.info('discord connected', { bot: client.user?.username, guilds: client.guilds.cache.size });
+  }
+
+  /** Every gateway shard is ready: none is reconnecting, resuming or closed for good. */
+  receiving(): boolean {
+    const shards = this.client?.ws.shards;
+    return shards !== undefined && shards.size > 0 && shards.every((shard) => shard.status === Status.Ready);
   }
 
   async stop(): Promise<void> {

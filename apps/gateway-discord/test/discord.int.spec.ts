@@ -100,6 +100,17 @@ describe('gateway-discord against the fake Discord', () => {
     }
   });
 
+  it('reports in its status that it stopped receiving while the Gateway is down, and when it is back', async () => {
+    expect(gw.gateway.status().adapterStarted).toBe(true);
+    fake.refuseSessions = true;
+    fake.dropSessions(4000);
+    await until(() => gw.gateway.status().adapterStarted === false);
+    fake.refuseSessions = false;
+    await until(() => gw.gateway.status().adapterStarted === true, 20_000);
+    const after = fake.userSends({ author: alice, channelId: dmChannel, content: 'after the outage' });
+    await gw.inbound.waitFor(byId(after.id));
+  });
+
   it('dead-letters malformed and oversized messages, keeps odd Unicode intact, and keeps going', async () => {
     fake.dispatch('MESSAGE_CREATE', { id: snowflake(), channel_id: dmChannel, content: 'no author', timestamp: new Date().toISOString(), type: 0 });
     const huge = fake.userSends({ author: alice, channelId: dmChannel, content: 'q'.repeat(64 * 1024) });
@@ -182,3 +193,11 @@ describe('gateway-discord start-up errors', () => {
     }
   });
 });
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

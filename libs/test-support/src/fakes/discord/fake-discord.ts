@@ -164,6 +164,12 @@ export class FakeDiscord {
     return d;
   }
 
+  /**
+   * While true, the Gateway closes every new connection at once with 4000 (unknown error, "reconnect"), as during
+   * an outage on Discord's side: with `dropSessions`, the client stays disconnected until it is set back.
+   */
+  refuseSessions = false;
+
   /** Closes every gateway session with `code` (e.g. 4000 to make the client resume or reconnect). */
   dropSessions(code = 4000): void {
     for (const ws of this.sockets) ws.close(code, 'fake closed the session');
@@ -206,6 +212,10 @@ export class FakeDiscord {
   }
 
   private onSocket(ws: WebSocket): void {
+    if (this.refuseSessions) {
+      ws.close(4000, 'Unknown error.');
+      return;
+    }
     this.sockets.add(ws);
     ws.on('close', (code) => {
       this.closeCodes.push(code);

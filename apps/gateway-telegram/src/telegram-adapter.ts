@@ -38,6 +38,8 @@ export class TelegramAdapter implements PlatformAdapter {
   private webhookHandler?: (req: IncomingMessage, res: ServerResponse, raw: Buffer) => Promise<unknown>;
   private restartTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** The last getUpdates failed (or polling stopped) and none has succeeded since. */
+  private pollingFailing = false;
 
   constructor(private readonly o: TelegramAdapterOptions) {
     this.api = new Api(o.token, o.apiRoot ? { apiRoot: o.apiRoot } : undefined);
@@ -51,6 +53,18 @@ export class TelegramAdapter implements PlatformAdapter {
       await deliver(sink, result, this.o.logger, { updateId: ctx.update.update_id });
     });
     bot.catch((err) => this.o.logger.error('telegram update not handled', { updateId: err.ctx.update.update_id, error: (err.error as Error)?.message }));
+    // grammY retries a failing getUpdates on its own and says nothing: its outcome is what `receiving` reports.
+    bot.api.config.use(async (prev, method, payload, signal) => {
+      if (method !== 'getUpdates') return prev(method, payload, signal);
+      try {
+        const response = await prev(method, payload, signal);
+        this.pollingFailing = !response.ok;
+        return response;
+      } catch (e) {
+        if (!this.stopped) this.pollingFailing = true;
+        throw e;
+      }
+    });
     try {
       await bot.init(); // getMe: a wrong token fails here, clearly
     } catch (e) {
@@ -78,10 +92,16 @@ export class TelegramAdapter implements PlatformAdapter {
           const err = describeTelegramError(e);
           if (!started) return reject(err);
           // grammY gives up polling on 401/409 (token revoked, another poller, a webhook set elsewhere).
+          this.pollingFailing = true;
           this.o.logger.error('telegram long polling stopped; restarting', { error: err.message, retryInMs: POLLING_RESTART_MS });
           if (!this.stopped) this.restartTimer = setTimeout(() => void this.startPolling(bot).catch(() => undefined), POLLING_RESTART_MS);
         });
     });
+  }
+
+  /** Webhooks: started is receiving. Long polling: the last getUpdates succeeded. */
+  receiving(): boolean {
+    return this.o.mode === 'webhook' || !this.pollingFailing;
   }
 
   private async startWebhook(bot: Bot): Promise<void> {

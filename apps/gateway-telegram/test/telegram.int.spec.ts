@@ -106,6 +106,16 @@ describe('gateway-telegram (long polling) against the fake Bot API', () => {
     });
   });
 
+  it('reports in its status that it stopped receiving while getUpdates fails, and when it works again', async () => {
+    expect(gw.gateway.status().adapterStarted).toBe(true);
+    fake.outage(1);
+    await until(() => gw.gateway.status().adapterStarted === false);
+    fake.outage(undefined);
+    await until(() => gw.gateway.status().adapterStarted === true);
+    fake.pushUpdate(messageUpdate({ from: alice, chat: privateChat(alice), text: 'after the outage', messageId: 31 }));
+    await gw.inbound.waitFor(byId('1111111:31'));
+  });
+
   it('answers the connection test with the bot identity', async () => {
     const r = await gw.connectionTest();
     expect(r).toMatchObject({ ok: true, bot: { id: String(fake.bot.id), name: '@twokey_bot' } });
@@ -136,3 +146,11 @@ describe('gateway-telegram (long polling) against the fake Bot API', () => {
     expect(metrics).toMatch(/twokey_gateway_inbound_rejected_total/);
   });
 });
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -50,6 +50,7 @@ export class FakeTelegram {
   private nextUpdateId = 100_000;
   private nextMessageId = 5_000;
   private pollWaiters: (() => void)[] = [];
+  private outageRetryAfter?: number;
   private webhook?: { url: string; secret_token?: string };
 
   private constructor(
@@ -119,6 +120,15 @@ export class FakeTelegram {
     return postRaw(url, typeof update === 'string' ? update : JSON.stringify(update), headers);
   }
 
+  /**
+   * While set, getUpdates answers 429 with `retry_after` (the documented flood-control answer, also what the Bot
+   * API gives while it restarts), waiting long polls included: the client keeps failing until it is cleared.
+   */
+  outage(retryAfterSeconds: number | undefined): void {
+    this.outageRetryAfter = retryAfterSeconds;
+    this.pollWaiters.splice(0).forEach((w) => w());
+  }
+
   async waitForPoll(timeoutMs = 5000): Promise<void> {
     const already = this.calls('getUpdates').length;
     await this.log.waitFor((c) => c.path.endsWith('/getUpdates') && this.calls('getUpdates').length > already, timeoutMs);
@@ -158,6 +168,7 @@ export class FakeTelegram {
 
   private async getUpdates(p: Record<string, unknown>): Promise<FakeResponse> {
     if (this.webhook) return { status: 409, body: { ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" } };
+    if (this.outageRetryAfter !== undefined) return this.tooManyRequests(this.outageRetryAfter);
     const offset = Number(p.offset ?? 0);
     // A positive offset confirms every update below it: those are never delivered again.
     if (offset > 0) this.pending = this.pending.filter((u) => u.update_id >= offset);
@@ -173,7 +184,12 @@ export class FakeTelegram {
         });
       });
     }
+    if (this.outageRetryAfter !== undefined) return this.tooManyRequests(this.outageRetryAfter);
     return ok(ready());
+  }
+
+  private tooManyRequests(retryAfter: number): FakeResponse {
+    return { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } } };
   }
 
   private sendMessage(p: Record<string, unknown>): FakeResponse {

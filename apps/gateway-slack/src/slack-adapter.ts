@@ -24,6 +24,11 @@ export interface SlackAdapterOptions {
   apiUrl?: string;
   logger: JsonLogger;
   now?: () => Date;
+  /**
+   * Socket mode: how long to wait for a pong (Bolt's `clientPingTimeout`, default 5 s), which also paces reconnects
+   * (the n-th consecutive attempt waits n times this).
+   */
+  clientPingTimeoutMs?: number;
 }
 
 /** Slack errors after which sending the same message again cannot succeed. */
@@ -39,6 +44,8 @@ export class SlackAdapter implements PlatformAdapter {
   private app?: App;
   private receiver?: HTTPReceiver;
   private bot?: { userId: string; botId?: string };
+  /** Socket mode: the socket is connected (Slack said hello); reconnecting or disconnected otherwise. */
+  private socketConnected = false;
 
   constructor(private readonly o: SlackAdapterOptions) {
     this.client = new webApi.WebClient(o.botToken, this.clientOptions());
@@ -59,7 +66,15 @@ export class SlackAdapter implements PlatformAdapter {
     let app: App;
     if (this.o.mode === 'socket') {
       if (!this.o.appToken) throw new Error('socket mode needs SLACK_APP_TOKEN');
-      const receiver = new SocketModeReceiver({ appToken: this.o.appToken, logger, installerOptions: { clientOptions } });
+      const receiver = new SocketModeReceiver({
+        appToken: this.o.appToken,
+        logger,
+        installerOptions: { clientOptions },
+        ...(this.o.clientPingTimeoutMs ? { clientPingTimeout: this.o.clientPingTimeoutMs } : {}),
+      });
+      // The SocketModeClient reconnects on its own and only says so through these events.
+      receiver.client.on('connected', () => (this.socketConnected = true));
+      for (const state of ['connecting', 'reconnecting', 'disconnecting', 'disconnected']) receiver.client.on(state, () => (this.socketConnected = false));
       app = new App({ token: this.o.botToken, receiver, socketMode: true, appToken: this.o.appToken, clientOptions, logger, deferInitialization: true });
     } else {
       if (!this.o.signingSecret) throw new Error('http mode needs SLACK_SIGNING_SECRET');
@@ -85,6 +100,11 @@ export class SlackAdapter implements PlatformAdapter {
     }
     this.app = app;
     this.o.logger.info('slack connected', { mode: this.o.mode, botUserId: this.bot.userId });
+  }
+
+  /** HTTP mode: started is receiving. Socket mode: the socket is connected. */
+  receiving(): boolean {
+    return this.o.mode === 'http' || this.socketConnected;
   }
 
   private async onMessage(sink: InboundSink, body: MessageBody, retryNum?: number): Promise<void> {

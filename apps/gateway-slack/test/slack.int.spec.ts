@@ -164,7 +164,7 @@ describe('gateway-slack (Socket Mode) against the fake Slack', () => {
   beforeAll(async () => {
     nats = await startNats();
     fake = await FakeSlack.start({ botToken: BOT_TOKEN, appToken: APP_TOKEN, teamId: TEAM, users: [alice] });
-    const adapter = new SlackAdapter({ connection: 'slack', botToken: BOT_TOKEN, mode: 'socket', appToken: APP_TOKEN, apiUrl: fake.apiUrl, logger });
+    const adapter = new SlackAdapter({ connection: 'slack', botToken: BOT_TOKEN, mode: 'socket', appToken: APP_TOKEN, apiUrl: fake.apiUrl, logger, clientPingTimeoutMs: 1_000 });
     gw = await startGatewayUnderTest({ nats, platform: 'slack', adapter, logger });
     await fake.waitForSockets(1);
   });
@@ -188,6 +188,19 @@ describe('gateway-slack (Socket Mode) against the fake Slack', () => {
     expect(fake.calls('apps.connections.open')).toHaveLength(1);
   });
 
+  it('reports in its status that it stopped receiving while the socket is down, and when it is back', async () => {
+    expect(gw.gateway.status().adapterStarted).toBe(true);
+    fake.refuseSockets = true;
+    fake.dropSockets();
+    await until(() => gw.gateway.status().adapterStarted === false);
+    fake.refuseSockets = false;
+    await until(() => gw.gateway.status().adapterStarted === true, 20_000);
+    await fake.waitForSockets(1);
+    const body = messageEventCallback({ user: alice.id, teamId: TEAM, channel: 'D0ALICE001', channelType: 'im', text: 'after the outage', ts: fake.nextTs() });
+    fake.sendSocketEvent(body);
+    await gw.inbound.waitFor((x) => x.data.text === 'after the outage');
+  });
+
   it('infers the conversation from the channel id when channel_type is missing (SDK fixture shape)', async () => {
     const body = messageEventCallback({ user: alice.id, teamId: TEAM, channel: 'C0GENERAL1', text: 'no channel_type', ts: fake.nextTs() });
     fake.sendSocketEvent(body);
@@ -195,3 +208,11 @@ describe('gateway-slack (Socket Mode) against the fake Slack', () => {
     expect(m.data).toMatchObject({ conversation: { id: 'C0GENERAL1', kind: 'channel' }, space: { id: TEAM, kind: 'slack-workspace' } });
   });
 });
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

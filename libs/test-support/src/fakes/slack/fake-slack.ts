@@ -143,6 +143,17 @@ export class FakeSlack {
     return `${Math.floor(Date.now() / 1000)}.${String(++this.tsCounter).padStart(6, '0')}`;
   }
 
+  /**
+   * While true, every new Socket Mode connection is closed at once (as during an outage on Slack's side): with
+   * `dropSockets`, the client stays disconnected until it is set back.
+   */
+  refuseSockets = false;
+
+  /** Closes every Socket Mode connection (the client must reconnect). */
+  dropSockets(): void {
+    for (const ws of this.sockets) ws.terminate();
+  }
+
   async close(): Promise<void> {
     clearInterval(this.pinger);
     for (const ws of this.sockets) ws.terminate();
@@ -198,6 +209,10 @@ export class FakeSlack {
   }
 
   private onSocket(ws: WebSocket): void {
+    if (this.refuseSockets) {
+      ws.terminate();
+      return;
+    }
     this.sockets.add(ws);
     ws.on('close', () => this.sockets.delete(ws));
     ws.on('message', (raw) => {

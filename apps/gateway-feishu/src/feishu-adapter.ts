@@ -106,6 +106,11 @@ export class FeishuAdapter implements PlatformAdapter {
     }
   }
 
+  /** Webhooks: started is receiving. Long connection: the SDK's WSClient says it is connected. */
+  receiving(): boolean {
+    return this.options.mode !== 'long-connection' || this.wsClient?.getConnectionStatus().state === 'connected';
+  }
+
   async stop(): Promise<void> {
     this.wsClient?.close({ force: true });
     this.wsClient = undefined;

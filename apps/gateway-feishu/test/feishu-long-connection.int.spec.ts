@@ -64,6 +64,18 @@ describe('gateway-feishu long connection (real NATS, real SDK WSClient, fake end
     expect(inbound.items.filter((x) => x.data.platformMessageId === e.event.message.message_id)).toHaveLength(1);
   });
 
+  it('reports in its status that it stopped receiving while the long connection is down, and when it is back', async () => {
+    expect(gut.gateway.status().adapterStarted).toBe(true);
+    fake.refuseLongConnections = true;
+    fake.dropLongConnections();
+    await until(() => gut.gateway.status().adapterStarted === false);
+    fake.refuseLongConnections = false;
+    await until(() => gut.gateway.status().adapterStarted === true, 20_000);
+    const e = fake.messageEvent({ chatType: 'p2p', chatId: 'oc_dm', openId: alice.open_id, text: 'after the outage' });
+    expect(await fake.pushEvent(e)).toEqual({ code: 200 });
+    await inbound.waitFor((m) => m.data.platformMessageId === e.event.message.message_id);
+  });
+
   it('closes the long connection on stop', async () => {
     await adapter.stop();
     const deadline = Date.now() + 3000;
@@ -71,3 +83,11 @@ describe('gateway-feishu long connection (real NATS, real SDK WSClient, fake end
     expect(fake.longConnections).toBe(0);
   });
 });
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -237,6 +237,17 @@ export class FakeFeishu {
     });
   }
 
+  /**
+   * While true, every new long connection is closed at once (as during an outage on the platform's side): with
+   * `dropLongConnections`, the client stays disconnected until it is set back.
+   */
+  refuseLongConnections = false;
+
+  /** Closes every long connection (the client must reconnect). */
+  dropLongConnections(): void {
+    for (const socket of this.wsSockets) socket.terminate();
+  }
+
   async close(): Promise<void> {
     for (const socket of this.wss.clients) socket.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -256,6 +267,10 @@ export class FakeFeishu {
   }
 
   private onWsConnection(socket: WebSocket): void {
+    if (this.refuseLongConnections) {
+      socket.terminate();
+      return;
+    }
     this.wsSockets.add(socket);
     socket.on('close', () => this.wsSockets.delete(socket));
     socket.on('message', (raw: Buffer) => {

@@ -3,7 +3,7 @@
  */
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { DiscordGuild, FakeDiscord, MESSAGE_CONTENT_INTENT, snowflake } from '@twokey/test-support/fakes/discord';
-import { CapturingLogger, GatewayUnderTest, settle, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
+import { CapturingLogger, GatewayUnderTest, settle, startGatewayUnderTest, until } from '@twokey/test-support/gateway-harness';
 import { DiscordAdapter } from '../src/discord-adapter';
 
 const TOKEN = 'discord-bot-token.0123456789.abcdefghijklmnop';
@@ -193,11 +193,3 @@ describe('gateway-discord start-up errors', () => {
     }
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

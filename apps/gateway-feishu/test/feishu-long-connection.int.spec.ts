@@ -6,7 +6,7 @@ import { InboundMessage } from '@twokey/contracts';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeFeishu } from '@twokey/test-support/fakes/feishu';
-import { GatewayUnderTest, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
+import { GatewayUnderTest, startGatewayUnderTest, until } from '@twokey/test-support/gateway-harness';
 import { Collected, StoredMessage } from '@twokey/test-support/stream-collector';
 import { FeishuAdapter } from '../src/feishu-adapter';
 
@@ -83,11 +83,3 @@ describe('gateway-feishu long connection (real NATS, real SDK WSClient, fake end
     expect(fake.longConnections).toBe(0);
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

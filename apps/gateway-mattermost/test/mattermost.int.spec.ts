@@ -6,7 +6,7 @@ import { DeadLetter } from '@twokey/gateway-kit';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeMattermost, MattermostChannel } from '@twokey/test-support/fakes/mattermost';
-import { GatewayUnderTest, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
+import { GatewayUnderTest, startGatewayUnderTest, until } from '@twokey/test-support/gateway-harness';
 import { Collected, StoredMessage } from '@twokey/test-support/stream-collector';
 import { MattermostAdapter } from '../src/mattermost-adapter';
 import { MattermostSocket } from '../src/socket';
@@ -154,10 +154,10 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
   it('reconnects when the event sequence has a gap, and after the server drops the socket', async () => {
     const before = adapter.connectedSocket!.connections;
     fake.emit('typing', { parent_id: '' }, {}, 999);
-    await until(() => adapter.connectedSocket!.connections > before);
+    await until(() => adapter.connectedSocket!.connections > before, 5000);
     await fake.waitForSockets(1);
     fake.dropSockets();
-    await until(() => adapter.connectedSocket!.connections > before + 1);
+    await until(() => adapter.connectedSocket!.connections > before + 1, 5000);
     await fake.waitForSockets(1);
     const post = fake.userPosts({ userId: alice.id, channelId: dm.id, message: 'after reconnect' });
     await inbound.waitFor(byPost(post.id));
@@ -169,11 +169,11 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
     expect(up.adapterStarted).toBe(true);
     fake.refuseAuthentication = true;
     fake.dropSockets();
-    await until(() => gut.gateway.status().adapterStarted === false);
+    await until(() => gut.gateway.status().adapterStarted === false, 5000);
     const down = gut.gateway.status();
     expect(Date.parse(down.since)).toBeGreaterThan(Date.parse(up.since));
     fake.refuseAuthentication = false;
-    await until(() => gut.gateway.status().adapterStarted === true);
+    await until(() => gut.gateway.status().adapterStarted === true, 5000);
     await fake.waitForSockets(1);
     const post = fake.userPosts({ userId: alice.id, channelId: dm.id, message: 'after the outage' });
     await inbound.waitFor(byPost(post.id));
@@ -199,17 +199,9 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
     const socket = new MattermostSocket({ baseUrl: fake.url, token: 'wrong', logger, onEvent: (e) => void received.push(e), backoff: { initialMs: 10, maxMs: 20 } });
     const failuresBefore = fake.authAttempts.filter((a) => !a.ok).length;
     socket.start();
-    await until(() => fake.authAttempts.filter((a) => !a.ok).length >= failuresBefore + 2);
+    await until(() => fake.authAttempts.filter((a) => !a.ok).length >= failuresBefore + 2, 5000);
     await socket.stop();
     expect(received).toEqual([]);
     expect(lines.some((l) => l.includes('rejected MATTERMOST_TOKEN in the authentication challenge'))).toBe(true);
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -4,7 +4,7 @@
  */
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeSlack, messageEventCallback, MessageEventOptions, signedEventRequest } from '@twokey/test-support/fakes/slack';
-import { CapturingLogger, GatewayUnderTest, settle, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
+import { CapturingLogger, GatewayUnderTest, settle, startGatewayUnderTest, until } from '@twokey/test-support/gateway-harness';
 import { SlackAdapter } from '../src/slack-adapter';
 
 const BOT_TOKEN = 'xoxb-1111-2222-faketoken';
@@ -208,11 +208,3 @@ describe('gateway-slack (Socket Mode) against the fake Slack', () => {
     expect(m.data).toMatchObject({ conversation: { id: 'C0GENERAL1', kind: 'channel' }, space: { id: TEAM, kind: 'slack-workspace' } });
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

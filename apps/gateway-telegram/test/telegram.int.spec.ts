@@ -4,7 +4,7 @@
 import { MAX_TEXT_LENGTH } from '@twokey/contracts';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeTelegram, messageUpdate, privateChat, telegramUser, textMessage } from '@twokey/test-support/fakes/telegram';
-import { CapturingLogger, GatewayUnderTest, settle, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
+import { CapturingLogger, GatewayUnderTest, settle, startGatewayUnderTest, until } from '@twokey/test-support/gateway-harness';
 import { TelegramAdapter } from '../src/telegram-adapter';
 
 const TOKEN = '7000000001:AAtelegram-test-token_0123456789';
@@ -146,11 +146,3 @@ describe('gateway-telegram (long polling) against the fake Bot API', () => {
     expect(metrics).toMatch(/twokey_gateway_inbound_rejected_total/);
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -96,3 +96,12 @@ export async function startGatewayUnderTest(options: {
 
 /** Lets in-flight work settle, for asserting that something did NOT happen. */
 export const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

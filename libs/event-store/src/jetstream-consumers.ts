@@ -147,6 +147,7 @@ class PullReader {
     this.inbox = createInbox(inboxPrefixOf(nc));
     this.next = `$JS.API.CONSUMER.MSG.NEXT.${r.streamName}.${consumer}`;
     this.sub = nc.subscribe(this.inbox, { callback: (err, m) => this.receive(err, m) });
+    this.request();
   }
 
   /**
@@ -154,7 +155,6 @@ class PullReader {
    * ended), and pulls for more.
    */
   async take(): Promise<StoredMessage[]> {
-    if (this.state === 'reading') this.request();
     while (this.state === 'reading' && this.buffer.length < this.batchSize() && this.received < this.requested) {
       const before = this.received;
       let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,4 @@
-import { headers as natsHeaders, Msg, NatsConnection, Subscription } from 'nats';
+import { ErrorCode, headers as natsHeaders, Msg, NatsConnection, NatsError, Subscription } from 'nats';
 import type { z } from 'zod';
 import { ContractViolation, decodeContract } from '@twokey/contracts';
 
@@ -13,8 +13,11 @@ export class RpcRemoteError extends Error {
 /** Nobody answered in time, or no responder is subscribed. */
 export class RpcUnavailable extends Error {
   override readonly name = 'RpcUnavailable';
+  /** No responder is subscribed (the service is not running), as opposed to one that did not answer in time. */
+  readonly noResponders: boolean;
   constructor(readonly subject: string, options?: { cause?: unknown }) {
     super(`no answer on ${subject}`, options);
+    this.noResponders = (options?.cause as NatsError | undefined)?.code === ErrorCode.NoResponders;
   }
 }
 

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { JetStreamEventStore } from '@twokey/event-store';
 import { DEFAULT_READ_MODEL_OPTIONS, ReadModelCounts, readModelCounts } from '@twokey/read-models';
 import type { CliIo } from './io';
 import { UsageError } from './io';
@@ -93,7 +92,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<number> 
     const progress = new Progress(io.stderr, 'replay', head);
     const onProgress = (p: number, n: number) => progress.update(p, n);
     const result =
-      pool && store instanceof JetStreamEventStore
+      pool
         ? await rebuildOnWorkers(store, pool, { onProgress })
         : await rebuild(store, { maxAttentionGroups, onProgress }).then((r) => ({ ...r, counts: readModelCounts(r.models) }));
     progress.finish();

@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { DEFAULT_SUBJECT_PREFIX, subjects } from '@twokey/contracts';
-import { EventStore, JetStreamEventStore } from '@twokey/event-store';
+import { JetStreamEventStore } from '@twokey/event-store';
 import { connectNats } from '@twokey/messaging';
 import type { CliIo } from './io';
 
@@ -15,7 +15,7 @@ export const STORE_HELP = `  --nats-url URL     NATS server(s), comma-separated 
   --prefix P         subject prefix of the deployment (env TWOKEY_SUBJECT_PREFIX, default ${DEFAULT_SUBJECT_PREFIX})`;
 
 export interface OpenStore {
-  store: EventStore;
+  store: JetStreamEventStore;
   nc: NatsConnection;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, NatsConnection, NatsError } from 'nats';
+import type { NatsConnection } from 'nats';
 import { ConnectionTestResult, Subjects } from '@twokey/contracts';
 import { RpcRemoteError, RpcUnavailable, rpcRequest } from '@twokey/messaging';
 import type { LastConnectionTest } from './connection-registry';
@@ -33,10 +33,7 @@ export class ConnectionTester {
     } catch (e) {
       const latencyMs = Date.now() - started;
       if (e instanceof RpcUnavailable) {
-        const cause = e.cause as NatsError | undefined;
-        const error = cause?.code === ErrorCode.NoResponders
-          ? 'gateway not running'
-          : `gateway did not answer within ${this.timeoutMs} ms`;
+        const error = e.noResponders ? 'gateway not running' : `gateway did not answer within ${this.timeoutMs} ms`;
         return { ok: false, bot: null, latencyMs, error, at: at() };
       }
       const error = e instanceof RpcRemoteError ? e.message : `invalid answer from the gateway: ${(e as Error).message}`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, NatsConnection, NatsError } from 'nats';
+import type { NatsConnection } from 'nats';
 import { GatewayStatus, Subjects } from '@twokey/contracts';
 import { RpcUnavailable, rpcRequest } from '@twokey/messaging';
 import type { JsonLogger } from '@twokey/service-kit';
@@ -81,8 +81,7 @@ export class GatewayStatusProbe {
       return null;
     } catch (e) {
       if (e instanceof RpcUnavailable) {
-        const noResponders = (e.cause as NatsError | undefined)?.code === ErrorCode.NoResponders;
-        this.log.debug(noResponders ? 'gateway not running' : 'gateway did not answer its status in time', { connection, timeoutMs: this.timeoutMs });
+        this.log.debug(e.noResponders ? 'gateway not running' : 'gateway did not answer its status in time', { connection, timeoutMs: this.timeoutMs });
       } else {
         // An older or newer gateway, or a stranger on its subject: show it as not connected and say why in the log.
         this.log.warn('unusable status answer from the gateway', { connection, error: (e as Error).message });

@@ -121,16 +121,8 @@ export class ServiceProcess {
   }
 
   /** Resident memory now and at its peak (VmRSS / VmHWM), in MiB; undefined once the process is gone. */
-  memory(): { rssMiB: number; peakMiB: number } | undefined {
-    try {
-      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-      const rss = kb('VmRSS');
-      // A process that is exiting (or a zombie) has no memory lines any more.
-      return Number.isFinite(rss) ? { rssMiB: rss / 1024, peakMiB: kb('VmHWM') / 1024 } : undefined;
-    } catch {
-      return undefined;
-    }
+  memory(): ProcessMemory | undefined {
+    return processMemory(this.pid);
   }
 
   /** CPU time used so far (user + system), in ms, from /proc/<pid>/stat. */
@@ -161,12 +153,31 @@ export class ServiceProcess {
 }
 
 /** Samples a process's memory every `everyMs` until stopped; keeps the peak and the series. */
+export interface ProcessMemory {
+  rssMiB: number;
+  peakMiB: number;
+}
+
+/** Resident and peak memory of a running process, from /proc/<pid>/status. */
+export function processMemory(pid: number | undefined): ProcessMemory | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    const rss = kb('VmRSS');
+    // A process that is exiting (or a zombie) has no memory lines any more.
+    return Number.isFinite(rss) ? { rssMiB: rss / 1024, peakMiB: kb('VmHWM') / 1024 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class MemorySampler {
   readonly samples: { atMs: number; rssMiB: number }[] = [];
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly p: ServiceProcess,
+    private readonly p: { memory(): ProcessMemory | undefined },
     everyMs = 100,
   ) {
     const started = nowMs();

@@ -56,6 +56,7 @@ export async function startStack(env: Record<string, string> = {}, options: { pa
       hmacSecret: HMAC_SECRET,
       denialWindowMs: 300,
       denialMaxCoalesce: 500,
+      denialMaxHeld: 1_000_000,
       consumerName: 'pairing-service',
       ackWaitMs: 30_000,
       expiryTickMs: 200,

@@ -13,6 +13,7 @@ describe('pairing-service configuration', () => {
       hmacSecret: SECRET,
       denialWindowMs: 60_000,
       denialMaxCoalesce: 500,
+      denialMaxHeld: 1_000_000,
       consumerName: 'pairing-service',
       ackWaitMs: 150_000,
       expiryTickMs: 1_000,

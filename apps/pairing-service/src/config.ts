@@ -20,6 +20,12 @@ export const PairingServiceEnv = z.object({
   DENIAL_WINDOW_SECONDS: env.int(60).pipe(z.number().min(1).max(3_600)),
   /** Held denials of one key that force an early MessageDenied (the event lists their inbound sequences). */
   DENIAL_MAX_COALESCE: env.int(500).pipe(z.number().min(1).max(10_000)),
+  /**
+   * Denials held un-acked in all windows together before every window is flushed early. The default is about one
+   * 60 s window at a 2-core service's drain rate; each held denial costs ~35 bytes here and is one pending ack on
+   * the server.
+   */
+  DENIAL_MAX_HELD: env.int(1_000_000).pipe(z.number().min(100).max(10_000_000)),
   CONSUMER_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'must be a valid JetStream consumer name')
@@ -38,6 +44,7 @@ export interface PairingServiceConfig {
   hmacSecret: string;
   denialWindowMs: number;
   denialMaxCoalesce: number;
+  denialMaxHeld: number;
   consumerName: string;
   ackWaitMs: number;
   expiryTickMs: number;
@@ -62,6 +69,7 @@ export function loadPairingConfig(source: NodeJS.ProcessEnv = process.env): Pair
     hmacSecret: e.PAIRING_HMAC_SECRET,
     denialWindowMs: e.DENIAL_WINDOW_SECONDS * 1000,
     denialMaxCoalesce: e.DENIAL_MAX_COALESCE,
+    denialMaxHeld: e.DENIAL_MAX_HELD,
     consumerName: e.CONSUMER_NAME,
     ackWaitMs: ackWaitSeconds * 1000,
     expiryTickMs: e.EXPIRY_TICK_MS,

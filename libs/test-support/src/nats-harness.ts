@@ -14,6 +14,8 @@ export interface NatsHarness {
   /** True when this harness spawned the server (and so can kill and restart it). */
   owned: boolean;
   storeDir?: string;
+  /** The server's process id while an owned server runs (for its memory in benchmarks). */
+  readonly pid?: number;
   /** Stop the server gracefully (SIGTERM), keeping the store. */
   stop(): Promise<void>;
   /** SIGKILL the server, keeping the store. */
@@ -84,6 +86,10 @@ class SpawnedNats implements NatsHarness {
     private readonly env: Record<string, string> = {},
   ) {
     this.url = `nats://127.0.0.1:${port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   async start(): Promise<void> {

@@ -32,6 +32,7 @@ export function pairingTestConfig(nats: { url: string; prefix: string }) {
     hmacSecret: 'test-pairing-hmac-secret-0123456789abcdef',
     denialWindowMs: 200,
     denialMaxCoalesce: 500,
+    denialMaxHeld: 1_000_000,
     consumerName: 'pairing-service',
     ackWaitMs: 30_000,
     expiryTickMs: 200,

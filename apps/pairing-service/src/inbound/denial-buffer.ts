@@ -18,20 +18,12 @@ import type { PairingServiceConfig } from '../config';
 import { PairingMetrics } from '../infra/metrics';
 import { AccessRegistry } from '../state/access-registry';
 import { CLOCK, CONFIG, EVENT_STORE, NATS, type Clock } from '../tokens';
-import { MAX_HELD_DENIALS } from './flow-limits';
+import { type HeldDelivery, HeldDeliveries } from './held-deliveries';
 
 /** How often ended windows are flushed; small next to any window so a held denial waits at most this much longer. */
 export const FLUSH_INTERVAL_MS = 250;
 /** Redelivery delay after a failed append. */
 export const NAK_DELAY_MS = 1_000;
-
-/**
- * What is kept of a held delivery: its ack subject, a string of about 80 bytes. Holding the JsMsg would pin the
- * socket buffer its payload is a view of (tens of KiB) for a whole window, tens of thousands of times over during a
- * flood; an object with ack/nak closures per delivery cost ~200 bytes more, all of it promoted to the old generation.
- * The JsMsg itself only if nats.js ever stops exposing the subject.
- */
-type HeldDelivery = string | JsMsg;
 
 const ACK = new TextEncoder().encode('+ACK');
 const NAK = new TextEncoder().encode(`-NAK ${JSON.stringify({ delay: NAK_DELAY_MS * 1_000_000 })}`);
@@ -73,12 +65,13 @@ function heldDelivery(msg: JsMsg): HeldDelivery {
 export class DenialBuffer {
   private readonly coalescers = new Map<string, CoalescerState>();
   /** Inbound sequence → the delivery to ack once its denial is appended (held, or part of an append in flight). */
-  private readonly waiting = new Map<number, HeldDelivery>();
+  private readonly waiting = new HeldDeliveries();
   /** Of the waiting deliveries, those counted in a commit queued or in flight: the rest are held in windows. */
   private appending = 0;
   private readonly appends = new Set<Promise<void>>();
   private readonly groups = new Map<string, GroupCommit>();
   private readonly options: CoalescerOptions;
+  private readonly maxHeld: number;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -91,6 +84,7 @@ export class DenialBuffer {
     private readonly logger: JsonLogger,
   ) {
     this.options = { windowMs: config.denialWindowMs, maxCount: config.denialMaxCoalesce };
+    this.maxHeld = config.denialMaxHeld;
   }
 
   start(): void {
@@ -127,7 +121,7 @@ export class DenialBuffer {
     const result = coalesce(state, denial, this.options);
     this.coalescers.set(connection, result.state);
     if (result.emit) this.append(connection, result.emit);
-    if (this.waiting.size - this.appending >= MAX_HELD_DENIALS) this.relieve();
+    if (this.waiting.size - this.appending >= this.maxHeld) this.relieve();
     this.updateGauge();
   }
 
@@ -238,10 +232,8 @@ export class DenialBuffer {
   private settle(sequences: readonly number[], how: (m: HeldDelivery) => void): void {
     this.appending -= sequences.length;
     for (const seq of sequences) {
-      const m = this.waiting.get(seq);
-      if (!m) continue;
-      this.waiting.delete(seq);
-      how(m);
+      const m = this.waiting.take(seq);
+      if (m !== undefined) how(m);
     }
     this.updateGauge();
   }

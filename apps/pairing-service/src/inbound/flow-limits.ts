@@ -1,8 +1,8 @@
 /**
- * Un-acked messages the server lets the inbound consumer have: held denials plus pulled batches being decided.
- * Held denials keep only an ack subject each, so a large limit costs little memory.
+ * Un-acked messages the server lets the inbound consumer have: the held denials (up to DENIAL_MAX_HELD) plus room
+ * for the pulled batches being decided and the denials of commits in flight, so that delivery never stops while
+ * the held denials are below their limit.
  */
-export const MAX_ACK_PENDING = 100_000;
-
-/** Held denials that trigger an early flush, leaving room below MAX_ACK_PENDING for the messages being decided. */
-export const MAX_HELD_DENIALS = 80_000;
+export function maxAckPending(denialMaxHeld: number): number {
+  return denialMaxHeld + Math.max(20_000, Math.ceil(denialMaxHeld / 10));
+}

@@ -16,7 +16,7 @@ import { ServiceHealth } from '../infra/service-health';
 import { AccessRegistry } from '../state/access-registry';
 import { CONFIG, NATS, SUBJECTS } from '../tokens';
 import { DenialBuffer, NAK_DELAY_MS } from './denial-buffer';
-import { MAX_ACK_PENDING } from './flow-limits';
+import { maxAckPending } from './flow-limits';
 import { InboundHandler } from './inbound-handler';
 
 const PULL_BATCH = 1_024;
@@ -131,7 +131,7 @@ export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy 
   private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
     const stream = this.s.streams.inbound;
     const name = this.config.consumerName;
-    const editable = { ack_wait: nanos(this.config.ackWaitMs), max_ack_pending: MAX_ACK_PENDING, max_deliver: -1 };
+    const editable = { ack_wait: nanos(this.config.ackWaitMs), max_ack_pending: maxAckPending(this.config.denialMaxHeld), max_deliver: -1 };
     try {
       await jsm.consumers.info(stream, name);
     } catch (e) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { StoredEvent } from '@twokey/contracts';
 import { NO_STREAM, type StreamRevision } from '@twokey/event-store';
 import { evolveInPlace, initialState, streamKindOf, type AccessState } from '@twokey/pairing-domain';
+import { SequenceSet } from './sequence-set';
 
 export interface ConnectionEntry {
   state: AccessState;
@@ -23,7 +24,7 @@ const STREAM_NAME = /^(access|activity)-(.+)$/;
 @Injectable()
 export class AccessRegistry {
   private readonly entries = new Map<string, ConnectionEntry>();
-  private readonly counted = new Set<number>();
+  private readonly counted = new SequenceSet();
   /**
    * `<connection> <platformMessageId>` of every message that observed a token. Observations are rare (each needs a
    * token an admin issued), so this is never pruned, unlike the observations in AccessState.
@@ -78,7 +79,7 @@ export class AccessRegistry {
 
   /** Sequences at or below the consumer's ack floor can never be redelivered: forget them. */
   forgetCountedUpTo(ackFloor: number): void {
-    for (const seq of this.counted) if (seq <= ackFloor) this.counted.delete(seq);
+    this.counted.deleteUpTo(ackFloor);
   }
 
   /** True when a TokenObserved of `connection` came from this platform message (its redelivery must not match again). */

@@ -1,8 +1,9 @@
 /**
- * The three REST v4 calls the gateway makes, over fetch. Errors keep what the caller needs: the HTTP status,
+ * The REST v4 calls the gateway makes, over fetch. Errors keep what the caller needs: the HTTP status,
  * Mattermost's error id and message, and the request (never the token).
  */
-import { ApiErrorBody, Post, User } from './wire';
+import { z } from 'zod';
+import { ApiErrorBody, Channel, Post, PostList, User } from './wire';
 
 /** Mattermost answered with an error status (`id` is Mattermost's stable error id). */
 export class MattermostApiError extends Error {
@@ -36,6 +37,8 @@ export interface CreatePost {
 
 export class MattermostApi {
   private readonly base: string;
+  /** The server's clock (its `Date` header, whole seconds) at the last answer: posts are stamped by that clock. */
+  serverTimeMs?: number;
 
   constructor(baseUrl: string, private readonly token: string, private readonly timeoutMs = 10_000) {
     this.base = baseUrl.replace(/\/+$/, '');
@@ -47,6 +50,16 @@ export class MattermostApi {
 
   user(id: string): Promise<User> {
     return this.call('GET', `/api/v4/users/${encodeURIComponent(id)}`).then((b) => User.parse(b));
+  }
+
+  /** Every channel of every team the user is a member of, DMs and group DMs included (server ≥ 6.1). */
+  channelsOf(userId: string): Promise<Channel[]> {
+    return this.call('GET', `/api/v4/users/${encodeURIComponent(userId)}/channels`).then((b) => z.array(Channel).parse(b));
+  }
+
+  /** Posts of a channel created or modified after `sinceMs` (server time), at most 1,000. */
+  postsSince(channelId: string, sinceMs: number): Promise<PostList> {
+    return this.call('GET', `/api/v4/channels/${encodeURIComponent(channelId)}/posts?since=${Math.max(1, Math.floor(sinceMs))}`).then((b) => PostList.parse(b));
   }
 
   createPost(post: CreatePost): Promise<Post> {
@@ -68,6 +81,8 @@ export class MattermostApi {
     } catch (e) {
       throw new MattermostNetworkError(method, path, e);
     }
+    const date = Date.parse(res.headers.get('date') ?? '');
+    if (Number.isFinite(date)) this.serverTimeMs = date;
     const text = await res.text();
     let json: unknown;
     try {

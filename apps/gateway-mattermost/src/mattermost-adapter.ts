@@ -1,13 +1,18 @@
 /**
- * PlatformAdapter for Mattermost: WebSocket `posted` events in, REST v4 posts out.
+ * PlatformAdapter for Mattermost: WebSocket `posted` events in (plus the posts missed while the websocket was down,
+ * fetched over REST after each connection), REST v4 posts out.
  */
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
 import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
 import { displayNameOf, MattermostApi, MattermostApiError } from './api';
 import type { BackoffOptions } from './backoff';
 import { normalizeSocketEvent } from './normalize';
+import { type MissedPost, MissedPosts } from './missed-posts';
 import { MattermostSocket, SocketLogger } from './socket';
 import type { SocketEvent } from './wire';
+
+/** Delay before a failed catch-up (REST unreachable, 5xx …) is tried again while the websocket stays open. */
+const CATCH_UP_RETRY_MS = 5_000;
 
 export interface MattermostAdapterOptions {
   connection: string;
@@ -18,6 +23,7 @@ export interface MattermostAdapterOptions {
   now?: () => Date;
   backoff?: BackoffOptions;
   pingIntervalMs?: number;
+  catchUpRetryMs?: number;
 }
 
 export class MattermostAdapter implements PlatformAdapter {
@@ -28,6 +34,11 @@ export class MattermostAdapter implements PlatformAdapter {
   private botUserId?: string;
   private readonly names = new LookupCache<string>();
   private readonly now: () => Date;
+  private readonly missed = new MissedPosts();
+  private catchUpRunning = false;
+  private catchUpAgain = false;
+  private catchUpTimer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(private readonly options: MattermostAdapterOptions) {
     this.api = new MattermostApi(options.baseUrl, options.token);
@@ -56,6 +67,7 @@ export class MattermostAdapter implements PlatformAdapter {
       throw e;
     }
     this.botUserId = me.id;
+    this.missed.startAt(this.api.serverTimeMs ?? this.now().getTime());
     this.options.logger.info('mattermost bot identified', { botUserId: me.id, username: me.username });
     this.openSocket();
   }
@@ -68,8 +80,51 @@ export class MattermostAdapter implements PlatformAdapter {
       backoff: this.options.backoff,
       pingIntervalMs: this.options.pingIntervalMs,
       onEvent: (event) => this.onEvent(event),
+      onOpen: () => void this.catchUp(),
     });
     this.socket.start();
+  }
+
+  /** Hands the posts missed since the newest one seen to the `posted` path; runs after every connection. */
+  private async catchUp(): Promise<void> {
+    if (this.catchUpRunning) {
+      this.catchUpAgain = true;
+      return;
+    }
+    this.catchUpRunning = true;
+    clearTimeout(this.catchUpTimer);
+    try {
+      do {
+        this.catchUpAgain = false;
+        await this.catchUpOnce();
+      } while (this.catchUpAgain && !this.stopped);
+    } catch (e) {
+      const retryMs = this.options.catchUpRetryMs ?? CATCH_UP_RETRY_MS;
+      this.options.logger.warn('mattermost: could not fetch the posts missed while disconnected; retrying', { error: (e as Error).message, retryMs });
+      if (!this.stopped) this.catchUpTimer = setTimeout(() => void this.catchUp(), retryMs);
+    } finally {
+      this.catchUpRunning = false;
+    }
+  }
+
+  private async catchUpOnce(): Promise<void> {
+    const since = this.missed.since;
+    if (!this.botUserId || since === undefined) return;
+    const channels = await this.api.channelsOf(this.botUserId);
+    const answers = [];
+    for (const channel of channels) answers.push({ channel, list: await this.api.postsSince(channel.id, since) });
+    const { missed, truncated } = this.missed.select(since, answers);
+    for (const channel of truncated) {
+      this.options.logger.warn('mattermost: a channel had more missed posts than one request returns; older ones were not fetched', { channel });
+    }
+    for (const m of missed) {
+      if (this.stopped) return;
+      await this.onEvent(postedEvent(m));
+      this.missed.saw(m.post.id, m.post.create_at);
+    }
+    const fields = { channels: channels.length, missed: missed.length, since: new Date(since).toISOString() };
+    if (missed.length > 0) this.options.logger.info('mattermost: handled posts missed while disconnected', fields);
+    else this.options.logger.debug('mattermost: no post missed while disconnected', fields);
   }
 
   private async onEvent(event: SocketEvent): Promise<void> {
@@ -93,6 +148,7 @@ export class MattermostAdapter implements PlatformAdapter {
         const displayName = await this.displayName(message.actor.id);
         if (displayName) message.actor = { ...message.actor, displayName };
         await sink.publish(message);
+        this.missed.saw(message.platformMessageId, Date.parse(message.sentAt));
       }
     }
   }
@@ -113,6 +169,8 @@ export class MattermostAdapter implements PlatformAdapter {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.catchUpTimer);
     await this.socket?.stop();
     this.socket = undefined;
   }
@@ -152,4 +210,21 @@ export class MattermostAdapter implements PlatformAdapter {
       return { ok: false, latencyMs: Date.now() - started, error };
     }
   }
+}
+
+/** The `posted` event a websocket would have delivered for a fetched post (sender_name: resolved by user lookup). */
+function postedEvent({ post, channel }: MissedPost): SocketEvent {
+  return {
+    event: 'posted',
+    seq: 0,
+    broadcast: { channel_id: channel.id, team_id: '', user_id: '', omit_users: null },
+    data: {
+      channel_display_name: channel.display_name,
+      channel_name: channel.name,
+      channel_type: channel.type,
+      post: JSON.stringify(post),
+      sender_name: '',
+      team_id: channel.team_id,
+    },
+  };
 }

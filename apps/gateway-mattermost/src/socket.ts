@@ -8,7 +8,8 @@
  * - Events carry `seq`, 0 for `hello` and +1 per event on one connection. A gap means we missed events: we
  *   reconnect (as the official client does). The event that revealed the gap is still handled: publishing is
  *   idempotent on the post id, so handling it loses nothing and duplicates nothing.
- * - Posts missed while disconnected are not fetched again (the server does not replay them to a new connection).
+ * - The server does not replay events to a new connection: `onOpen` tells the adapter, which fetches the posts
+ *   missed meanwhile over REST (missed-posts.ts).
  */
 import WebSocket from 'ws';
 import { BackoffOptions, DEFAULT_BACKOFF, reconnectDelay } from './backoff';
@@ -26,6 +27,8 @@ export interface MattermostSocketOptions {
   baseUrl: string;
   token: string;
   onEvent: (event: SocketEvent) => Promise<void> | void;
+  /** Each time the socket is authenticated (the first connection and every reconnection). */
+  onOpen?: () => void;
   logger: SocketLogger;
   backoff?: BackoffOptions;
   random?: () => number;
@@ -160,6 +163,7 @@ export class MattermostSocket {
     this.connections += 1;
     this.options.logger.info('mattermost websocket authenticated', { connections: this.connections });
     this.openWaiters.splice(0).forEach((resolve) => resolve());
+    this.options.onOpen?.();
   }
 
   private enqueue(event: SocketEvent): void {

@@ -44,8 +44,27 @@ export const Post = z.object({
   /** '' for user posts; system posts (joins, header changes …) carry a type. */
   type: z.string().nullish(),
   props: z.record(z.string(), z.unknown()).nullish(),
+  /** Non-zero once deleted (posts fetched with `since` include deletions). */
+  delete_at: z.number().int().nonnegative().optional(),
 });
 export type Post = z.infer<typeof Post>;
+
+/** GET /api/v4/channels/:id/posts: `posts` by id, `order` their ids (newest first). */
+export const PostList = z.object({
+  order: z.array(z.string()).nullish().transform((v) => v ?? []),
+  posts: z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {}),
+});
+export type PostList = z.infer<typeof PostList>;
+
+/** An element of GET /api/v4/users/:id/channels (the fields we use). `display_name` is '' for DMs. */
+export const Channel = z.object({
+  id: z.string().min(1),
+  type: ChannelType,
+  team_id: z.string().default(''),
+  name: z.string(),
+  display_name: z.string().default(''),
+});
+export type Channel = z.infer<typeof Channel>;
 
 /** GET /api/v4/users/:id and /users/me (the fields we use). */
 export const User = z.object({

@@ -179,6 +179,49 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
     await inbound.waitFor(byPost(post.id));
   });
 
+  it('fetches the posts made while its websocket was down, each published once and in order', async () => {
+    const seenLive = fake.userPosts({ userId: alice.id, channelId: dm.id, message: 'before the outage' });
+    await inbound.waitFor(byPost(seenLive.id));
+    const publishedBefore = inbound.items.length;
+    fake.refuseAuthentication = true;
+    fake.dropSockets();
+    await until(() => gut.gateway.status().adapterStarted === false, 5000);
+    // Nobody is connected: these reach no socket, as on a server during an outage.
+    const missedDm = fake.userPosts({ userId: alice.id, channelId: dm.id, message: 'while you were away' });
+    await new Promise((r) => setTimeout(r, 5));
+    const missedTown = fake.userPosts({ userId: bob.id, channelId: town.id, message: 'anyone?' });
+    const deleted = fake.userPosts({ userId: bob.id, channelId: town.id, message: 'oops' });
+    fake.deletePost(deleted.id);
+    const own = fake.userPosts({ userId: bot.id, channelId: dm.id, message: 'the bot itself' });
+    fake.editPost(seenLive.id, 'before the outage (edited)');
+    const sinceCalls = fake.log.filter((c) => c.path.endsWith('/posts')).length;
+
+    fake.refuseAuthentication = false;
+    await fake.waitForSockets(1);
+    const town1 = await inbound.waitFor(byPost(missedTown.id));
+    const dm1 = await inbound.waitFor(byPost(missedDm.id));
+    expect(dm1.data).toMatchObject({ text: 'while you were away', actor: { id: alice.id, displayName: 'Alice Liddell' }, conversation: { id: dm.id, kind: 'dm' } });
+    expect(dm1.data.space).toBeUndefined();
+    expect(town1.data).toMatchObject({ actor: { id: bob.id, displayName: 'Bobby' }, conversation: { id: town.id, kind: 'channel', title: 'Town Square' }, space: { id: town.team_id, kind: 'mattermost-team' } });
+    // Oldest first, across channels.
+    expect(dm1.seq).toBeLessThan(town1.seq);
+    await flush();
+
+    // Asked once per channel of the bot, from before the newest post it had seen.
+    const asked = fake.log.filter((c) => c.path.endsWith('/posts')).slice(sinceCalls);
+    expect(asked.map((c) => c.path).sort()).toEqual([dm, town, group].map((c) => `/api/v4/channels/${c.id}/posts`).sort());
+    for (const c of asked) expect(Number(c.query.since)).toBeLessThan(seenLive.create_at);
+    // The seen post is not published again, even edited; the deleted one and the bot's own never are.
+    expect(lines.filter((l) => l.includes('handled posts missed while disconnected'))).not.toHaveLength(0);
+    const after = inbound.items.slice(publishedBefore).map((m) => m.data.platformMessageId);
+    expect(after).not.toContain(seenLive.id);
+    expect(after).not.toContain(deleted.id);
+    expect(after).not.toContain(own.id);
+    expect(after.filter((id) => id === missedDm.id || id === missedTown.id)).toHaveLength(2);
+    // Not even offered to JetStream again (its de-duplication would have logged the repeat).
+    expect(lines.filter((l) => l.includes('was a duplicate') && l.includes(seenLive.id))).toEqual([]);
+  });
+
   it('answers the connection test with the bot identity', async () => {
     // The fake, like the server, takes the auth scheme in any case (the official client sends BEARER).
     expect((await fetch(`${fake.url}/api/v4/users/me`, { headers: { Authorization: `BEARER ${TOKEN}` } })).status).toBe(200);

@@ -93,6 +93,8 @@ export class FakeMattermost {
         routes: [
           { method: 'GET', pattern: '/api/v4/users/me', handle: (r) => fake.authed(r, () => ({ status: 200, body: fake.options.bot })) },
           { method: 'GET', pattern: '/api/v4/users/:id', handle: (r) => fake.authed(r, () => fake.getUser(r.params.id)) },
+          { method: 'GET', pattern: '/api/v4/users/:id/channels', handle: (r) => fake.authed(r, () => fake.channelsOf(r.params.id)) },
+          { method: 'GET', pattern: '/api/v4/channels/:id/posts', handle: (r) => fake.authed(r, () => fake.postsOf(r.params.id, r.query)) },
           { method: 'POST', pattern: '/api/v4/posts', handle: (r) => fake.authed(r, () => fake.createPost(r)) },
         ],
         notFound: () => ({ status: 404, body: { id: 'api.context.404.app_error', message: 'Sorry, we could not find the page.', status_code: 404 } }),
@@ -194,6 +196,15 @@ export class FakeMattermost {
     }, { channel_id: channel.id, team_id: '', user_id: '', omit_users: null });
   }
 
+  /** The author deletes a post: a `post_deleted` event; the post stays, with `delete_at` set, as on a server. */
+  deletePost(postId: string): void {
+    const post = this.posts.get(postId);
+    if (!post) throw new Error(`fake: unknown post ${postId}`);
+    const now = Date.now();
+    Object.assign(post, { message: '', delete_at: now, update_at: now });
+    this.emit('post_deleted', { post: JSON.stringify(post) }, { channel_id: post.channel_id, team_id: '', user_id: '', omit_users: null });
+  }
+
   /** The author edits a post: a `post_edited` event. */
   editPost(postId: string, message: string): void {
     const post = this.posts.get(postId);
@@ -281,6 +292,37 @@ export class FakeMattermost {
     const user = this.users.get(id);
     if (user) return { status: 200, body: user };
     return { status: 404, body: { id: 'app.user.missing_account.const', message: 'Unable to find the user.', status_code: 404 } };
+  }
+
+  /** The bot is a member of every channel the fake knows; another user's list needs a permission the bot lacks. */
+  private channelsOf(userId: string): FakeResponse {
+    if (userId !== 'me' && userId !== this.options.bot.id) {
+      return { status: 403, body: { id: 'api.context.permissions.app_error', message: 'You do not have the appropriate permissions.', status_code: 403 } };
+    }
+    return { status: 200, body: [...this.channels.values()] };
+  }
+
+  /**
+   * `since` (ms): every post modified after it (update_at), at most 1,000; otherwise `page` / `per_page` (default
+   * 60) of the newest. Either way a PostList, `order` newest first.
+   */
+  private postsOf(channelId: string, query: Record<string, string>): FakeResponse {
+    if (!this.channels.has(channelId)) {
+      return { status: 404, body: { id: 'app.channel.get.existing.app_error', message: 'Unable to find the existing channel.', status_code: 404 } };
+    }
+    const since = Number(query.since ?? 0);
+    const newestFirst = [...this.posts.values()].filter((p) => p.channel_id === channelId).sort((a, b) => b.create_at - a.create_at);
+    let chosen: MattermostPost[];
+    if (since > 0) chosen = newestFirst.filter((p) => p.update_at > since).slice(0, 1_000);
+    else {
+      const perPage = Number(query.per_page ?? 60);
+      const page = Number(query.page ?? 0);
+      chosen = newestFirst.filter((p) => p.delete_at === 0).slice(page * perPage, (page + 1) * perPage);
+    }
+    return {
+      status: 200,
+      body: { order: chosen.map((p) => p.id), posts: Object.fromEntries(chosen.map((p) => [p.id, p])), next_post_id: '', prev_post_id: '', has_next: false },
+    };
   }
 
   private createPost(req: FakeRequest): FakeResponse {

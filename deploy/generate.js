@@ -237,9 +237,16 @@ function natsConfigMap() {
     'cluster {',
     '  name: twokey',
     '  listen: 0.0.0.0:6222',
-    '  # The NetworkPolicy `nats` admits port 6222 only from the other NATS pods.',
+    '  # Routes authenticate: a server without the password cannot join and receive every message (the NetworkPolicy',
+    '  # `nats` also admits 6222 only from the NATS pods). nats-server 2.9 does not send these credentials on the',
+    '  # routes it opens, so each route URL carries them: nats://route:<password>@nats-<i>.nats-headless:6222, composed',
+    '  # in the StatefulSet (nats.yaml) from the Secret; a $VARIABLE cannot be interpolated inside a string here.',
+    '  authorization {',
+    `    user: ${auth.ROUTE_USER}`,
+    `    password: $${auth.ROUTE_PASSWORD_ENV}`,
+    '  }',
     '  routes: [',
-    ...[0, 1, 2].map((i) => `    nats://nats-${i}.nats-headless:6222`),
+    ...[0, 1, 2].map((i) => `    $${auth.routeUrlEnvVar(i)}`),
     '  ]',
     '}',
     auth.renderAuthorization(auth.natsUsers()),
@@ -272,8 +279,8 @@ function secretTemplates() {
     `# Template of the Secret ${secret} (placeholder values only). Copy it to secrets/${file}.env (git-ignored) and fill it in.\n`;
   const files = {
     'nats-users.env.example': head('twokey-nats-users', 'nats-users') +
-      '# One password per NATS user (`node deploy/new-secrets.js k8s <overlay>` generates them).\n' +
-      auth.natsUserNames().map((u) => line(auth.passwordEnvVar(u))).join('\n') + '\n',
+      '# One password per NATS user, and one for the cluster routes (`node deploy/secrets.js k8s <overlay>` generates them).\n' +
+      [...auth.natsUserNames().map((u) => auth.passwordEnvVar(u)), auth.ROUTE_PASSWORD_ENV].map((k) => line(k)).join('\n') + '\n',
     'pairing-service.env.example': head('twokey-pairing-service', 'pairing-service') + '# At least 32 random characters.\n' + line('PAIRING_HMAC_SECRET') + '\n',
     'admin-api.env.example': head('twokey-admin-api', 'admin-api') +
       '# <adminId>:<sha256 hex of the admin token>, comma-separated; SESSION_SECRET at least 32 random characters.\n' +

@@ -27,6 +27,7 @@ function newDeploymentSecrets(options = {}) {
   const admin = newAdminToken();
   return {
     natsPasswords: Object.fromEntries(auth.natsUserNames(options).map((u) => [u, auth.generatePassword()])),
+    routePassword: auth.generatePassword(),
     pairingHmacSecret: randomSecret(),
     sessionSecret: randomSecret(),
     admin: { id: ADMIN_ID, token: admin.token, sha256: admin.sha256 },
@@ -35,7 +36,8 @@ function newDeploymentSecrets(options = {}) {
 
 function envFiles(s) {
   return {
-    'nats-users.env': Object.entries(s.natsPasswords).map(([u, p]) => `${auth.passwordEnvVar(u)}=${p}`).join('\n') + '\n',
+    'nats-users.env':
+      [...Object.entries(s.natsPasswords).map(([u, p]) => `${auth.passwordEnvVar(u)}=${p}`), `${auth.ROUTE_PASSWORD_ENV}=${s.routePassword}`].join('\n') + '\n',
     'pairing-service.env': `PAIRING_HMAC_SECRET=${s.pairingHmacSecret}\n`,
     'admin-api.env': `ADMIN_TOKEN_HASHES=${s.admin.id}:${s.admin.sha256}\nSESSION_SECRET=${s.sessionSecret}\n`,
   };

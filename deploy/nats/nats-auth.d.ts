@@ -12,6 +12,9 @@ export interface NatsUsersOptions {
   prefix?: string;
   connections?: readonly string[];
 }
+export declare const ROUTE_USER: string;
+export declare const ROUTE_PASSWORD_ENV: string;
+export declare function routeUrlEnvVar(node: number): string;
 export declare const DEFAULT_PREFIX: string;
 export declare const DEFAULT_CONNECTIONS: readonly string[];
 export declare function streamNames(prefix: string): { INBOUND: string; ADMITTED: string; OUTBOUND: string; EVENTS: string };

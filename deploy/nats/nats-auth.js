@@ -22,6 +22,19 @@ function inboxPrefix(user) {
   return `_INBOX_${user}`;
 }
 
+/**
+ * Cluster routes authenticate as this user, with the password in ROUTE_PASSWORD_ENV (Kubernetes: the Secret
+ * twokey-nats-users, read by the NATS pods only). Without it any pod that reaches port 6222 could join the cluster
+ * and receive every message.
+ */
+const ROUTE_USER = 'route';
+const ROUTE_PASSWORD_ENV = 'TWOKEY_NATS_ROUTE_PASSWORD';
+
+/** The variable holding the URL, credentials included, of the route to cluster node `i`. */
+function routeUrlEnvVar(i) {
+  return `TWOKEY_NATS_ROUTE_${i}`;
+}
+
 /** The environment variable nats-server reads the user's password from. */
 function passwordEnvVar(user) {
   return `TWOKEY_NATS_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -130,6 +143,9 @@ function renderAuthorization(users) {
 }
 
 module.exports = {
+  ROUTE_USER,
+  ROUTE_PASSWORD_ENV,
+  routeUrlEnvVar,
   DEFAULT_PREFIX,
   DEFAULT_CONNECTIONS,
   streamNames,

@@ -2,7 +2,7 @@
 // checked for what the deployment promises: probes, resources, non-root read-only pods, pinned images, env
 // references that resolve, Services that select pods, a NetworkPolicy and a PodDisruptionBudget per workload.
 import path from 'node:path';
-import { natsUserNames, passwordEnvVar } from '../../deploy/nats/nats-auth';
+import { natsUserNames, passwordEnvVar, ROUTE_PASSWORD_ENV, routeUrlEnvVar } from '../../deploy/nats/nats-auth';
 import { GATEWAYS, PLACEHOLDER, staleFiles } from '../../deploy/generate';
 import { kustomizeBuild, type JsonObject, type Resource } from './support/kustomize';
 import { repoRoot } from './support/dist';
@@ -129,13 +129,26 @@ describe.each(Object.entries(overlays))('overlay %s', (_name, docs) => {
   it('gives each app the NATS user named after it, whose password the NATS pods read from the same Secret', () => {
     const users = one(docs, 'Secret', 'twokey-nats-users');
     const conf = (one(docs, 'ConfigMap', 'nats-config').data as Record<string, string>)['nats.conf'];
-    expect(secretKeys(users).sort()).toEqual(natsUserNames().map(passwordEnvVar).sort());
+    expect(secretKeys(users).sort()).toEqual([...natsUserNames().map(passwordEnvVar), ROUTE_PASSWORD_ENV].sort());
     for (const u of natsUserNames()) expect(conf).toContain(`{ user: "${u}", password: $${passwordEnvVar(u)},`);
+    // The cluster routes authenticate with a password only the NATS pods read (no app is given that key).
+    expect(conf).toMatch(new RegExp(`cluster \\{[^]*authorization \\{\\s*user: route\\s*password: \\$${ROUTE_PASSWORD_ENV}\\s*\\}`));
+    // Each route URL carries the credentials, composed from the Secret before it is used ($(VAR) expands only
+    // variables defined earlier in the list).
+    const [nats] = containersOf(one(docs, 'StatefulSet', 'nats'), false);
+    const natsEnv = (nats.env as JsonObject[]).map((e) => e.name);
+    expect(nats.env).toContainEqual({ name: ROUTE_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: 'twokey-nats-users', key: ROUTE_PASSWORD_ENV } } });
+    for (const i of [0, 1, 2]) {
+      expect(conf).toContain(`$${routeUrlEnvVar(i)}`);
+      expect(nats.env).toContainEqual({ name: routeUrlEnvVar(i), value: `nats://route:$(${ROUTE_PASSWORD_ENV})@nats-${i}.nats-headless:6222` });
+      expect(natsEnv.indexOf(routeUrlEnvVar(i))).toBeGreaterThan(natsEnv.indexOf(ROUTE_PASSWORD_ENV));
+    }
     for (const app of APPS) {
       const [main] = containersOf(one(docs, 'Deployment', app), false);
       const env = main.env as JsonObject[];
       expect(env).toContainEqual({ name: 'NATS_USER', value: app });
       expect(env).toContainEqual({ name: 'NATS_PASSWORD', valueFrom: { secretKeyRef: { name: 'twokey-nats-users', key: passwordEnvVar(app) } } });
+      expect(JSON.stringify(podTemplate(one(docs, 'Deployment', app)))).not.toContain(ROUTE_PASSWORD_ENV);
     }
     const init = (podTemplate(one(docs, 'Deployment', 'pairing-service')).spec.initContainers as Container[])[0];
     expect(init.command).toEqual(['node', 'deploy/nats/provision.js']);

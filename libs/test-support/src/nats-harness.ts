@@ -16,6 +16,8 @@ export interface NatsHarness {
   storeDir?: string;
   /** The server's process id while an owned server runs (for its memory in benchmarks). */
   readonly pid?: number;
+  /** The last few KB the owned server wrote to its log ('' for a server the harness does not own). */
+  output(): string;
   /** Stop the server gracefully (SIGTERM), keeping the store. */
   stop(): Promise<void>;
   /** SIGKILL the server, keeping the store. */
@@ -92,6 +94,10 @@ class SpawnedNats implements NatsHarness {
     return this.child?.pid;
   }
 
+  output(): string {
+    return this.log;
+  }
+
   async start(): Promise<void> {
     const args = ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir];
     if (this.configFile) args.unshift('-c', this.configFile);
@@ -140,6 +146,9 @@ class ExternalNats implements NatsHarness {
   readonly owned = false;
   readonly prefix = uniquePrefix();
   constructor(readonly url: string, private readonly onDispose: () => Promise<void> = async () => undefined) {}
+  output(): string {
+    return '';
+  }
   private refuse(): never {
     throw new Error('this NATS server is not owned by the test (NATS_URL or a container); use startNats({ spawn: true })');
   }

@@ -98,6 +98,11 @@ export class DenialBuffer {
     return true;
   }
 
+  /** Denials held in windows (not yet in a commit). */
+  get held(): number {
+    return this.waiting.size - this.appending;
+  }
+
   isWaiting(inboundSequence: number): boolean {
     return this.waiting.has(inboundSequence);
   }
@@ -121,7 +126,7 @@ export class DenialBuffer {
     const result = coalesce(state, denial, this.options);
     this.coalescers.set(connection, result.state);
     if (result.emit) this.append(connection, result.emit);
-    if (this.waiting.size - this.appending >= this.maxHeld) this.relieve();
+    if (this.held >= this.maxHeld) this.relieve();
     this.updateGauge();
   }
 
@@ -131,9 +136,10 @@ export class DenialBuffer {
    * Flushing early costs a few more events (still bounded: at most one per key per flush) and keeps traffic flowing.
    * The windows stay open, so a key's next denial is held again rather than appended at once. Only what is held
    * counts: deliveries already in a commit are acked as soon as it is stored, and flushing again would only split
-   * the next windows.
+   * the next windows. Called when this replica holds DENIAL_MAX_HELD, and by the consumer when the server stopped
+   * delivering at max-ack-pending before that (replicas share the limit).
    */
-  private relieve(): void {
+  relieve(): void {
     this.metrics.pressureFlushes.inc();
     for (const [connection, state] of this.coalescers) {
       const result = flushHeld(state);

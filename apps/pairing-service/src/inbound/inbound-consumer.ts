@@ -4,6 +4,7 @@ import {
   DeliverPolicy,
   nanos,
   type ConsumerConfig,
+  type ConsumerInfo,
   type ConsumerMessages,
   type JetStreamManager,
   type JsMsg,
@@ -22,6 +23,8 @@ import { InboundHandler } from './inbound-handler';
 const PULL_BATCH = 1_024;
 const DRAIN_TIMEOUT_MS = 10_000;
 const ACK_FLOOR_INTERVAL_MS = 30_000;
+/** How long without a delivery, while denials are held, before asking the server whether it stopped delivering. */
+export const STALL_AFTER_MS = 2_000;
 
 /**
  * The durable pull consumer on TWOKEY_INBOUND shared by every replica. Messages of a pulled batch are handled
@@ -38,6 +41,9 @@ export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy 
   private idleWaiters: (() => void)[] = [];
   private stopping = false;
   private floorTimer?: NodeJS.Timeout;
+  private stallTimer?: NodeJS.Timeout;
+  private lastDeliveryAt = Date.now();
+  private checkingStall = false;
 
   constructor(
     @Inject(CONFIG) private readonly config: PairingServiceConfig,
@@ -67,6 +73,8 @@ export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy 
     // without progress acks every such message would be redelivered, decided again and the backlog would grow.
     this.workingTimer = setInterval(() => this.deciding.forEach((m) => m.working()), Math.max(250, this.config.ackWaitMs / 3));
     this.workingTimer.unref();
+    this.stallTimer = setInterval(() => this.checkStall(consumer), STALL_AFTER_MS / 2);
+    this.stallTimer.unref();
     this.logger.info('consuming inbound messages', { stream: this.s.streams.inbound, consumer: this.config.consumerName });
   }
 
@@ -76,12 +84,40 @@ export class InboundConsumer implements OnApplicationBootstrap, OnModuleDestroy 
     this.health.consumerRunning = false;
     clearInterval(this.floorTimer);
     clearInterval(this.workingTimer);
+    clearInterval(this.stallTimer);
     await this.messages?.close();
     await this.idle(DRAIN_TIMEOUT_MS);
     await this.denials.stop();
   }
 
+  /**
+   * Max-ack-pending is the consumer's, shared by every replica: several replicas can together hold enough denials to
+   * reach it while none of them reaches DENIAL_MAX_HELD (or an operator may have lowered it). The server then stops
+   * delivering until windows end, the admin's own messages included. When nothing was delivered for a while and
+   * denials are held, ask the server; if that is why, flush the held denials early.
+   */
+  private checkStall(consumer: { info(): Promise<ConsumerInfo> }): void {
+    if (this.checkingStall || this.stopping || this.denials.held === 0 || Date.now() - this.lastDeliveryAt < STALL_AFTER_MS) return;
+    this.checkingStall = true;
+    consumer
+      .info()
+      .then((info) => {
+        const limit = info.config.max_ack_pending ?? -1;
+        if (limit <= 0 || info.num_pending === 0 || info.num_ack_pending < limit || this.denials.held === 0) return;
+        this.logger.warn('the inbound consumer reached max-ack-pending with denials held (shared by replicas): flushing them early', {
+          held: this.denials.held,
+          ackPending: info.num_ack_pending,
+          maxAckPending: info.config.max_ack_pending,
+          pending: info.num_pending,
+        });
+        this.denials.relieve();
+      })
+      .catch((e) => this.logger.warn('could not read the inbound consumer state', { error: e }))
+      .finally(() => (this.checkingStall = false));
+  }
+
   private dispatch(msg: JsMsg): void {
+    this.lastDeliveryAt = Date.now();
     if (this.stopping || this.health.failed) {
       // Not ours to decide any more: another replica (or this one restarted) will. Stop pulling more.
       msg.nak(NAK_DELAY_MS);

@@ -161,22 +161,23 @@ export class FakeMattermost {
     /** `sender_name` in the event; defaults to `@<username>` of a known user. */
     senderName?: string;
   }): MattermostPost {
-    const now = Date.now();
-    const post: MattermostPost = {
-      id: mattermostId(),
-      create_at: now,
-      update_at: now,
-      edit_at: 0,
-      delete_at: 0,
+    const post = this.storePost({
       user_id: input.userId,
       channel_id: input.channelId,
       root_id: input.rootId ?? '',
       message: input.message,
       type: input.type ?? '',
       props: input.props ?? { disable_group_highlight: true },
-    };
-    this.posts.set(post.id, post);
+    });
     this.emitPosted(post, input.senderName);
+    return post;
+  }
+
+  /** A new post, stamped now, kept as the server keeps posts (what REST reads return later). */
+  private storePost(fields: Pick<MattermostPost, 'user_id' | 'channel_id' | 'root_id' | 'message' | 'type' | 'props' | 'pending_post_id'>): MattermostPost {
+    const now = Date.now();
+    const post: MattermostPost = { id: mattermostId(), create_at: now, update_at: now, edit_at: 0, delete_at: 0, ...fields };
+    this.posts.set(post.id, post);
     return post;
   }
 
@@ -335,13 +336,7 @@ export class FakeMattermost {
       const existing = [...this.posts.values()].find((p) => p.pending_post_id === body.pending_post_id);
       if (existing) return { status: 201, body: existing };
     }
-    const now = Date.now();
-    const post: MattermostPost = {
-      id: mattermostId(),
-      create_at: now,
-      update_at: now,
-      edit_at: 0,
-      delete_at: 0,
+    const post = this.storePost({
       user_id: this.options.bot.id,
       channel_id: channel.id,
       root_id: body.root_id ?? '',
@@ -349,8 +344,7 @@ export class FakeMattermost {
       type: '',
       props: {},
       pending_post_id: body.pending_post_id,
-    };
-    this.posts.set(post.id, post);
+    });
     // A real server echoes the bot's own post to its websocket like any other (here before the HTTP answer).
     this.emitPosted(post);
     return { status: 201, body: post };

@@ -24,7 +24,7 @@ const PULL_BATCH = 1_024;
 const DRAIN_TIMEOUT_MS = 10_000;
 const ACK_FLOOR_INTERVAL_MS = 30_000;
 /** How long without a delivery, while denials are held, before asking the server whether it stopped delivering. */
-export const STALL_AFTER_MS = 2_000;
+const STALL_AFTER_MS = 2_000;
 
 /**
  * The durable pull consumer on TWOKEY_INBOUND shared by every replica. Messages of a pulled batch are handled

@@ -12,6 +12,7 @@ import { type Bench, type BenchContext, verdict } from './lib/bench';
 import { EventLogWriter } from './lib/event-log';
 import { type BenchNats, startBenchNats } from './lib/nats';
 import { MemorySampler, ROOT, ServiceProcess } from './lib/processes';
+import { pairingEnv, rehydrationMs, startService } from './lib/services';
 import { profileArgs } from './lib/profile';
 import { nowMs, perSecond } from './lib/stats';
 import { SERVICE_DENIALS_PER_COMMIT, writeSyntheticLog } from './lib/synthetic-log';
@@ -34,6 +35,8 @@ interface CliRun {
 interface ReplayPass {
   /** One per entry of `workers`, in order. */
   runs: CliRun[];
+  /** The pairing-service's rehydration from the same log (when asked for). */
+  rehydration?: { ms: number; maxRssMiB: number };
   commits: number;
   writeRate: number;
   /** Events per second of a raw read of the same log (messages read, no decoding). */
@@ -63,7 +66,14 @@ async function rawRead(nats: BenchNats): Promise<{ messages: number; ms: number 
 }
 
 /** Writes the log, then runs `twokey events replay` once per `workers` entry (undefined = the CLI's default). */
-async function replayPass(ctx: BenchContext, total: number, denialsPerCommit: number, name: string, workers: (number | undefined)[]): Promise<ReplayPass> {
+async function replayPass(
+  ctx: BenchContext,
+  total: number,
+  denialsPerCommit: number,
+  name: string,
+  workers: (number | undefined)[],
+  rehydrate = false,
+): Promise<ReplayPass> {
   const nats = await startBenchNats();
   try {
     ctx.recordStores(await nats.durability());
@@ -97,10 +107,23 @@ async function replayPass(ctx: BenchContext, total: number, denialsPerCommit: nu
       runs.push({ summary, maxRssMiB: memory.maxRssMiB });
     }
 
+    let rehydration: ReplayPass['rehydration'];
+    if (rehydrate) {
+      // The pairing-service reads the whole log at every start too (denials included: it keeps the inbound
+      // sequences they count), so a log that grows with floods makes its start slower.
+      ctx.log(`replay (${name}): pairing-service rehydrating from the same log`);
+      const started = await startService('pairing-service', await pairingEnv(nats), { logName: `replay-pairing-service-${name}`, readyTimeoutMs: 600_000 });
+      const memory = started.process.memory();
+      await started.process.stop();
+      const ms = rehydrationMs(started.process.output);
+      if (ms === undefined) throw new Error(`the pairing-service logged no "state rehydrated" line:\n${started.process.output.slice(-2_000)}`);
+      rehydration = { ms, maxRssMiB: memory?.peakMiB ?? NaN };
+    }
+
     ctx.log(`replay (${name}): raw read of the same log (baseline)`);
     const raw = await rawRead(nats);
     if (raw.messages !== writer.commits) throw new Error(`the raw read saw ${raw.messages} messages, ${writer.commits} commits were written`);
-    return { runs, commits: writer.commits, writeRate, rawRate: perSecond(writer.written, raw.ms) };
+    return { runs, rehydration, commits: writer.commits, writeRate, rawRate: perSecond(writer.written, raw.ms) };
   } finally {
     await nats.close();
   }
@@ -113,7 +136,7 @@ export const replayBench: Bench = {
   title: 'replay',
   async run(ctx: BenchContext) {
     const total = ctx.quick ? 100_000 : 1_000_000;
-    const flood = await replayPass(ctx, total, SERVICE_DENIALS_PER_COMMIT, 'flood-log', [undefined, 0]);
+    const flood = await replayPass(ctx, total, SERVICE_DENIALS_PER_COMMIT, 'flood-log', [undefined, 0], true);
     const worst = await replayPass(ctx, total, 1, 'one-per-commit', [undefined]);
     const [floodDefault, floodOneThread] = flood.runs;
     const [worstDefault] = worst.runs;
@@ -148,6 +171,18 @@ export const replayBench: Bench = {
         unit: 'events/s',
         verdict: 'info',
         note: `${n(worst.commits)} commits, default workers; the per-message costs (nats.js, JSON.parse of the envelope) are paid once per event`,
+      },
+      {
+        name: `4. pairing-service rehydration from the same log (${n(total)} events)`,
+        target: 'info',
+        measured: flood.rehydration ? perSecond(total, flood.rehydration.ms) : NaN,
+        baseline: flood.rawRate,
+        ratio: flood.rehydration ? perSecond(total, flood.rehydration.ms) / flood.rawRate : NaN,
+        unit: 'events/s',
+        verdict: 'info',
+        note: flood.rehydration
+          ? `its "state rehydrated" log line: ${n(flood.rehydration.ms)} ms, peak RSS ${n(flood.rehydration.maxRssMiB)} MiB; it reads every event at each start, so a log grown by floods lengthens its start (see docs/performance.md)`
+          : 'not measured',
       },
       {
         name: '4. replay peak memory (RSS of the CLI process)',

@@ -13,7 +13,7 @@ import { GATEWAYS } from './lib/gateways';
 import { type BenchNats, startBenchNats } from './lib/nats';
 import { ROOT, ServiceProcess } from './lib/processes';
 import { profileArgs } from './lib/profile';
-import { adminEnv, pairingEnv, startService } from './lib/services';
+import { adminEnv, pairingEnv, rehydrationMs, startService } from './lib/services';
 import { freePort } from '@twokey/test-support';
 import type { Row } from './lib/table';
 
@@ -28,16 +28,6 @@ async function bareStart(nats: BenchNats): Promise<number> {
     return await p.waitForHttp(`http://127.0.0.1:${port}/`, 20_000);
   } finally {
     await p.kill();
-  }
-}
-
-function rehydrationMs(output: string): number | undefined {
-  const line = output.split('\n').find((l) => l.includes('state rehydrated'));
-  if (!line) return undefined;
-  try {
-    return (JSON.parse(line) as { ms?: number }).ms;
-  } catch {
-    return undefined;
   }
 }
 

@@ -68,6 +68,17 @@ export async function startService(app: string, env: Record<string, string>, o: 
   }
 }
 
+/** The pairing-service's own measure of its rehydration: the `ms` of its "state rehydrated" log line. */
+export function rehydrationMs(output: string): number | undefined {
+  const line = output.split('\n').find((l) => l.includes('state rehydrated'));
+  if (!line) return undefined;
+  try {
+    return (JSON.parse(line) as { ms?: number }).ms;
+  } catch {
+    return undefined;
+  }
+}
+
 export const BASELINE_PIPE = path.join(ROOT, 'dist/bench/baseline-pipe.js');
 
 export async function startBaselinePipe(nats: BenchNats, consumer = 'baseline'): Promise<ServiceProcess> {

@@ -51,8 +51,12 @@ export class HeldDeliveries {
       this.others.set(seq, delivery);
       return;
     }
-    if (!this.others.has(seq)) this.count++;
-    if (fields && seq > this.highest && !this.others.has(seq)) {
+    if (this.others.has(seq)) {
+      this.others.set(seq, delivery);
+      return;
+    }
+    this.count++;
+    if (fields && seq > this.highest) {
       let chunk = this.chunks[this.chunks.length - 1];
       if (!chunk || chunk.full) this.chunks.push((chunk = new Chunk(this.chunkSize)));
       chunk.append(seq, fields);

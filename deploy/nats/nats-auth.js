@@ -14,7 +14,7 @@ const CONNECTION_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** Stream names as libs/contracts `subjects(prefix).streams` builds them (a test keeps the two equal). */
 function streamNames(prefix) {
   const upper = prefix.toUpperCase().replace(/-/g, '_');
-  return { INBOUND: `${upper}_INBOUND`, ADMITTED: `${upper}_ADMITTED`, OUTBOUND: `${upper}_OUTBOUND`, EVENTS: `${upper}_EVENTS` };
+  return { INBOUND: `${upper}_INBOUND`, ADMITTED: `${upper}_ADMITTED`, OUTBOUND: `${upper}_OUTBOUND`, DELIVERED: `${upper}_DELIVERED`, EVENTS: `${upper}_EVENTS` };
 }
 
 /** Each user may subscribe only to its own inbox prefix; the client must connect with this `inboxPrefix`. */

@@ -19,7 +19,7 @@ describe('NATS users', () => {
   it('name the streams exactly as libs/contracts does', () => {
     for (const prefix of ['twokey', 'acme-prod', 'T1']) {
       const s = subjects(prefix).streams;
-      expect(streamNames(prefix)).toEqual({ INBOUND: s.inbound, ADMITTED: s.admitted, OUTBOUND: s.outbound, EVENTS: s.events });
+      expect(streamNames(prefix)).toEqual({ INBOUND: s.inbound, ADMITTED: s.admitted, OUTBOUND: s.outbound, DELIVERED: s.delivered, EVENTS: s.events });
     }
   });
 

@@ -20,6 +20,11 @@ export const InboundMessage = z
     /** Present exactly when the conversation is shared (not a DM). */
     space: Space.optional(),
     text: z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`),
+    /**
+     * The message addressed the bot by the platform's mention metadata (the mention itself is removed from `text`).
+     * The agent bridge answers in shared conversations only when addressed.
+     */
+    mentionedBot: z.boolean().optional(),
   })
   .superRefine((m, ctx) => {
     if (m.conversation.kind === 'dm' && m.space) {

@@ -12,7 +12,9 @@ describe('subjects', () => {
     expect(s.rpcGateway('discord', 'connection-test')).toBe('twokey.rpc.gateway.discord.connection-test');
     expect(s.dlq('inbound')).toBe('twokey.dlq.inbound');
     expect(s.dlq('gateway.slack')).toBe('twokey.dlq.gateway.slack');
-    expect(s.streams).toEqual({ inbound: 'TWOKEY_INBOUND', admitted: 'TWOKEY_ADMITTED', outbound: 'TWOKEY_OUTBOUND', events: 'TWOKEY_EVENTS' });
+    expect(s.streams).toEqual({ inbound: 'TWOKEY_INBOUND', admitted: 'TWOKEY_ADMITTED', outbound: 'TWOKEY_OUTBOUND', delivered: 'TWOKEY_DELIVERED', events: 'TWOKEY_EVENTS' });
+    expect(s.delivered('line')).toBe('twokey.delivered.line');
+    expect(s.rpcAgent('status')).toBe('twokey.rpc.agent.status');
   });
 
   it('derives stream names from a custom prefix', () => {

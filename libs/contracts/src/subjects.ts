@@ -7,6 +7,7 @@ export interface StreamNames {
   inbound: string;
   admitted: string;
   outbound: string;
+  delivered: string;
   events: string;
 }
 
@@ -19,11 +20,14 @@ export interface Subjects {
   admittedAll(): string;
   outbound(connection: string): string;
   outboundAll(): string;
+  delivered(connection: string): string;
+  deliveredAll(): string;
   events(streamName: string): string;
   eventsAll(): string;
   rpcPairing(verb: string): string;
   rpcPairingAll(): string;
   rpcGateway(connection: string, verb: string): string;
+  rpcAgent(verb: string): string;
   dlq(origin: string): string;
 }
 
@@ -44,6 +48,7 @@ export function subjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Subjects {
       inbound: `${upper}_INBOUND`,
       admitted: `${upper}_ADMITTED`,
       outbound: `${upper}_OUTBOUND`,
+      delivered: `${upper}_DELIVERED`,
       events: `${upper}_EVENTS`,
     },
     inbound: (c) => `${prefix}.inbound.${conn(c)}`,
@@ -52,10 +57,13 @@ export function subjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Subjects {
     admittedAll: () => `${prefix}.admitted.>`,
     outbound: (c) => `${prefix}.outbound.${conn(c)}`,
     outboundAll: () => `${prefix}.outbound.>`,
+    delivered: (c) => `${prefix}.delivered.${conn(c)}`,
+    deliveredAll: () => `${prefix}.delivered.>`,
     events: (s) => `${prefix}.events.${token(s, 'stream name')}`,
     eventsAll: () => `${prefix}.events.>`,
     rpcPairing: (verb) => `${prefix}.rpc.pairing.${token(verb, 'verb')}`,
     rpcPairingAll: () => `${prefix}.rpc.pairing.>`,
+    rpcAgent: (verb) => `${prefix}.rpc.agent.${token(verb, 'verb')}`,
     rpcGateway: (c, verb) => `${prefix}.rpc.gateway.${conn(c)}.${token(verb, 'verb')}`,
     dlq: (origin) => `${prefix}.dlq.${origin.split('.').map((t) => token(t, 'dlq origin')).join('.')}`,
   };

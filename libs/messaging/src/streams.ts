@@ -36,6 +36,7 @@ export function streamConfigs(s: Subjects, o: StreamOptions = DEFAULT_STREAM_OPT
     transport(s.streams.inbound, s.inboundAll()),
     transport(s.streams.admitted, s.admittedAll()),
     transport(s.streams.outbound, s.outboundAll()),
+    transport(s.streams.delivered, s.deliveredAll()),
     {
       name: s.streams.events,
       subjects: [s.eventsAll()],
@@ -50,7 +51,7 @@ export function streamConfigs(s: Subjects, o: StreamOptions = DEFAULT_STREAM_OPT
   ];
 }
 
-/** Creates the four streams, or updates them to the current configuration (keeping their replicas). Idempotent. */
+/** Creates the five streams, or updates them to the current configuration (keeping their replicas). Idempotent. */
 export async function ensureStreams(jsm: JetStreamManager, s: Subjects, o: StreamOptions = DEFAULT_STREAM_OPTIONS) {
   for (const config of streamConfigs(s, o)) {
     try {

@@ -15,6 +15,7 @@ import { JsonLogger } from '@twokey/service-kit';
 import { AdminApiModule, AdminApiRuntime } from './app.module';
 import { AdminTokens } from './auth/admin-tokens';
 import { authMiddleware } from './auth/auth.middleware';
+import { CredentialLimiter } from './auth/credential-limiter';
 import { FailureLimiter } from './auth/failure-limiter';
 import { Sessions } from './auth/sessions';
 import { PairingCommands } from './commands/pairing-commands';
@@ -97,7 +98,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
       natsStatus: new NatsStatus(nc),
       tokens: new AdminTokens(config.ADMIN_TOKEN_HASHES),
       sessions: new Sessions(sessionSecret(config, log), config.SESSION_TTL_SECONDS),
-      limiter: new FailureLimiter(config.AUTH_FAILURES_PER_MINUTE),
+      limiter: new CredentialLimiter(new FailureLimiter(config.AUTH_FAILURES_PER_MINUTE), metrics),
       registry,
       tester: new ConnectionTester(nc, subjects, config.CONNECTION_TEST_TIMEOUT_MS),
       commands: new PairingCommands(nc, subjects, projection, metrics, log, {
@@ -114,7 +115,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
     const app = await NestFactory.create(AdminApiModule.register(rt), new ExpressAdapter(server), { logger: log, bodyParser: false });
     app.use(metrics.middleware());
     app.use(cookieParser());
-    app.use(authMiddleware({ tokens: rt.tokens, sessions: rt.sessions, limiter: rt.limiter, metrics }));
+    app.use(authMiddleware({ tokens: rt.tokens, sessions: rt.sessions, limiter: rt.limiter }));
     app.use(jsonBody());
     serveOpenApi(app);
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);

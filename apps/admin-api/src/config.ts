@@ -87,8 +87,8 @@ export const AdminApiConfigSchema = z.object({
    */
   CONNECTION_TEST_TIMEOUT_MS: env.int(10_000).pipe(z.number().min(100)),
   /**
-   * Wrong credentials (bearer, session cookie, login) per client address per minute before they get 429. Requests
-   * without credentials do not count, and a right credential is always accepted.
+   * Wrong credentials (bearer, session cookie, login) per minute per client address and credential prefix before
+   * every credential of that prefix gets 429, unchecked. Requests without credentials do not count.
    */
   AUTH_FAILURES_PER_MINUTE: env.int(30).pipe(z.number().min(1)),
   /** Activity → Attention retention per connection (also the replay CLI's default). */

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AdminTokens } from './admin-tokens';
 import { isPublic } from './auth.middleware';
+import { CredentialLimiter } from './credential-limiter';
 import { FailureLimiter } from './failure-limiter';
+import type { AdminMetrics } from '../health/metrics';
 import { Sessions } from './sessions';
 
 const sha = (t: string) => createHash('sha256').update(t).digest();
@@ -42,6 +44,19 @@ describe('failure limiter', () => {
     limiter.fail('c');
     expect(limiter.retryAfterSeconds('a')).toBe(0);
     expect(limiter.retryAfterSeconds('c')).toBe(60);
+  });
+});
+
+describe('credential buckets', () => {
+  const buckets = new CredentialLimiter(new FailureLimiter(1), {} as AdminMetrics);
+
+  it('M1: puts credentials in buckets by address and first characters, past the marker minted tokens share', () => {
+    expect(buckets.bucketOf('a', 'twokey_AbCdxyz')).toBe(buckets.bucketOf('a', 'twokey_AbCdother'));
+    expect(buckets.bucketOf('a', 'twokey_AbCdxyz')).not.toBe(buckets.bucketOf('a', 'twokey_ZbCdxyz'));
+    expect(buckets.bucketOf('a', 'twokey_AbCdxyz')).not.toBe(buckets.bucketOf('b', 'twokey_AbCdxyz'));
+    expect(buckets.bucketOf('a', 'v1.sEsS.rest')).not.toBe(buckets.bucketOf('a', 'v1.oThEr.rest'));
+    // No token material in the key.
+    expect(buckets.bucketOf('a', 'twokey_AbCdxyz')).not.toContain('AbCd');
   });
 });
 

@@ -4,10 +4,8 @@ import type { CookieOptions, Request, Response } from 'express';
 import { Problem } from '../http/problem';
 import { ApiDoc } from '../http/openapi';
 import { LoginBody, SessionView } from '../http/schemas';
-import { AdminMetrics } from '../health/metrics';
 import { AdminTokens } from './admin-tokens';
-import { refuseWrongCredential } from './auth.middleware';
-import { FailureLimiter } from './failure-limiter';
+import { CredentialLimiter } from './credential-limiter';
 import { Admin, AdminPrincipal } from './principal';
 import { SESSION_COOKIE, Sessions } from './sessions';
 
@@ -18,8 +16,7 @@ export class SessionController {
   constructor(
     private readonly tokens: AdminTokens,
     private readonly sessions: Sessions,
-    private readonly limiter: FailureLimiter,
-    private readonly metrics: AdminMetrics,
+    private readonly limiter: CredentialLimiter,
   ) {}
 
   private cookieOptions(req: Request): CookieOptions {
@@ -34,9 +31,7 @@ export class SessionController {
     const token = typeof (raw as { token?: unknown } | undefined)?.token === 'string' ? (raw as { token: string }).token : '';
     // No token is no guess: a plain 401 that does not count against the address.
     if (token === '') throw new Problem('unauthorized', 'send { "token": "<admin token>" }');
-    // A right token logs in even while the address is limited (see refuseWrongCredential for why).
-    const adminId = this.tokens.verify(token);
-    if (adminId === undefined) refuseWrongCredential(this.limiter, this.metrics, req, 'login', 'the token is not valid');
+    const adminId = this.limiter.check(req, 'login', token, () => this.tokens.verify(token), 'the token is not valid');
     const { session, cookie } = this.sessions.create(adminId);
     res.cookie(SESSION_COOKIE, cookie, { ...this.cookieOptions(req), maxAge: this.sessions.ttl * 1000 });
     res.setHeader('Cache-Control', 'no-store');

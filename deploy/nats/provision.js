@@ -49,7 +49,7 @@ async function ensureConsumers(jsm, s, connections) {
  *           connections: readonly string[], timeoutMs?: number, log?: (line: string) => void }} o
  */
 async function provision(o) {
-  const { connectNats, ensureStreams, DEFAULT_STREAM_OPTIONS } = dist('messaging');
+  const { connectNats, ensureStreams, openSessionRevocations, DEFAULT_STREAM_OPTIONS } = dist('messaging');
   const { subjects } = dist('contracts');
   const s = subjects(o.prefix);
   const log = o.log ?? (() => undefined);
@@ -65,6 +65,7 @@ async function provision(o) {
       // Short API timeouts: while a new cluster elects its JetStream leader, a retry soon beats a long wait.
       const jsm = await nc.jetstreamManager({ timeout: 2_000 });
       await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: o.replicas, manageReplicas: true });
+      await openSessionRevocations(nc.jetstream(), s, { create: true, replicas: o.replicas });
       const created = await ensureConsumers(jsm, s, o.connections);
       log(`streams ready (${Object.values(s.streams).join(', ')}; replicas ${o.replicas})` +
         (created.length ? `; created consumers ${created.join(', ')}` : ''));

@@ -37,7 +37,8 @@ Environment (also read from .env in the repository root; see .env.example for ev
   HTTP_HOST                 interface the services listen on (default 127.0.0.1)
 
 Options:
-  --new-admin-token         replace the admin token (the old one stops working) and print the new one
+  --new-admin-token         replace the admin token and the session secret (the old token and every console
+                            session stop working) and print the new token
   --help                    this text`;
 
 const STOP_TIMEOUT_MS = 10_000;

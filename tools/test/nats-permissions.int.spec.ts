@@ -2,7 +2,7 @@
 // service may do works, and what it must never do is refused by the server (not by our code).
 import { AckPolicy, connect, headers, JSONCodec, NatsConnection, NatsError, Status, Subscription } from 'nats';
 import { subjects } from '@twokey/contracts';
-import { connectNats } from '@twokey/messaging';
+import { connectNats, openSessionRevocations, sessionRevocationsBucket } from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
 import { generatePassword, natsUsers, passwordEnvVar, renderAuthorization } from '../../deploy/nats/nats-auth';
 import { provision } from '../../deploy/nats/provision';
@@ -238,6 +238,23 @@ describe('admin-api', () => {
     const reply = await admin.request(s.rpcPairing('issue-pairing-token'), jc.encode({}), { timeout: 3_000 });
     expect(jc.decode(reply.data)).toEqual({ position: 1 });
     await expect(admin.jetstream().publish(s.events('access-telegram'), jc.encode({}))).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+  });
+
+  it('M2: shares logged-out sessions through the KV bucket the provisioner made; no other user reads or writes it', async () => {
+    const admin = await as('admin-api');
+    const kv = await openSessionRevocations(admin.jetstream(), s, { create: false });
+    await kv.put('perm-session', String(Date.now() + 60_000));
+    const other = await openSessionRevocations((await as('admin-api')).jetstream(), s, { create: false });
+    const watch = await other.watch();
+    for await (const e of watch) {
+      expect(e.key).toBe('perm-session');
+      break;
+    }
+    for (const user of ['agent', 'gateway-telegram']) {
+      const nc = await as(user);
+      await expectPublishDenied(nc, `$KV.${sessionRevocationsBucket(s)}.forged`);
+      await expectRequestDenied(nc, `$JS.API.CONSUMER.CREATE.KV_${sessionRevocationsBucket(s)}`);
+    }
   });
 });
 

@@ -49,7 +49,7 @@ export class AdminApiModule {
   static register(rt: AdminApiRuntime): DynamicModule {
     return {
       module: AdminApiModule,
-      imports: [ConsoleModule.register({ sessions: rt.sessions, tokens: rt.tokens })],
+      imports: [ConsoleModule.register({ sessions: rt.sessions })],
       controllers: [
         HealthController,
         SessionController,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConnectionId, DEFAULT_SUBJECT_PREFIX, PLATFORMS, Platform } from '@twokey/contracts';
+import { MAX_SESSION_TTL_SECONDS } from '@twokey/messaging';
 import { env, loadConfig } from '@twokey/service-kit';
 
 export interface AdminTokenHash {
@@ -74,8 +75,13 @@ export const AdminApiConfigSchema = z.object({
    * console sessions end at restart and are not shared between replicas (set it in production).
    */
   SESSION_SECRET: env.secret(32).optional(),
-  SESSION_TTL_SECONDS: env.int(12 * 3600).pipe(z.number().min(60)),
+  SESSION_TTL_SECONDS: env.int(12 * 3600).pipe(z.number().min(60).max(MAX_SESSION_TTL_SECONDS)),
   TRUST_PROXY: TrustProxy,
+  /**
+   * Where admins reach the console (e.g. https://twokey.example.com). An https URL makes the session cookie
+   * `Secure` even when TLS ends at a proxy that TRUST_PROXY does not trust (L7).
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   CONNECTIONS: Connections,
   /** Create or update the JetStream streams at start (off where NATS permissions do not allow it). */
   ENSURE_STREAMS: env.bool(true),

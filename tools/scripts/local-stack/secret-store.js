@@ -67,10 +67,14 @@ function loadOrCreateSecrets(home, natsUsers) {
   return { secrets, firstRun, adminToken };
 }
 
-/** Replaces the admin token (the old one stops working at once); returns the new plaintext token. */
+/**
+ * Replaces the admin token (the old one stops working at once) and the session secret, so every console session
+ * signed before ends too (M2); returns the new plaintext token.
+ */
 function rotateAdminToken(home, secrets) {
   const admin = newAdminToken();
   secrets.admin = { id: secrets.admin?.id ?? ADMIN_ID, tokenSha256: admin.sha256, shown: false };
+  secrets.sessionSecret = randomSecret();
   save(home, secrets);
   return admin.token;
 }

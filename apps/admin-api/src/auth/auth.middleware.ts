@@ -41,17 +41,14 @@ export function authMiddleware({ tokens, sessions, limiter }: AuthDeps): Request
       const header = req.headers.authorization;
       const token = header === undefined ? undefined : bearerToken(header);
       if (token !== undefined) {
-        const adminId = limiter.check(req, 'bearer', token, () => tokens.verify(token), 'the bearer token is not valid');
+        const { adminId } = limiter.check(req, 'bearer', token, () => tokens.verify(token), 'the bearer token is not valid');
         setPrincipal(req, { id: adminId, via: 'bearer' });
         return next();
       }
       const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
       // Another scheme (e.g. Basic from a proxy in front) is not ours: the session cookie may still authenticate.
       if (cookie) {
-        const session = limiter.check(req, 'session', cookie, () => {
-          const read = sessions.read(cookie);
-          return read && tokens.has(read.adminId) ? read : undefined;
-        }, 'the session is not valid; log in again');
+        const session = limiter.check(req, 'session', cookie, () => sessions.read(cookie), 'the session is not valid; log in again');
         if (UNSAFE_METHODS.has(req.method) && !sessions.checkCsrf(session, req.get('x-csrf-token'))) {
           throw new Problem('csrf', 'state-changing requests with a session cookie need the X-CSRF-Token header');
         }

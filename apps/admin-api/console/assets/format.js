@@ -23,6 +23,7 @@ export const REASONS = {
   'pairing-throttled': 'Too many wrong codes: pairing attempts from here are paused for 15 minutes.',
   'space-pairing-not-authorized':
     'Posted a space code without being an authorized user (or not inside the space).',
+  'pairing-code-exposed': 'Code exposed, revoked: a live code was posted where it cannot be used (a user code in a group, a space code in a DM). Everyone there saw it, so it no longer works: Generate a new one.',
 };
 
 export const reasonText = (r) => REASONS[r] ?? r;

@@ -28,6 +28,25 @@ export const REASONS = {
 
 export const reasonText = (r) => REASONS[r] ?? r;
 
+/**
+ * A display name is a hint chosen by its owner, never an identity (L6). Format characters (\p{Cf}: bidi overrides
+ * and isolates, zero-width joiners) and control characters are removed, so a name cannot reorder, hide or fake the
+ * text around it, such as the ID shown beside it.
+ */
+export const cleanName = (name) => (typeof name === 'string' ? name.replace(/[\p{Cf}\p{Cc}]/gu, '').trim() : '');
+
+/** How the console names a person in sentences: the cleaned name with the platform ID beside it. */
+export const personLabel = (name, id) => {
+  const clean = cleanName(name);
+  return clean ? `${clean} (${id})` : String(id);
+};
+
+/** Names compared the way an admin reads them: cleaned, NFKC, case-folded. */
+export const sameName = (a, b) => {
+  const fold = (n) => cleanName(n).normalize('NFKC').toLowerCase();
+  return fold(a) !== '' && fold(a) === fold(b);
+};
+
 export const SPACE_KINDS = {
   telegram: ['telegram-supergroup', 'telegram-group'],
   discord: ['discord-server'],

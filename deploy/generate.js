@@ -21,7 +21,7 @@ const SERVICES = [
     component: 'pairing',
     // Two pods share the durable inbound consumer; state per connection is rehydrated from the event store.
     resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-    secretEnv: { PAIRING_HMAC_SECRET: 'twokey-pairing-service' },
+    secretEnv: { PAIRING_HMAC_SECRET: 'twokey-pairing-service', RPC_AUTH_SECRET: 'twokey-pairing-service' },
     // The GC's pacing; the same options as npm start and the benchmarks (apps/pairing-service/src/runtime-options.ts,
     // checked by its spec).
     extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=256' }],
@@ -33,7 +33,7 @@ const SERVICES = [
     component: 'admin',
     // Projections (allowlists, pairing rows, Activity) live in memory: size the limit with ATTENTION_MAX_GROUPS.
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '768Mi' } },
-    secretEnv: { ADMIN_TOKEN_HASHES: 'twokey-admin-api', SESSION_SECRET: 'twokey-admin-api' },
+    secretEnv: { ADMIN_TOKEN_HASHES: 'twokey-admin-api', SESSION_SECRET: 'twokey-admin-api', RPC_AUTH_SECRET: 'twokey-admin-api' },
     ingress: 'public',
   },
 ];
@@ -281,10 +281,13 @@ function secretTemplates() {
     'nats-users.env.example': head('twokey-nats-users', 'nats-users') +
       '# One password per NATS user, and one for the cluster routes (`node deploy/secrets.js k8s <overlay>` generates them).\n' +
       [...auth.natsUserNames().map((u) => auth.passwordEnvVar(u)), auth.ROUTE_PASSWORD_ENV].map((k) => line(k)).join('\n') + '\n',
-    'pairing-service.env.example': head('twokey-pairing-service', 'pairing-service') + '# At least 32 random characters.\n' + line('PAIRING_HMAC_SECRET') + '\n',
+    'pairing-service.env.example': head('twokey-pairing-service', 'pairing-service') +
+      '# At least 32 random characters each; RPC_AUTH_SECRET the same value as in admin-api.env.\n' +
+      line('PAIRING_HMAC_SECRET') + '\n' + line('RPC_AUTH_SECRET') + '\n',
     'admin-api.env.example': head('twokey-admin-api', 'admin-api') +
-      '# <adminId>:<sha256 hex of the admin token>, comma-separated; SESSION_SECRET at least 32 random characters.\n' +
-      line('ADMIN_TOKEN_HASHES') + '\n' + line('SESSION_SECRET') + '\n',
+      '# <adminId>:<sha256 hex of the admin token>, comma-separated; SESSION_SECRET at least 32 random characters;\n' +
+      '# RPC_AUTH_SECRET the same value as in pairing-service.env.\n' +
+      line('ADMIN_TOKEN_HASHES') + '\n' + line('SESSION_SECRET') + '\n' + line('RPC_AUTH_SECRET') + '\n',
   };
   for (const g of GATEWAYS) {
     files[`gateway-${g.platform}.env.example`] = head(`twokey-gateway-${g.platform}`, `gateway-${g.platform}`) +

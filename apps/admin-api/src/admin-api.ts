@@ -10,7 +10,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { NatsConnection } from 'nats';
 import { subjects as subjectsOf } from '@twokey/contracts';
 import { EventStore, JetStreamEventStore } from '@twokey/event-store';
-import { connectNats, ensureStreams, openSessionRevocations } from '@twokey/messaging';
+import { connectNats, ensureStreams, openSessionRevocations, RpcProof } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import { AdminApiModule, AdminApiRuntime } from './app.module';
 import { AdminTokens } from './auth/admin-tokens';
@@ -108,6 +108,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
       tester: new ConnectionTester(nc, subjects, config.CONNECTION_TEST_TIMEOUT_MS),
       commands: new PairingCommands(nc, subjects, projection, metrics, log, {
         rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+        proof: new RpcProof(config.RPC_AUTH_SECRET),
         readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       }),
       live: new LiveStreams(projection, metrics),

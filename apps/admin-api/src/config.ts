@@ -75,6 +75,11 @@ export const AdminApiConfigSchema = z.object({
    * console sessions end at restart and are not shared between replicas (set it in production).
    */
   SESSION_SECRET: env.secret(32).optional(),
+  /**
+   * Key of the proof on every pairing command, shared with the pairing-service only (never the agent or a gateway):
+   * the pairing-service refuses commands without it (L2).
+   */
+  RPC_AUTH_SECRET: env.secret(32),
   SESSION_TTL_SECONDS: env.int(12 * 3600).pipe(z.number().min(60).max(MAX_SESSION_TTL_SECONDS)),
   TRUST_PROXY: TrustProxy,
   /**

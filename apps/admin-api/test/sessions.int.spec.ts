@@ -2,7 +2,7 @@
 import { JsonLogger } from '@twokey/service-kit';
 import { AdminApi, createAdminApi } from '../src/admin-api';
 import { loadAdminApiConfig } from '../src/config';
-import { ADMIN_ID, ADMIN_TOKEN, SESSION_SECRET, sha256hex, Stack, startStack } from './stack';
+import { ADMIN_ID, ADMIN_TOKEN, RPC_AUTH_SECRET, SESSION_SECRET, sha256hex, Stack, startStack } from './stack';
 
 const ROTATED_TOKEN = 'rotated-admin-token-0123456789abcdef';
 
@@ -20,6 +20,7 @@ describe('admin-api sessions', () => {
         TWOKEY_SUBJECT_PREFIX: s.nats.prefix,
         ADMIN_TOKEN_HASHES: `${ADMIN_ID}:${sha256hex(ADMIN_TOKEN)}`,
         SESSION_SECRET,
+        RPC_AUTH_SECRET,
         ...env,
       }),
       { log: new JsonLogger('admin-api-replica', 'error', { write: () => undefined }) },

@@ -2,3 +2,4 @@ export * from './connect';
 export * from './streams';
 export * from './rpc';
 export * from './session-revocations';
+export * from './rpc-proof';

@@ -64,7 +64,7 @@ async function provision(o) {
       });
       // Short API timeouts: while a new cluster elects its JetStream leader, a retry soon beats a long wait.
       const jsm = await nc.jetstreamManager({ timeout: 2_000 });
-      await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: o.replicas, manageReplicas: true });
+      await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: o.replicas, manageReplicas: true, manageLimits: true });
       await openSessionRevocations(nc.jetstream(), s, { create: true, replicas: o.replicas });
       const created = await ensureConsumers(jsm, s, o.connections);
       log(`streams ready (${Object.values(s.streams).join(', ')}; replicas ${o.replicas})` +

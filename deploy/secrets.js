@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Generates the secrets a deployment needs, and nothing else: one password per NATS user, PAIRING_HMAC_SECRET,
-// SESSION_SECRET and an admin token of which only the SHA-256 hash is kept (the token is shown once).
+// RPC_AUTH_SECRET (admin-api and pairing-service only), SESSION_SECRET and an admin token of which only the SHA-256 hash is kept (the token is shown once).
 //   node deploy/secrets.js env            prints .env lines for compose.yaml (append them to .env)
 //   node deploy/secrets.js k8s <overlay>  writes <overlay>/secrets/{nats-users,pairing-service,admin-api}.env
 // `npm start` uses the same functions for its .twokey/secrets.json.
@@ -29,6 +29,7 @@ function newDeploymentSecrets(options = {}) {
     natsPasswords: Object.fromEntries(auth.natsUserNames(options).map((u) => [u, auth.generatePassword()])),
     routePassword: auth.generatePassword(),
     pairingHmacSecret: randomSecret(),
+    rpcAuthSecret: randomSecret(),
     sessionSecret: randomSecret(),
     admin: { id: ADMIN_ID, token: admin.token, sha256: admin.sha256 },
   };
@@ -38,8 +39,8 @@ function envFiles(s) {
   return {
     'nats-users.env':
       [...Object.entries(s.natsPasswords).map(([u, p]) => `${auth.passwordEnvVar(u)}=${p}`), `${auth.ROUTE_PASSWORD_ENV}=${s.routePassword}`].join('\n') + '\n',
-    'pairing-service.env': `PAIRING_HMAC_SECRET=${s.pairingHmacSecret}\n`,
-    'admin-api.env': `ADMIN_TOKEN_HASHES=${s.admin.id}:${s.admin.sha256}\nSESSION_SECRET=${s.sessionSecret}\n`,
+    'pairing-service.env': `PAIRING_HMAC_SECRET=${s.pairingHmacSecret}\nRPC_AUTH_SECRET=${s.rpcAuthSecret}\n`,
+    'admin-api.env': `ADMIN_TOKEN_HASHES=${s.admin.id}:${s.admin.sha256}\nSESSION_SECRET=${s.sessionSecret}\nRPC_AUTH_SECRET=${s.rpcAuthSecret}\n`,
   };
 }
 

@@ -23,6 +23,9 @@ export interface ServiceStart {
   readyTimeoutMs?: number;
 }
 
+/** One deployment's RPC auth secret, shared by the bench's admin-api and pairing-service. */
+const BENCH_RPC_AUTH_SECRET = randomBytes(32).toString('hex');
+
 export async function pairingEnv(nats: BenchNats, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
   return {
     NATS_URL: nats.url,
@@ -30,6 +33,7 @@ export async function pairingEnv(nats: BenchNats, overrides: Record<string, stri
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: String(await freePort()),
     PAIRING_HMAC_SECRET: randomBytes(32).toString('hex'),
+    RPC_AUTH_SECRET: BENCH_RPC_AUTH_SECRET,
     LOG_LEVEL: 'info',
     ...overrides,
   };
@@ -43,6 +47,7 @@ export async function adminEnv(nats: BenchNats, overrides: Record<string, string
     HTTP_PORT: String(await freePort()),
     ADMIN_TOKEN_HASHES: `bench-admin:${sha256hex(ADMIN_TOKEN)}`,
     SESSION_SECRET: randomBytes(32).toString('hex'),
+    RPC_AUTH_SECRET: BENCH_RPC_AUTH_SECRET,
     CONNECTIONS: 'telegram',
     LOG_LEVEL: 'info',
     ...overrides,

@@ -7,6 +7,8 @@ export interface ProvisionOptions {
   replicas: number;
   connections: readonly string[];
   timeoutMs?: number;
+  /** Overrides of libs/messaging DEFAULT_TRANSPORT_MAX_BYTES (STREAM_MAX_BYTES_<STREAM>). */
+  transportMaxBytes?: Partial<Record<'inbound' | 'admitted' | 'outbound' | 'delivered', number>>;
   log?: (line: string) => void;
 }
 export declare function provision(options: ProvisionOptions): Promise<void>;

@@ -15,7 +15,11 @@ const USAGE = `usage: node deploy/nats/provision.js
   gateway-<connection> (on the outbound stream) and agent (on the admitted stream).
   Environment: NATS_URL, NATS_USER (provisioner), NATS_PASSWORD, TWOKEY_SUBJECT_PREFIX (twokey),
   STREAM_REPLICAS (1; 3 on a 3-node cluster), TWOKEY_CONNECTIONS (telegram,discord,slack,mattermost,feishu,line),
-  PROVISION_TIMEOUT_SECONDS (300: how long to wait for NATS and JetStream to be available).`;
+  PROVISION_TIMEOUT_SECONDS (300: how long to wait for NATS and JetStream to be available),
+  STREAM_MAX_BYTES_INBOUND, _ADMITTED, _OUTBOUND, _DELIVERED (size limits of the transport streams in bytes;
+  defaults 512 MiB, 256 MiB, 192 MiB, 64 MiB; keep their sum well below JetStream's max_file_store).`;
+
+const TRANSPORTS = ['inbound', 'admitted', 'outbound', 'delivered'];
 
 /** The consumer configurations, identical to what libs/gateway-kit's OutboundConsumer would create. */
 function consumerConfigs(s, connections) {
@@ -49,7 +53,7 @@ async function ensureConsumers(jsm, s, connections) {
  *           connections: readonly string[], timeoutMs?: number, log?: (line: string) => void }} o
  */
 async function provision(o) {
-  const { connectNats, ensureStreams, DEFAULT_STREAM_OPTIONS } = dist('messaging');
+  const { connectNats, ensureStreams, openSessionRevocations, DEFAULT_STREAM_OPTIONS } = dist('messaging');
   const { subjects } = dist('contracts');
   const s = subjects(o.prefix);
   const log = o.log ?? (() => undefined);
@@ -64,7 +68,9 @@ async function provision(o) {
       });
       // Short API timeouts: while a new cluster elects its JetStream leader, a retry soon beats a long wait.
       const jsm = await nc.jetstreamManager({ timeout: 2_000 });
-      await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: o.replicas, manageReplicas: true });
+      const transportMaxBytes = { ...DEFAULT_STREAM_OPTIONS.transportMaxBytes, ...o.transportMaxBytes };
+      await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: o.replicas, manageReplicas: true, manageLimits: true, transportMaxBytes });
+      await openSessionRevocations(nc.jetstream(), s, { create: true, replicas: o.replicas });
       const created = await ensureConsumers(jsm, s, o.connections);
       log(`streams ready (${Object.values(s.streams).join(', ')}; replicas ${o.replicas})` +
         (created.length ? `; created consumers ${created.join(', ')}` : ''));
@@ -86,7 +92,16 @@ function fromEnv(env) {
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new Error('STREAM_REPLICAS must be an integer from 1 to 5');
   const connections = (env.TWOKEY_CONNECTIONS ?? 'telegram,discord,slack,mattermost,feishu,line')
     .split(',').map((c) => c.trim()).filter(Boolean);
+  const transportMaxBytes = {};
+  for (const t of TRANSPORTS) {
+    const raw = env[`STREAM_MAX_BYTES_${t.toUpperCase()}`];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1024 * 1024) throw new Error(`STREAM_MAX_BYTES_${t.toUpperCase()} must be a whole number of bytes, at least 1 MiB`);
+    transportMaxBytes[t] = n;
+  }
   return {
+    transportMaxBytes,
     url: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     user: env.NATS_USER || undefined,
     password: env.NATS_PASSWORD || undefined,

@@ -37,7 +37,8 @@ Environment (also read from .env in the repository root; see .env.example for ev
   HTTP_HOST                 interface the services listen on (default 127.0.0.1)
 
 Options:
-  --new-admin-token         replace the admin token (the old one stops working) and print the new one
+  --new-admin-token         replace the admin token and the session secret (the old token and every console
+                            session stop working) and print the new token
   --help                    this text`;
 
 const STOP_TIMEOUT_MS = 10_000;
@@ -80,13 +81,15 @@ function natsSettings(env, service, secrets) {
 
 function serviceOverrides(s, env, secrets, plan, host) {
   const base = { ...natsSettings(env, s.name, secrets), HTTP_PORT: s.port, HTTP_HOST: host, ENSURE_STREAMS: 'false' };
-  if (s.name === 'pairing-service') return { ...base, PAIRING_HMAC_SECRET: env.PAIRING_HMAC_SECRET || secrets.pairingHmacSecret };
+  const rpcAuth = { RPC_AUTH_SECRET: env.RPC_AUTH_SECRET || secrets.rpcAuthSecret };
+  if (s.name === 'pairing-service') return { ...base, ...rpcAuth, PAIRING_HMAC_SECRET: env.PAIRING_HMAC_SECRET || secrets.pairingHmacSecret };
   if (s.name === 'admin-api') {
     const running = plan.run.filter((r) => r.platform).map((r) => `${r.connection}:${r.platform}`);
     return {
       ...base,
       ADMIN_TOKEN_HASHES: [`${secrets.admin.id}:${secrets.admin.tokenSha256}`, env.ADMIN_TOKEN_HASHES].filter(Boolean).join(','),
       SESSION_SECRET: env.SESSION_SECRET || secrets.sessionSecret,
+      ...rpcAuth,
       CONNECTIONS: env.CONNECTIONS || running.join(','),
     };
   }

@@ -93,16 +93,21 @@ describe('compose.yaml', () => {
   });
 
   it('gives each app its own NATS user and only its own secrets', () => {
-    const own: Record<string, string[]> = { 'pairing-service': ['PAIRING_HMAC_SECRET'], 'admin-api': ['ADMIN_TOKEN_HASHES', 'SESSION_SECRET'] };
+    const own: Record<string, string[]> = {
+      'pairing-service': ['PAIRING_HMAC_SECRET', 'RPC_AUTH_SECRET'],
+      'admin-api': ['ADMIN_TOKEN_HASHES', 'SESSION_SECRET', 'RPC_AUTH_SECRET'],
+    };
     for (const app of APPS) {
       const env = services[app].environment!;
       expect(env.NATS_USER).toBe(app);
       expect(env.NATS_PASSWORD).toMatch(new RegExp(`^\\$\\{${passwordEnvVar(app)}:\\?`));
       expect(env.ENSURE_STREAMS).toBe('false');
-      const foreign = Object.keys(env).filter((k) => /^TWOKEY_NATS_PASSWORD_|^(PAIRING_HMAC_SECRET|ADMIN_TOKEN_HASHES|SESSION_SECRET)$/.test(k) && !own[app]?.includes(k));
+      const foreign = Object.keys(env).filter((k) => /^TWOKEY_NATS_PASSWORD_|^(PAIRING_HMAC_SECRET|ADMIN_TOKEN_HASHES|SESSION_SECRET|RPC_AUTH_SECRET)$/.test(k) && !own[app]?.includes(k));
       expect({ app, foreign }).toEqual({ app, foreign: [] });
     }
     expect(services['pairing-service'].environment!.PAIRING_HMAC_SECRET).toBeDefined();
+    expect(services['pairing-service'].environment!.RPC_AUTH_SECRET).toBeDefined();
+    expect(services['admin-api'].environment!.RPC_AUTH_SECRET).toBeDefined();
     expect(services['gateway-telegram'].environment!).not.toHaveProperty('ADMIN_TOKEN_HASHES');
     expect(services.provision.environment).toMatchObject({ NATS_USER: 'provisioner' });
     expect(services.provision.command).toEqual(['node', 'deploy/nats/provision.js']);

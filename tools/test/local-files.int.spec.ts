@@ -58,12 +58,15 @@ describe('local secrets', () => {
     expect(loadOrCreateSecrets(home, []).adminToken).toBeUndefined();
   });
 
-  it('rotates the admin token on request', () => {
+  it('M2: rotates the admin token and the session secret on request', () => {
     const { secrets, adminToken } = loadOrCreateSecrets(home, []);
+    const sessionSecret = secrets.sessionSecret;
     const next = rotateAdminToken(home, secrets);
     expect(next).not.toBe(adminToken);
     const stored = JSON.parse(readFileSync(path.join(home, 'secrets.json'), 'utf8'));
     expect(stored.admin.tokenSha256).toBe(createHash('sha256').update(next).digest('hex'));
+    expect(stored.sessionSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(stored.sessionSecret).not.toBe(sessionSecret);
   });
 
   it('refuses a damaged file instead of silently making new secrets', () => {

@@ -62,6 +62,7 @@ describe('service plan', () => {
       PAIRING_HMAC_SECRET: 'p',
       ADMIN_TOKEN_HASHES: 'a:b',
       SESSION_SECRET: 's',
+      RPC_AUTH_SECRET: 'r',
       TELEGRAM_BOT_TOKEN: 'tg',
       DISCORD_BOT_TOKEN: 'dc',
       TWOKEY_NATS_PASSWORD_AGENT: 'pw',
@@ -72,5 +73,7 @@ describe('service plan', () => {
     const admin = childEnv({ name: 'admin-api' }, env, {});
     expect(Object.keys(admin).sort()).toEqual(['ADMIN_TOKEN_HASHES', 'PATH', 'SESSION_SECRET']);
     expect(Object.keys(childEnv({ name: 'pairing-service' }, env, {})).sort()).toEqual(['PAIRING_HMAC_SECRET', 'PATH']);
+    // RPC_AUTH_SECRET is shared by exactly two services: start.mjs hands it to each of them as an override (L2).
+    expect(Object.keys(childEnv({ name: 'admin-api' }, env, { RPC_AUTH_SECRET: 'r' })).sort()).toEqual(['ADMIN_TOKEN_HASHES', 'PATH', 'RPC_AUTH_SECRET', 'SESSION_SECRET']);
   });
 });

@@ -2,7 +2,10 @@
 // service may do works, and what it must never do is refused by the server (not by our code).
 import { AckPolicy, connect, headers, JSONCodec, NatsConnection, NatsError, Status, Subscription } from 'nats';
 import { subjects } from '@twokey/contracts';
-import { connectNats } from '@twokey/messaging';
+import { z } from 'zod';
+import {
+  connectNats, openSessionRevocations, RpcProof, rpcRequest, RpcUnauthenticated, serveRpc, sessionRevocationsBucket,
+} from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
 import { generatePassword, natsUsers, passwordEnvVar, renderAuthorization } from '../../deploy/nats/nats-auth';
 import { provision } from '../../deploy/nats/provision';
@@ -209,6 +212,47 @@ describe('agent', () => {
     expect(rpc.seen).toEqual([]);
   });
 
+  it('L2: a pull redirected onto twokey.rpc.pairing.<verb> or a gateway’s RPC reaches the server but is refused unparsed', async () => {
+    const proof = new RpcProof('l2-test-rpc-auth-secret-0123456789abcdef');
+    const ps = await as('pairing-service');
+    const handled: string[] = [];
+    const refused: Record<'pairing' | 'gateway', RpcUnauthenticated[]> = { pairing: [], gateway: [] };
+    const handler = async (body: unknown) => {
+      handled.push(JSON.stringify(body));
+      return {};
+    };
+    const onError = (to: 'pairing' | 'gateway') => (e: unknown) => void (e instanceof RpcUnauthenticated && refused[to].push(e));
+    const pairingSub = serveRpc(ps, s.rpcPairing('issue-token'), 'l2', handler, onError('pairing'), proof);
+    const gw = await as('gateway-telegram');
+    // Gateways hold no RPC secret: their handlers refuse what carries a JetStream reply subject.
+    const gatewaySub = serveRpc(gw, s.rpcGateway('telegram', 'connection-test'), 'l2', handler, onError('gateway'));
+    await Promise.all([ps.flush(), gw.flush()]);
+    const arrived = await witness(s.rpcPairing('issue-token'));
+
+    // The review's redirect: the agent asks its own consumer for the next message, naming an RPC subject as the
+    // pull's reply subject, which its permissions do not govern. The server delivers the stored message there.
+    const agent = await as('agent');
+    for (const target of [s.rpcPairing('issue-token'), s.rpcGateway('telegram', 'connection-test')]) {
+      await ps.jetstream().publish(s.admitted('telegram'), jc.encode({ connection: 'telegram', purpose: 'user', redirected: target }));
+      agent.publish(`$JS.API.CONSUMER.MSG.NEXT.${s.streams.admitted}.agent`, jc.encode({ batch: 1, expires: 2_000_000_000 }), { reply: target });
+    }
+    await agent.flush();
+    await waitFor(() => refused.pairing.length === 1 && refused.gateway.length === 1 && arrived.seen.length === 1);
+    // Delivered to the RPC subscriptions, still named after the stream subject, replying to a JetStream ack.
+    for (const e of [...refused.pairing, ...refused.gateway]) {
+      expect(e.subject).toBe(s.admitted('telegram'));
+      expect(e.reply).toMatch(/^\$JS\.ACK\./);
+    }
+    expect(handled).toEqual([]);
+
+    // The admin-api's proved request is served.
+    const admin = await as('admin-api');
+    await rpcRequest(admin, s.rpcPairing('issue-token'), { proved: true }, z.object({}).passthrough(), 3_000, proof);
+    expect(handled).toEqual([JSON.stringify({ proved: true })]);
+    pairingSub.unsubscribe();
+    gatewaySub.unsubscribe();
+  });
+
   it('cannot reach twokey.events.>', async () => {
     const agent = await as('agent');
     await expectSubscribeDenied(agent, 'twokey.events.>');
@@ -238,6 +282,23 @@ describe('admin-api', () => {
     const reply = await admin.request(s.rpcPairing('issue-pairing-token'), jc.encode({}), { timeout: 3_000 });
     expect(jc.decode(reply.data)).toEqual({ position: 1 });
     await expect(admin.jetstream().publish(s.events('access-telegram'), jc.encode({}))).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+  });
+
+  it('M2: shares logged-out sessions through the KV bucket the provisioner made; no other user reads or writes it', async () => {
+    const admin = await as('admin-api');
+    const kv = await openSessionRevocations(admin.jetstream(), s, { create: false });
+    await kv.put('perm-session', String(Date.now() + 60_000));
+    const other = await openSessionRevocations((await as('admin-api')).jetstream(), s, { create: false });
+    const watch = await other.watch();
+    for await (const e of watch) {
+      expect(e.key).toBe('perm-session');
+      break;
+    }
+    for (const user of ['agent', 'gateway-telegram']) {
+      const nc = await as(user);
+      await expectPublishDenied(nc, `$KV.${sessionRevocationsBucket(s)}.forged`);
+      await expectRequestDenied(nc, `$JS.API.CONSUMER.CREATE.KV_${sessionRevocationsBucket(s)}`);
+    }
   });
 });
 

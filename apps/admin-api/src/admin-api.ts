@@ -10,12 +10,14 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { NatsConnection } from 'nats';
 import { subjects as subjectsOf } from '@twokey/contracts';
 import { EventStore, JetStreamEventStore } from '@twokey/event-store';
-import { connectNats, ensureStreams } from '@twokey/messaging';
+import { connectNats, ensureStreams, openSessionRevocations, RpcProof } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import { AdminApiModule, AdminApiRuntime } from './app.module';
 import { AdminTokens } from './auth/admin-tokens';
 import { authMiddleware } from './auth/auth.middleware';
+import { CredentialLimiter } from './auth/credential-limiter';
 import { FailureLimiter } from './auth/failure-limiter';
+import { KvRevocations } from './auth/revocation-list';
 import { Sessions } from './auth/sessions';
 import { PairingCommands } from './commands/pairing-commands';
 import type { AdminApiConfig } from './config';
@@ -75,6 +77,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
   const log = options.log ?? new JsonLogger('admin-api');
   const subjects = subjectsOf(config.TWOKEY_SUBJECT_PREFIX);
   const nc: NatsConnection = await connectNats({ url: config.NATS_URL, user: config.NATS_USER, password: config.NATS_PASSWORD, name: 'admin-api' });
+  let revocations: KvRevocations | undefined;
   try {
     if (config.ENSURE_STREAMS) await ensureStreams(await nc.jetstreamManager(), subjects);
     const store: EventStore = new JetStreamEventStore({ nc, subjects });
@@ -86,6 +89,9 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
       { onFatal: options.onFatal, onApplied: (event) => decisions.observe(event) },
     );
     const metrics = new AdminMetrics(projection, decisions);
+    const tokens = new AdminTokens(config.ADMIN_TOKEN_HASHES);
+    revocations = new KvRevocations(await openSessionRevocations(nc.jetstream(), subjects, { create: config.ENSURE_STREAMS }), log);
+    await revocations.start();
     const registry = new ConnectionRegistry(config.CONNECTIONS, projection, new GatewayStatusProbe(nc, subjects, log));
     const rt: AdminApiRuntime = {
       config,
@@ -95,13 +101,14 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
       projection,
       metrics,
       natsStatus: new NatsStatus(nc),
-      tokens: new AdminTokens(config.ADMIN_TOKEN_HASHES),
-      sessions: new Sessions(sessionSecret(config, log), config.SESSION_TTL_SECONDS),
-      limiter: new FailureLimiter(config.AUTH_FAILURES_PER_MINUTE),
+      tokens,
+      sessions: new Sessions(sessionSecret(config, log), config.SESSION_TTL_SECONDS, tokens, revocations),
+      limiter: new CredentialLimiter(new FailureLimiter(config.AUTH_FAILURES_PER_MINUTE), metrics),
       registry,
       tester: new ConnectionTester(nc, subjects, config.CONNECTION_TEST_TIMEOUT_MS),
       commands: new PairingCommands(nc, subjects, projection, metrics, log, {
         rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+        proof: new RpcProof(config.RPC_AUTH_SECRET),
         readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       }),
       live: new LiveStreams(projection, metrics),
@@ -114,7 +121,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
     const app = await NestFactory.create(AdminApiModule.register(rt), new ExpressAdapter(server), { logger: log, bodyParser: false });
     app.use(metrics.middleware());
     app.use(cookieParser());
-    app.use(authMiddleware({ tokens: rt.tokens, sessions: rt.sessions, limiter: rt.limiter, metrics }));
+    app.use(authMiddleware({ tokens: rt.tokens, sessions: rt.sessions, limiter: rt.limiter }));
     app.use(jsonBody());
     serveOpenApi(app);
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
@@ -134,11 +141,13 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
         closed = true;
         rt.live.closeAll();
         await app.close();
+        revocations?.stop();
         await projection.close();
         await nc.drain().catch(() => nc.close());
       },
     };
   } catch (e) {
+    revocations?.stop();
     await nc.close();
     throw e;
   }

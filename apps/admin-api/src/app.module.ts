@@ -7,7 +7,7 @@ import { ActivityController } from './activity/activity.controller';
 import { SpacesController } from './allowlists/spaces.controller';
 import { UsersController } from './allowlists/users.controller';
 import { AdminTokens } from './auth/admin-tokens';
-import { FailureLimiter } from './auth/failure-limiter';
+import { CredentialLimiter } from './auth/credential-limiter';
 import { SessionController } from './auth/session.controller';
 import { Sessions } from './auth/sessions';
 import { PairingCommands } from './commands/pairing-commands';
@@ -37,7 +37,7 @@ export interface AdminApiRuntime {
   natsStatus: NatsStatus;
   tokens: AdminTokens;
   sessions: Sessions;
-  limiter: FailureLimiter;
+  limiter: CredentialLimiter;
   registry: ConnectionRegistry;
   tester: ConnectionTester;
   commands: PairingCommands;
@@ -49,7 +49,7 @@ export class AdminApiModule {
   static register(rt: AdminApiRuntime): DynamicModule {
     return {
       module: AdminApiModule,
-      imports: [ConsoleModule.register({ sessions: rt.sessions, tokens: rt.tokens })],
+      imports: [ConsoleModule.register({ sessions: rt.sessions })],
       controllers: [
         HealthController,
         SessionController,
@@ -69,7 +69,7 @@ export class AdminApiModule {
         { provide: NatsStatus, useValue: rt.natsStatus },
         { provide: AdminTokens, useValue: rt.tokens },
         { provide: Sessions, useValue: rt.sessions },
-        { provide: FailureLimiter, useValue: rt.limiter },
+        { provide: CredentialLimiter, useValue: rt.limiter },
         { provide: ConnectionRegistry, useValue: rt.registry },
         { provide: ConnectionTester, useValue: rt.tester },
         { provide: PairingCommands, useValue: rt.commands },

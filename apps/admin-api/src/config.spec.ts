@@ -4,7 +4,7 @@ import { ConfigError } from '@twokey/service-kit';
 import { loadAdminApiConfig } from './config';
 
 const hash = (t: string) => createHash('sha256').update(t).digest('hex');
-const base = { ADMIN_TOKEN_HASHES: `ada:${hash('t1')}`, SESSION_SECRET: 's'.repeat(32) };
+const base = { ADMIN_TOKEN_HASHES: `ada:${hash('t1')}`, SESSION_SECRET: 's'.repeat(32), RPC_AUTH_SECRET: 'r'.repeat(32) };
 
 function problems(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -24,7 +24,7 @@ describe('admin-api configuration', () => {
       'telegram:telegram', 'discord:discord', 'slack:slack', 'mattermost:mattermost', 'feishu:feishu', 'line:line',
     ]);
     expect(c.ADMIN_TOKEN_HASHES).toEqual([{ adminId: 'ada', sha256: Buffer.from(hash('t1'), 'hex') }]);
-    expect(loadAdminApiConfig({ ADMIN_TOKEN_HASHES: base.ADMIN_TOKEN_HASHES }).SESSION_SECRET).toBeUndefined();
+    expect(loadAdminApiConfig({ ADMIN_TOKEN_HASHES: base.ADMIN_TOKEN_HASHES, RPC_AUTH_SECRET: base.RPC_AUTH_SECRET }).SESSION_SECRET).toBeUndefined();
     expect(c.AUTH_FAILURES_PER_MINUTE).toBe(30);
     expect(c.CONNECTION_TEST_TIMEOUT_MS).toBe(10_000);
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConnectionId, DEFAULT_SUBJECT_PREFIX, PLATFORMS, Platform } from '@twokey/contracts';
+import { MAX_SESSION_TTL_SECONDS } from '@twokey/messaging';
 import { env, loadConfig } from '@twokey/service-kit';
 
 export interface AdminTokenHash {
@@ -74,8 +75,18 @@ export const AdminApiConfigSchema = z.object({
    * console sessions end at restart and are not shared between replicas (set it in production).
    */
   SESSION_SECRET: env.secret(32).optional(),
-  SESSION_TTL_SECONDS: env.int(12 * 3600).pipe(z.number().min(60)),
+  /**
+   * Key of the proof on every pairing command, shared with the pairing-service only (never the agent or a gateway):
+   * the pairing-service refuses commands without it (L2).
+   */
+  RPC_AUTH_SECRET: env.secret(32),
+  SESSION_TTL_SECONDS: env.int(12 * 3600).pipe(z.number().min(60).max(MAX_SESSION_TTL_SECONDS)),
   TRUST_PROXY: TrustProxy,
+  /**
+   * Where admins reach the console (e.g. https://twokey.example.com). An https URL makes the session cookie
+   * `Secure` even when TLS ends at a proxy that TRUST_PROXY does not trust (L7).
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   CONNECTIONS: Connections,
   /** Create or update the JetStream streams at start (off where NATS permissions do not allow it). */
   ENSURE_STREAMS: env.bool(true),
@@ -87,8 +98,8 @@ export const AdminApiConfigSchema = z.object({
    */
   CONNECTION_TEST_TIMEOUT_MS: env.int(10_000).pipe(z.number().min(100)),
   /**
-   * Wrong credentials (bearer, session cookie, login) per client address per minute before they get 429. Requests
-   * without credentials do not count, and a right credential is always accepted.
+   * Wrong credentials (bearer, session cookie, login) per minute per client address and credential prefix before
+   * every credential of that prefix gets 429, unchecked. Requests without credentials do not count.
    */
   AUTH_FAILURES_PER_MINUTE: env.int(30).pipe(z.number().min(1)),
   /** Activity → Attention retention per connection (also the replay CLI's default). */

@@ -10,6 +10,12 @@ const BOT = { id: 7000001, username: 'twokey_e2e_bot', first_name: 'Twokey' };
 const ADA = telegramUser(4242, 'Ada', { last_name: 'Lovelace', username: 'ada' });
 const STRANGER = telegramUser(99887766, 'Charles', { last_name: 'Babbage', username: 'cbabbage' });
 const MALLORY = telegramUser(666999, 'Mallory');
+/** Someone who calls themselves Ada, with a zero-width space in the name (another ID). */
+const NAMESAKE = telegramUser(5550101, 'Ada\u200b', { last_name: 'Lovelace' });
+/** A name with a right-to-left override, to make the text after it read backwards. */
+const EVE = telegramUser(777111, 'Eve\u202egnp.exe');
+/** Format and bidi characters (\p{Cf}) that must never reach the page from a display name. */
+const FORMAT_CHARS = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 /** A forum supergroup (topics): the stranger writes in topic 17. */
 const GROUP = { id: -1001234567890, type: 'supergroup' as const, title: 'Analytical Engine', is_forum: true };
 const TEAM = { id: -1009876543210, type: 'supergroup' as const, title: 'Difference Engine team' };
@@ -230,6 +236,23 @@ describe('web console (headless Chromium, real stack)', () => {
       await screenshot(page, 'users');
     });
 
+    it('M3: warns when an observation borrows an allowed user’s name with another ID; L6: shows the ID beside the cleaned name', async () => {
+      await page.getByRole('button', { name: 'Generate' }).click();
+      const shown = (await page.locator('#pairing-code').textContent()) ?? '';
+      telegram.dm(NAMESAKE, shown);
+      const observation = page.locator('.observation').filter({ hasText: String(NAMESAKE.id) });
+      await visible(observation);
+      const warning = observation.locator('.notice.warn');
+      await visible(warning);
+      await hasText(warning, `has ID ${ADA.id}; this sender is ID ${NAMESAKE.id}`);
+      const who = (await observation.locator('.who').textContent()) ?? '';
+      expect(who).toContain(`Ada Lovelace ID ${NAMESAKE.id}`);
+      expect(who).not.toMatch(FORMAT_CHARS);
+      // Ada herself would raise no warning: the check is "same name, other ID".
+      await observation.getByRole('button', { name: 'Reject' }).click();
+      await observation.waitFor({ state: 'detached' });
+    });
+
     it('Reject drops an observation and allows nobody', async () => {
       await page.getByRole('button', { name: 'Generate' }).click();
       const shown = (await page.locator('#pairing-code').textContent()) ?? '';
@@ -314,12 +337,30 @@ describe('web console (headless Chromium, real stack)', () => {
       await visible(page.locator('.group').filter({ hasText: name(STRANGER) }));
     });
 
-    it('one click allows the user, another the space; both then show in the allowlists', async () => {
+    it('L6: a display name loses its format characters, shows its ID, and Allow asks to confirm the ID', async () => {
+      telegram.dm(EVE, 'hello there');
+      const card = page.locator('.group').filter({ hasText: String(EVE.id) });
+      await visible(card);
+      const head = (await card.locator('.group-head').textContent()) ?? '';
+      expect(head).toContain(`Evegnp.exe ID ${EVE.id}`);
+      expect(head).not.toMatch(FORMAT_CHARS);
+      await card.getByRole('button', { name: /^Allow this user/ }).click();
+      const dialog = page.getByRole('dialog', { name: `Allow user ID ${EVE.id}?` });
+      await visible(dialog);
+      await hasText(dialog, `Messages from ID ${EVE.id} on Telegram will reach the agent.`);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect(await card.getByText('✓ User allowed').count()).toBe(0);
+    });
+
+    it('allows the user, then the space, each after confirming its ID; both then show in the allowlists', async () => {
       const card = page.locator('.group').filter({ hasText: name(STRANGER) });
       await card.getByRole('button', { name: /^Allow this user/ }).click();
+      await page.getByRole('dialog', { name: `Allow user ID ${STRANGER.id}?` }).getByRole('button', { name: `Allow ${STRANGER.id}` }).click();
       await visible(card.getByText('✓ User allowed'));
-      await hasText(page.locator('#announcer'), 'Charles Babbage is now allowed on Telegram');
+      await hasText(page.locator('#announcer'), `Charles Babbage (${STRANGER.id}) is now allowed on Telegram`);
       await card.getByRole('button', { name: /^Allow this space/ }).click();
+      await page.getByRole('dialog', { name: `Allow space ID ${GROUP.id}?` }).getByRole('button', { name: `Allow ${GROUP.id}` }).click();
       await visible(card.getByText('✓ Space allowed'));
 
       await nav().getByRole('link', { name: /Telegram/ }).click();

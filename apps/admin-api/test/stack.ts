@@ -15,6 +15,7 @@ export const ADMIN_ID = 'ada-admin';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const SESSION_SECRET = 'test-session-secret-0123456789abcdef';
 export const HMAC_SECRET = 'test-pairing-hmac-secret-0123456789abcdef';
+export const RPC_AUTH_SECRET = 'test-rpc-auth-secret-0123456789abcdefgh';
 export const sha256hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 /** Log lines kept in memory, so a test can assert that no secret was ever written. */
@@ -54,6 +55,7 @@ export async function startStack(env: Record<string, string> = {}, options: { pa
       nats: { url: nats.url },
       http: { port: 0, host: '127.0.0.1' },
       hmacSecret: HMAC_SECRET,
+      rpcAuthSecret: RPC_AUTH_SECRET,
       denialWindowMs: 300,
       denialMaxCoalesce: 500,
       denialMaxHeld: 1_000_000,
@@ -74,6 +76,7 @@ export async function startStack(env: Record<string, string> = {}, options: { pa
       TWOKEY_SUBJECT_PREFIX: nats.prefix,
       ADMIN_TOKEN_HASHES: `${ADMIN_ID}:${sha256hex(ADMIN_TOKEN)},grace:${sha256hex('another-token-of-grace-0123456789')}`,
       SESSION_SECRET,
+      RPC_AUTH_SECRET,
       RPC_TIMEOUT_MS: '2000',
       ...env,
     }),

@@ -2,15 +2,17 @@ import { ConfigError } from '@twokey/service-kit';
 import { loadPairingConfig } from './config';
 
 const SECRET = 's'.repeat(32);
+const RPC = 'r'.repeat(32);
 
 describe('pairing-service configuration', () => {
   it('applies the documented defaults', () => {
-    const c = loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET });
+    const c = loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC });
     expect(c).toEqual({
       prefix: 'twokey',
       nats: { url: 'nats://127.0.0.1:4222', user: undefined, password: undefined },
       http: { port: 3001, host: '0.0.0.0' },
       hmacSecret: SECRET,
+      rpcAuthSecret: RPC,
       denialWindowMs: 60_000,
       denialMaxCoalesce: 500,
       denialMaxHeld: 1_000_000,
@@ -23,9 +25,9 @@ describe('pairing-service configuration', () => {
   });
 
   it('derives the ack wait from the denial window unless set', () => {
-    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, DENIAL_WINDOW_SECONDS: '1' }).ackWaitMs).toBe(32_000);
-    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '3' }).ackWaitMs).toBe(3_000);
-    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, ENSURE_STREAMS: 'false' }).ensureStreams).toBe(false);
+    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, DENIAL_WINDOW_SECONDS: '1' }).ackWaitMs).toBe(32_000);
+    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '3' }).ackWaitMs).toBe(3_000);
+    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, ENSURE_STREAMS: 'false' }).ensureStreams).toBe(false);
   });
 
   it('names every bad variable', () => {
@@ -36,12 +38,16 @@ describe('pairing-service configuration', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['DENIAL_MAX_COALESCE', 'HTTP_PORT', 'PAIRING_HMAC_SECRET']);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['DENIAL_MAX_COALESCE', 'HTTP_PORT', 'PAIRING_HMAC_SECRET', 'RPC_AUTH_SECRET']);
     expect((error as ConfigError).message).toContain('PAIRING_HMAC_SECRET: must be at least 32 characters');
   });
 
+  it('L2: refuses to start without an RPC auth secret of 32+ characters', () => {
+    expect(() => loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: 'short' })).toThrow(/RPC_AUTH_SECRET: must be at least 32 characters/);
+  });
+
   it('refuses an ack wait that would redeliver held denials', () => {
-    expect(() => loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, DENIAL_WINDOW_SECONDS: '60', ACK_WAIT_SECONDS: '60' })).toThrow(
+    expect(() => loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, DENIAL_WINDOW_SECONDS: '60', ACK_WAIT_SECONDS: '60' })).toThrow(
       /ACK_WAIT_SECONDS: must be greater than DENIAL_WINDOW_SECONDS \(60\)/,
     );
   });

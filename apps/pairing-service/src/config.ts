@@ -17,6 +17,11 @@ export const PairingServiceEnv = z.object({
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   /** Key of the HMAC that replaces pairing codes in events; a short key would make codes guessable offline. */
   PAIRING_HMAC_SECRET: env.secret(32),
+  /**
+   * Key of the proof every admin command must carry (the admin-api holds it, the agent and the gateways do not): a
+   * request without it, such as a pull delivery redirected onto the RPC subjects, is refused unread (L2).
+   */
+  RPC_AUTH_SECRET: env.secret(32),
   DENIAL_WINDOW_SECONDS: env.int(60).pipe(z.number().min(1).max(3_600)),
   /** Held denials of one key that force an early MessageDenied (the event lists their inbound sequences). */
   DENIAL_MAX_COALESCE: env.int(500).pipe(z.number().min(1).max(10_000)),
@@ -42,6 +47,7 @@ export interface PairingServiceConfig {
   nats: { url: string; user?: string; password?: string };
   http: { port: number; host: string };
   hmacSecret: string;
+  rpcAuthSecret: string;
   denialWindowMs: number;
   denialMaxCoalesce: number;
   denialMaxHeld: number;
@@ -67,6 +73,7 @@ export function loadPairingConfig(source: NodeJS.ProcessEnv = process.env): Pair
     nats: { url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD },
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
     hmacSecret: e.PAIRING_HMAC_SECRET,
+    rpcAuthSecret: e.RPC_AUTH_SECRET,
     denialWindowMs: e.DENIAL_WINDOW_SECONDS * 1000,
     denialMaxCoalesce: e.DENIAL_MAX_COALESCE,
     denialMaxHeld: e.DENIAL_MAX_HELD,

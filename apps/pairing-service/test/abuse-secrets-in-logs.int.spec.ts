@@ -22,6 +22,7 @@ const CANARY = {
   hmacSecret: 'CANARYhmacSECRET0c6b2d55e81f4a9387b1',
   adminToken: 'CANARYadminTOKEN5d2c8e0b71f64a93',
   sessionSecret: 'CANARYsessionSECRET93e0a7c4b12d8f55',
+  rpcAuthSecret: 'CANARYrpcAuthSECRET4b7e1d09c3a2f668',
   botToken: '7000000009:CANARYbotTOKEN_e4b1c9a27d5f',
 };
 const TEXT = { hello: 'CANARYtextHELLO bring me the quarterly numbers', stranger: 'CANARYtextSTRANGER open the pod bay doors' };
@@ -77,12 +78,13 @@ describe('abuse: secrets and codes never appear in logs', () => {
   it('runs the pairing flow with canaries and finds none of them, nor the code, nor the texts, in any log line', async () => {
     const common = { NATS_URL: nats.url, NATS_USER: 'twokey', NATS_PASSWORD: CANARY.natsPassword, TWOKEY_SUBJECT_PREFIX: nats.prefix, HTTP_HOST: '127.0.0.1' };
     const ports = { pairing: await freePort(), admin: await freePort(), gateway: await freePort() };
-    const pairing = start('pairing-service', 'pairing-service', { ...common, HTTP_PORT: String(ports.pairing), PAIRING_HMAC_SECRET: CANARY.hmacSecret, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '5' });
+    const pairing = start('pairing-service', 'pairing-service', { ...common, HTTP_PORT: String(ports.pairing), PAIRING_HMAC_SECRET: CANARY.hmacSecret, RPC_AUTH_SECRET: CANARY.rpcAuthSecret, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '5' });
     const admin = start('admin-api', 'admin-api', {
       ...common,
       HTTP_PORT: String(ports.admin),
       ADMIN_TOKEN_HASHES: `ada:${createHash('sha256').update(CANARY.adminToken).digest('hex')}`,
       SESSION_SECRET: CANARY.sessionSecret,
+      RPC_AUTH_SECRET: CANARY.rpcAuthSecret,
       CONNECTIONS: 'telegram',
     });
     const gateway = start('gateway-telegram', 'gateway-telegram', { ...common, HTTP_PORT: String(ports.gateway), TELEGRAM_BOT_TOKEN: CANARY.botToken, TELEGRAM_API_ROOT: fake.url });

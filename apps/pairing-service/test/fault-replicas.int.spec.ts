@@ -9,7 +9,7 @@ import path from 'node:path';
 import { freePort, startNats, type NatsHarness } from '@twokey/test-support';
 import type { InboundMessage } from '@twokey/contracts';
 import { buildDist, ServiceProcess } from './service-process';
-import { inbound, isEvent, NatsClient, serviceEnv, until } from './support';
+import { inbound, isEvent, NatsClient, serviceEnv, TEST_RPC_AUTH_SECRET, until } from './support';
 
 const TOTAL = 10_000;
 const ALLOWED = Array.from({ length: 10 }, (_, i) => `3${i}`);
@@ -28,6 +28,7 @@ async function startAdminApi(nats: NatsHarness): Promise<{ url: string; child: C
     HTTP_PORT: String(port),
     ADMIN_TOKEN_HASHES: `admin:${createHash('sha256').update(ADMIN_TOKEN).digest('hex')}`,
     SESSION_SECRET: 'replica-test-session-secret-0123456789abcdef',
+    RPC_AUTH_SECRET: TEST_RPC_AUTH_SECRET,
     CONNECTIONS: 'telegram',
     LOG_LEVEL: 'warn',
   };

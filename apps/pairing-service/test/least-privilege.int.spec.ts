@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { PairingReplySchema, subjects, type InboundMessage, type PairingReply, type PairingVerb } from '@twokey/contracts';
-import { connectNats, rpcRequest } from '@twokey/messaging';
+import { connectNats, RpcProof, rpcRequest } from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the users and provisioner exactly as deployed
 import { generatePassword, natsUsers, passwordEnvVar, renderAuthorization } from '../../../deploy/nats/nats-auth';
@@ -13,7 +13,7 @@ import { generatePassword, natsUsers, passwordEnvVar, renderAuthorization } from
 import { provision } from '../../../deploy/nats/provision';
 import { loadPairingConfig } from '../src/config';
 import { buildDist } from './service-process';
-import { ADMIN, inbound, startService, until, type RunningService } from './support';
+import { ADMIN, inbound, startService, TEST_RPC_AUTH_SECRET, until, type RunningService } from './support';
 
 const PREFIX = `lp${randomBytes(3).toString('hex')}`;
 const s = subjects(PREFIX);
@@ -55,6 +55,7 @@ describe('pairing-service with least-privilege NATS users', () => {
         HTTP_PORT: '0',
         HTTP_HOST: '127.0.0.1',
         PAIRING_HMAC_SECRET: randomBytes(24).toString('hex'),
+        RPC_AUTH_SECRET: TEST_RPC_AUTH_SECRET,
         DENIAL_WINDOW_SECONDS: '1',
         ACK_WAIT_SECONDS: '5',
       }),
@@ -64,7 +65,7 @@ describe('pairing-service with least-privilege NATS users', () => {
     const agent = await as('agent');
     const rpc = async <V extends PairingVerb>(verb: V, body: Record<string, unknown>) => {
       const request = { connection: 'telegram', initiator: ADMIN, correlationId: `lp-${verb}`, ...body };
-      const reply = (await rpcRequest(admin, s.rpcPairing(verb), request, PairingReplySchema(verb))) as PairingReply<V>;
+      const reply = (await rpcRequest(admin, s.rpcPairing(verb), request, PairingReplySchema(verb), 5_000, new RpcProof(TEST_RPC_AUTH_SECRET))) as PairingReply<V>;
       if (!reply.ok) throw new Error(`${verb}: ${JSON.stringify(reply.error)}`);
       return reply.result as Record<string, string>;
     };

@@ -1,6 +1,7 @@
 /** Admin command errors travel in the reply body with a stable code (admin-api maps them to HTTP). */
+import { headers as natsHeaders } from 'nats';
 import { PairingReplySchema } from '@twokey/contracts';
-import { rpcRequest } from '@twokey/messaging';
+import { RPC_PROOF_HEADER, RpcProof, RpcRemoteError, rpcRequest } from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
 import { ADMIN, inbound, isEvent, NatsClient, startService, testConfig, type RunningService } from './support';
 
@@ -41,9 +42,28 @@ describe('pairing rpc errors', () => {
   });
 
   it('answers an unknown verb with code invalid naming the known verbs, instead of "no responders"', async () => {
-    const reply = await rpcRequest(client.nc, `${nats.prefix}.rpc.pairing.approve-everyone`, base, PairingReplySchema('add-user'));
+    const reply = await rpcRequest(client.nc, `${nats.prefix}.rpc.pairing.approve-everyone`, base, PairingReplySchema('add-user'), 5_000, client.proof);
     expect(reply).toMatchObject({ ok: false, error: { code: 'invalid', field: 'verb' } });
     expect(!reply.ok && reply.error.message).toMatch(/unknown command "approve-everyone".*issue-token/);
+  });
+
+  it('L2: refuses, unparsed, a command without the proof of its sender, or with a proof for another verb or key', async () => {
+    const request = { ...base, purpose: 'user' };
+    const subject = client.s.rpcPairing('issue-token');
+    const refusals = () => running.logs.lines.filter((l) => l.includes('admin command refused')).length;
+    const before = refusals();
+    await expect(rpcRequest(client.nc, subject, request, PairingReplySchema('issue-token'))).rejects.toMatchObject({ code: '401' });
+    await expect(rpcRequest(client.nc, subject, request, PairingReplySchema('issue-token'), 5_000, new RpcProof('another-deployment-secret-0123456789ab'))).rejects.toBeInstanceOf(RpcRemoteError);
+    // A proof made for one verb does not carry over to another subject.
+    const h = natsHeaders();
+    h.set(RPC_PROOF_HEADER, client.proof.sign(client.s.rpcPairing('add-user'), Buffer.from(JSON.stringify(request))));
+    const moved = await client.nc.request(subject, Buffer.from(JSON.stringify(request)), { headers: h, timeout: 5_000 });
+    expect(moved.headers?.get('Nats-Service-Error-Code')).toBe('401');
+    expect(refusals()).toBe(before + 3);
+    // None of them reached the decider: no token was issued.
+    const issuedEvents = (await client.events()).filter((e) => e.type === 'PairingTokenIssued' && e.correlationId === base.correlationId);
+    expect(issuedEvents).toEqual([]);
+    await expect(client.rpc('issue-token', { ...request, correlationId: 'proved' })).resolves.toMatchObject({ ok: true });
   });
 
   it('answers not-found for an unknown observation and conflict when approving twice', async () => {

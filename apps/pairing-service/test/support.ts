@@ -17,12 +17,15 @@ import {
   type Subjects,
 } from '@twokey/contracts';
 import { JetStreamEventStore } from '@twokey/event-store';
-import { rpcRequest } from '@twokey/messaging';
+import { RpcProof, rpcRequest } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import type { NatsHarness } from '@twokey/test-support';
 import { collectStream, type Collected, type StoredMessage } from '@twokey/test-support/stream-collector';
 import { loadPairingConfig, type PairingServiceConfig } from '../src/config';
 import { createPairingService, type PairingService, type PairingServiceOptions } from '../src/pairing-service';
+
+/** What the admin-api proves its commands with in these tests. */
+export const TEST_RPC_AUTH_SECRET = 'test-rpc-auth-secret-0123456789abcdefgh';
 
 export const ADMIN: Initiator = { type: 'admin', id: 'admin-1', name: 'Test Admin' };
 
@@ -38,6 +41,7 @@ export function serviceEnv(nats: NatsHarness, overrides: Record<string, string> 
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     PAIRING_HMAC_SECRET: createHash('sha256').update(`twokey-test-${nats.prefix}`).digest('hex'),
+    RPC_AUTH_SECRET: TEST_RPC_AUTH_SECRET,
     DENIAL_WINDOW_SECONDS: '1',
     ACK_WAIT_SECONDS: '5',
     EXPIRY_TICK_MS: '200',
@@ -141,6 +145,9 @@ export class NatsClient {
     this.store = new JetStreamEventStore({ nc, subjects: this.s });
   }
 
+  /** Proves the commands as the admin-api does. */
+  readonly proof = new RpcProof(TEST_RPC_AUTH_SECRET);
+
   static async connect(nats: NatsHarness): Promise<NatsClient> {
     const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     return new NatsClient(nc, await nc.jetstreamManager(), nats.prefix);
@@ -155,7 +162,7 @@ export class NatsClient {
   }
 
   async rpc<V extends PairingVerb>(verb: V, body: Record<string, unknown>): Promise<PairingReply<V>> {
-    return (await rpcRequest(this.nc, this.s.rpcPairing(verb), body, PairingReplySchema(verb))) as PairingReply<V>;
+    return (await rpcRequest(this.nc, this.s.rpcPairing(verb), body, PairingReplySchema(verb), 5_000, this.proof)) as PairingReply<V>;
   }
 
   /** Like `rpc` for a command that must succeed; returns its result and position. */

@@ -11,6 +11,7 @@ export const DENIAL_REASONS = [
   'pairing-code-expired',
   'pairing-throttled',
   'space-pairing-not-authorized',
+  'pairing-code-exposed',
 ] as const;
 export const DenialReason = z.enum(DENIAL_REASONS);
 export type DenialReason = z.infer<typeof DenialReason>;
@@ -42,7 +43,14 @@ export const TokenObserved = z.object({
 export const ObservationRejected = z.object({ observationId: Id, tokenId: Id });
 export const ObservationExpired = z.object({ observationId: Id, tokenId: Id });
 export const TokenExpired = z.object({ tokenId: Id });
-export const TokenRevoked = z.object({ tokenId: Id });
+export const TokenRevoked = z.object({
+  tokenId: Id,
+  /**
+   * Set when the pairing-service burned a live code because it was posted where it cannot be used (a user code in a
+   * group, a space code in a DM): who posted it and where. Absent on an admin's revocation and on older events.
+   */
+  exposedIn: z.object({ actor: Actor, conversation: Conversation, space: Space.optional() }).optional(),
+});
 export const UserApproved = z.object({
   user: Actor,
   how: ApprovalHow,

@@ -1,3 +1,5 @@
 export * from './connect';
 export * from './streams';
 export * from './rpc';
+export * from './session-revocations';
+export * from './rpc-proof';

@@ -57,10 +57,11 @@ function onLiveToken(
   deps: DomainDeps,
 ): Decision {
   const m = cmd.message;
-  // Wrong place: the token stays live, so the rightful owner can still use it where it belongs.
-  if (token.purpose === 'user' && (m.conversation.kind !== 'dm' || m.space)) return failedAttempt(cmd, 'pairing-code-invalid');
+  // Wrong place (M3): everyone there has seen a code that cannot be used there, so it is burned before a bystander
+  // can redeem it where it belongs; the admin sees why in Attention and issues a new one.
+  if (token.purpose === 'user' && (m.conversation.kind !== 'dm' || m.space)) return exposed(cmd, token);
   if (token.purpose === 'space') {
-    if (!m.space) return failedAttempt(cmd, 'pairing-code-invalid');
+    if (!m.space) return exposed(cmd, token);
     if (!userAllowed) return deny(cmd, 'space-pairing-not-authorized');
   }
   const observationId = deps.newId();
@@ -130,6 +131,16 @@ function admission(state: AccessState, cmd: ObserveMessageCommand): Decision {
   if (!state.users.has(m.actor.id)) return deny(cmd, 'user-not-allowlisted');
   if (m.space && !state.spaces.has(m.space.id)) return deny(cmd, 'space-not-allowlisted');
   return accept([], { kind: 'admitted' });
+}
+
+/**
+ * A live code seen where it cannot be used: TokenRevoked with the place (access stream, at once) and the message
+ * denied through the coalescer (activity stream; one decision appends to one stream). Not a brute-force attempt.
+ */
+function exposed(cmd: ObserveMessageCommand, token: TokenRecord): Decision {
+  const m = cmd.message;
+  const exposedIn = { actor: m.actor, conversation: m.conversation, ...(m.space ? { space: m.space } : {}) };
+  return deny(cmd, 'pairing-code-exposed', [{ type: 'TokenRevoked', data: { tokenId: token.tokenId, exposedIn } }]);
 }
 
 /** A failed code-shaped attempt: recorded at once (count 1) because it feeds the durable brute-force counters. */

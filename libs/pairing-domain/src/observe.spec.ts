@@ -76,31 +76,58 @@ describe('observing a pairing code (rule 3)', () => {
 });
 
 describe('where a code may be used (rule 4)', () => {
-  it('a user code outside a DM is denied pairing-code-invalid and the token stays live', () => {
-    const inGroup = inSpace('stranger', 'g1', USER_CODE);
-    const state = given(userToken).state;
-    const d = decide(observe(inGroup), state, testDeps());
-    expect(d).toEqual({ ok: true, events: [failed(inGroup, 'pairing-code-invalid')], outcome: { kind: 'denied', reason: 'pairing-code-invalid' } });
-    // The rightful owner can still use it in their DM.
-    const after = d.ok ? d.events.reduce(evolve, state) : state;
-    const inDm = decide(observe(dm('owner', USER_CODE)), after, testDeps());
-    expect(inDm).toMatchObject({ ok: true, outcome: { kind: 'observed' } });
+  /** A live code seen in the wrong place: the token revoked with the place; the message denied through the coalescer. */
+  function burned(tokenId: string, m: InboundMessage): DomainEvent[] {
+    return [{ type: 'TokenRevoked', data: { tokenId, exposedIn: { actor: m.actor, conversation: m.conversation, ...(m.space ? { space: m.space } : {}) } } }];
+  }
+  const exposedOutcome = (m: InboundMessage, sequence?: number) => ({
+    kind: 'denied' as const,
+    reason: 'pairing-code-exposed' as const,
+    coalesce: {
+      reason: 'pairing-code-exposed' as const, actor: m.actor, conversation: m.conversation, ...(m.space ? { space: m.space } : {}), at: T0,
+      ...(sequence !== undefined ? { inboundSequence: sequence } : {}),
+    },
   });
 
-  it('a user code in a group is denied even for an allowlisted user (a code is never forwarded to the agent)', () => {
+  it('M3: a live user code seen in a group is burned: TokenRevoked with the place, denied pairing-code-exposed', () => {
+    const inGroup = inSpace('stranger', 'g1', USER_CODE);
+    given(userToken)
+      .when(observe(inGroup, T0, 9))
+      .thenEmits(burned('tu', inGroup), exposedOutcome(inGroup, 9));
+  });
+
+  it('M3: a bystander who read the code in the group cannot redeem it in a DM afterwards', () => {
+    const state = given(userToken).state;
+    const d = decide(observe(inSpace('owner', 'g1', USER_CODE)), state, testDeps());
+    const after = d.ok ? d.events.reduce(evolve, state) : state;
+    const bystander = dm('bystander', USER_CODE);
+    expect(decide(observe(bystander), after, testDeps())).toEqual({
+      ok: true,
+      events: [failed(bystander, 'pairing-code-expired')],
+      outcome: { kind: 'denied', reason: 'pairing-code-expired' },
+    });
+  });
+
+  it('M3: a user code in a group is burned even when an allowlisted user posts it (a code is never forwarded to the agent)', () => {
     const m = inSpace('alice', 'g1', USER_CODE);
     given(userToken, events.userApproved('alice'), events.spaceApproved('g1'))
       .when(observe(m))
-      .thenEmits([failed(m, 'pairing-code-invalid')], { kind: 'denied', reason: 'pairing-code-invalid' });
+      .thenEmits(burned('tu', m), exposedOutcome(m));
   });
 
-  it('a space code in a DM is denied pairing-code-invalid and the token stays live', () => {
+  it('M3: a live space code seen in a DM is burned', () => {
     const m = dm('alice', SPACE_CODE);
-    const state = given(spaceToken, events.userApproved('alice')).state;
-    const d = decide(observe(m), state, testDeps());
-    expect(d).toEqual({ ok: true, events: [failed(m, 'pairing-code-invalid')], outcome: { kind: 'denied', reason: 'pairing-code-invalid' } });
+    given(spaceToken, events.userApproved('alice'))
+      .when(observe(m))
+      .thenEmits(burned('ts', m), exposedOutcome(m));
+  });
+
+  it('M3: posting an exposed code is no brute-force attempt, and an admin revocation (no place) still reads', () => {
+    const state = given(userToken, { type: 'TokenRevoked', data: { tokenId: 'other' } }).state;
+    const d = decide(observe(inSpace('alice', 'g1', USER_CODE)), state, testDeps());
     const after = d.ok ? d.events.reduce(evolve, state) : state;
-    expect(decide(observe(inSpace('alice', 'g1', SPACE_CODE)), after, testDeps())).toMatchObject({ ok: true, outcome: { kind: 'observed' } });
+    expect(after.failedAttempts.actor.get('alice')).toBeUndefined();
+    expect(after.tokens.get('tu')?.status).toBe('revoked');
   });
 
   it('a space code from an actor not on the user allowlist → space-pairing-not-authorized, coalesced, token stays live', () => {

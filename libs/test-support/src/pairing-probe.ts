@@ -20,8 +20,11 @@ import {
   TokenPurpose,
 } from '@twokey/contracts';
 import { JetStreamEventStore } from '@twokey/event-store';
-import { rpcRequest } from '@twokey/messaging';
+import { RpcProof, rpcRequest } from '@twokey/messaging';
 import type { z } from 'zod';
+
+/** The RPC auth secret of the test configurations: the probe proves its commands with it, as the admin-api does. */
+export const TEST_RPC_AUTH_SECRET = 'test-rpc-auth-secret-0123456789abcdefgh';
 
 /** Structurally the pairing-service's config: a short denial window so MessageDenied shows up fast. */
 export function pairingTestConfig(nats: { url: string; prefix: string }) {
@@ -30,6 +33,7 @@ export function pairingTestConfig(nats: { url: string; prefix: string }) {
     nats: { url: nats.url },
     http: { port: 0, host: '127.0.0.1' },
     hmacSecret: 'test-pairing-hmac-secret-0123456789abcdef',
+    rpcAuthSecret: TEST_RPC_AUTH_SECRET,
     denialWindowMs: 200,
     denialMaxCoalesce: 500,
     denialMaxHeld: 1_000_000,
@@ -46,6 +50,7 @@ type RequestBody<V extends PairingVerb> = Omit<z.input<(typeof PAIRING_RPC_REQUE
 export class PairingProbe {
   private readonly store: JetStreamEventStore;
   private seq = 0;
+  private readonly proof = new RpcProof(TEST_RPC_AUTH_SECRET);
 
   constructor(
     private readonly nc: NatsConnection,
@@ -57,7 +62,7 @@ export class PairingProbe {
   /** Sends an admin command as the admin-api does; throws with the service's error when it says no. */
   async command<V extends PairingVerb>(verb: V, body: RequestBody<V>): Promise<PairingResult<V>> {
     const request = { ...body, initiator: { type: 'admin', id: 'test-admin' }, correlationId: `test-${++this.seq}` };
-    const reply = (await rpcRequest(this.nc, subjectsFor(this.prefix).rpcPairing(verb), request, PairingReplySchema(verb), 5000)) as PairingReply<V>;
+    const reply = (await rpcRequest(this.nc, subjectsFor(this.prefix).rpcPairing(verb), request, PairingReplySchema(verb), 5000, this.proof)) as PairingReply<V>;
     if (!reply.ok) throw new Error(`pairing ${verb} failed: ${reply.error.code} ${reply.error.message}`);
     return reply.result;
   }

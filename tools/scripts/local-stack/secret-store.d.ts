@@ -5,6 +5,7 @@ export interface LocalSecrets {
   natsPasswords: Record<string, string>;
   pairingHmacSecret: string;
   sessionSecret: string;
+  rpcAuthSecret: string;
   admin: { id: string; tokenSha256: string; shown?: boolean };
 }
 export declare function loadOrCreateSecrets(home: string, natsUsers: string[]): { secrets: LocalSecrets; firstRun: boolean; adminToken?: string };

@@ -36,6 +36,7 @@ function loadOrCreateSecrets(home, natsUsers) {
       createdAt: new Date().toISOString(),
       natsPasswords: {},
       pairingHmacSecret: randomSecret(),
+      rpcAuthSecret: randomSecret(),
       sessionSecret: randomSecret(),
       admin: { id: ADMIN_ID, tokenSha256: admin.sha256, shown: false },
     };
@@ -50,6 +51,11 @@ function loadOrCreateSecrets(home, natsUsers) {
       throw new Error(`${file} is incomplete; restore it or delete it to start over with new secrets`);
     }
     if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+    // Homes made before the RPC proof (L2) get their secret on the next start.
+    if (!secrets.rpcAuthSecret) {
+      secrets.rpcAuthSecret = randomSecret();
+      changed = true;
+    }
     if (secrets.admin.shown === false) {
       const admin = newAdminToken();
       adminToken = admin.token;
@@ -67,10 +73,14 @@ function loadOrCreateSecrets(home, natsUsers) {
   return { secrets, firstRun, adminToken };
 }
 
-/** Replaces the admin token (the old one stops working at once); returns the new plaintext token. */
+/**
+ * Replaces the admin token (the old one stops working at once) and the session secret, so every console session
+ * signed before ends too (M2); returns the new plaintext token.
+ */
 function rotateAdminToken(home, secrets) {
   const admin = newAdminToken();
   secrets.admin = { id: secrets.admin?.id ?? ADMIN_ID, tokenSha256: admin.sha256, shown: false };
+  secrets.sessionSecret = randomSecret();
   save(home, secrets);
   return admin.token;
 }

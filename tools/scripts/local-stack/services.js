@@ -30,8 +30,8 @@ const GATEWAYS = [
 
 /** Secrets of one service that no other child may receive. */
 const OWN_SECRETS = {
-  'pairing-service': ['PAIRING_HMAC_SECRET'],
-  'admin-api': ['ADMIN_TOKEN_HASHES', 'SESSION_SECRET'],
+  'pairing-service': ['PAIRING_HMAC_SECRET', 'RPC_AUTH_SECRET'],
+  'admin-api': ['ADMIN_TOKEN_HASHES', 'SESSION_SECRET', 'RPC_AUTH_SECRET'],
 };
 const platformVarPrefix = (platform) => `${platform.toUpperCase()}_`;
 const isSet = (env, key) => env[key] !== undefined && env[key] !== '';

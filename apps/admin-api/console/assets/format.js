@@ -23,9 +23,29 @@ export const REASONS = {
   'pairing-throttled': 'Too many wrong codes: pairing attempts from here are paused for 15 minutes.',
   'space-pairing-not-authorized':
     'Posted a space code without being an authorized user (or not inside the space).',
+  'pairing-code-exposed': 'Code exposed, revoked: a live code was posted where it cannot be used (a user code in a group, a space code in a DM). Everyone there saw it, so it no longer works: Generate a new one.',
 };
 
 export const reasonText = (r) => REASONS[r] ?? r;
+
+/**
+ * A display name is a hint chosen by its owner, never an identity (L6). Format characters (\p{Cf}: bidi overrides
+ * and isolates, zero-width joiners) and control characters are removed, so a name cannot reorder, hide or fake the
+ * text around it, such as the ID shown beside it.
+ */
+export const cleanName = (name) => (typeof name === 'string' ? name.replace(/[\p{Cf}\p{Cc}]/gu, '').trim() : '');
+
+/** How the console names a person in sentences: the cleaned name with the platform ID beside it. */
+export const personLabel = (name, id) => {
+  const clean = cleanName(name);
+  return clean ? `${clean} (${id})` : String(id);
+};
+
+/** Names compared the way an admin reads them: cleaned, NFKC, case-folded. */
+export const sameName = (a, b) => {
+  const fold = (n) => cleanName(n).normalize('NFKC').toLowerCase();
+  return fold(a) !== '' && fold(a) === fold(b);
+};
 
 export const SPACE_KINDS = {
   telegram: ['telegram-supergroup', 'telegram-group'],

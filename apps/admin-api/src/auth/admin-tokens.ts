@@ -10,19 +10,20 @@ export const sha256 = (value: string): Buffer => createHash('sha256').update(val
 export class AdminTokens {
   constructor(private readonly hashes: readonly AdminTokenHash[]) {}
 
-  /** The admin id the token belongs to, or undefined. */
-  verify(token: string): string | undefined {
+  /** The configured entry (admin id and hash) the token matches, or undefined. */
+  verify(token: string): AdminTokenHash | undefined {
     const presented = sha256(token);
-    let match: string | undefined;
+    let match: AdminTokenHash | undefined;
     for (const h of this.hashes) {
       const equal = timingSafeEqual(presented, h.sha256);
       // Both branches assign: no data-dependent skip of later comparisons.
-      match = equal ? h.adminId : match;
+      match = equal ? h : match;
     }
     return match;
   }
 
-  has(adminId: string): boolean {
-    return this.hashes.some((h) => h.adminId === adminId);
+  /** The hashes configured for an admin now: a session is valid only while the token it came from is one of them. */
+  hashesOf(adminId: string): readonly AdminTokenHash[] {
+    return this.hashes.filter((h) => h.adminId === adminId);
   }
 }

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { AdminTokens } from './admin-tokens';
 import { isPublic } from './auth.middleware';
+import { CredentialLimiter } from './credential-limiter';
 import { FailureLimiter } from './failure-limiter';
+import type { AdminMetrics } from '../health/metrics';
+import { MemoryRevocations } from './revocation-list';
 import { Sessions } from './sessions';
 
 const sha = (t: string) => createHash('sha256').update(t).digest();
@@ -13,8 +16,8 @@ describe('admin tokens', () => {
   ]);
 
   it('maps a token to its admin through its hash, and refuses others', () => {
-    expect(tokens.verify('token-a')).toBe('ada');
-    expect(tokens.verify('token-g')).toBe('grace');
+    expect(tokens.verify('token-a')?.adminId).toBe('ada');
+    expect(tokens.verify('token-g')?.adminId).toBe('grace');
     expect(tokens.verify('token-x')).toBeUndefined();
     expect(tokens.verify('')).toBeUndefined();
   });
@@ -45,32 +48,55 @@ describe('failure limiter', () => {
   });
 });
 
+describe('credential buckets', () => {
+  const buckets = new CredentialLimiter(new FailureLimiter(1), {} as AdminMetrics);
+
+  it('M1: puts credentials in buckets by address and first characters, past the marker minted tokens share', () => {
+    expect(buckets.bucketOf('a', 'twokey_AbCdxyz')).toBe(buckets.bucketOf('a', 'twokey_AbCdother'));
+    expect(buckets.bucketOf('a', 'twokey_AbCdxyz')).not.toBe(buckets.bucketOf('a', 'twokey_ZbCdxyz'));
+    expect(buckets.bucketOf('a', 'twokey_AbCdxyz')).not.toBe(buckets.bucketOf('b', 'twokey_AbCdxyz'));
+    expect(buckets.bucketOf('a', 'v1.sEsS.rest')).not.toBe(buckets.bucketOf('a', 'v1.oThEr.rest'));
+    // No token material in the key.
+    expect(buckets.bucketOf('a', 'twokey_AbCdxyz')).not.toContain('AbCd');
+  });
+});
+
 describe('sessions', () => {
   let now = 1_000_000;
-  const sessions = new Sessions('x'.repeat(32), 3600, () => now);
+  const ada = { adminId: 'ada', sha256: sha('token-a') };
+  const tokens = new AdminTokens([ada, { adminId: 'grace', sha256: sha('token-g') }]);
+  const sessions = new Sessions('x'.repeat(32), 3600, tokens, new MemoryRevocations(() => now), () => now);
 
   it('reads back a session it signed, with a CSRF token bound to it', () => {
-    const { session, cookie } = sessions.create('ada');
+    const { session, cookie } = sessions.create(ada);
     expect(sessions.read(cookie)).toEqual(session);
     expect(sessions.checkCsrf(session, sessions.csrfToken(session))).toBe(true);
     expect(sessions.checkCsrf(session, undefined)).toBe(false);
-    const other = sessions.create('ada').session;
+    const other = sessions.create(ada).session;
     expect(sessions.checkCsrf(session, sessions.csrfToken(other))).toBe(false);
   });
 
-  it('refuses forged, tampered, foreign, expired and logged-out cookies', () => {
-    const { session, cookie } = sessions.create('ada');
+  it('refuses forged, tampered, foreign, expired and logged-out cookies', async () => {
+    const { session, cookie } = sessions.create(ada);
     const parts = cookie.split('.');
     const asGrace = [...parts.slice(0, 2), Buffer.from('grace').toString('base64url'), ...parts.slice(3)].join('.');
     expect(sessions.read(asGrace)).toBeUndefined();
     expect(sessions.read(cookie.slice(0, -2) + 'xx')).toBeUndefined();
-    expect(new Sessions('y'.repeat(32), 3600, () => now).read(cookie)).toBeUndefined();
+    expect(new Sessions('y'.repeat(32), 3600, tokens, new MemoryRevocations(), () => now).read(cookie)).toBeUndefined();
     expect(sessions.read('garbage')).toBeUndefined();
-    sessions.revoke(session);
+    await sessions.revoke(session);
     expect(sessions.read(cookie)).toBeUndefined();
-    const later = sessions.create('ada').cookie;
+    const later = sessions.create(ada).cookie;
     now += 3600_001;
     expect(sessions.read(later)).toBeUndefined();
+  });
+
+  it('M2: ends a session when the token it was created with is rotated out, even for the same admin id', () => {
+    const { cookie } = sessions.create(ada);
+    const rotated = new AdminTokens([{ adminId: 'ada', sha256: sha('token-a-new') }]);
+    expect(new Sessions('x'.repeat(32), 3600, rotated, new MemoryRevocations(), () => now).read(cookie)).toBeUndefined();
+    const both = new AdminTokens([{ adminId: 'ada', sha256: sha('token-a-new') }, ada]);
+    expect(new Sessions('x'.repeat(32), 3600, both, new MemoryRevocations(), () => now).read(cookie)).toBeDefined();
   });
 });
 

@@ -8,7 +8,7 @@ import {
   RpcError,
   Subjects,
 } from '@twokey/contracts';
-import { RpcRemoteError, RpcUnavailable, rpcRequest } from '@twokey/messaging';
+import { type RpcProof, RpcRemoteError, RpcUnavailable, rpcRequest } from '@twokey/messaging';
 import type { JsonLogger } from '@twokey/service-kit';
 import { Problem } from '../http/problem';
 import type { AdminMetrics } from '../health/metrics';
@@ -27,6 +27,8 @@ export interface CommandOutcome<V extends PairingVerb> {
 export interface PairingCommandsOptions {
   rpcTimeoutMs: number;
   readYourWritesTimeoutMs: number;
+  /** Proves each command's sender to the pairing-service (RPC_AUTH_SECRET). */
+  proof: RpcProof;
 }
 
 /** Domain error codes of the pairing-service → HTTP problems (§6: invalid 400, not-found 404, conflict/expired 409). */
@@ -68,7 +70,7 @@ export class PairingCommands {
     try {
       let reply: PairingReply<V>;
       try {
-        reply = (await rpcRequest(this.nc, this.subjects.rpcPairing(verb), request, PairingReplySchema(verb), this.options.rpcTimeoutMs)) as PairingReply<V>;
+        reply = (await rpcRequest(this.nc, this.subjects.rpcPairing(verb), request, PairingReplySchema(verb), this.options.rpcTimeoutMs, this.options.proof)) as PairingReply<V>;
       } catch (e) {
         outcome = e instanceof RpcUnavailable ? 'unavailable' : 'remote-error';
         if (e instanceof RpcUnavailable) throw new Problem('unavailable', 'the pairing-service did not answer; try again shortly');

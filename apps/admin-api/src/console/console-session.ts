@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import type { AdminTokens } from '../auth/admin-tokens';
 import { SESSION_COOKIE, Sessions } from '../auth/sessions';
 
 /** Whether a page request carries a valid session. A class so it is its own Nest injection token. */
@@ -8,21 +7,17 @@ export abstract class ConsoleSessionCheck {
 }
 
 /**
- * The same check the API's auth middleware makes for a cookie: a signed, unexpired, not-logged-out session of an
- * admin whose token is still configured.
+ * The same check the API's auth middleware makes for a cookie: a signed, unexpired, not-logged-out session of a
+ * token that is still configured.
  */
 export class CookieSessionCheck extends ConsoleSessionCheck {
-  constructor(
-    private readonly sessions: Sessions,
-    private readonly tokens: AdminTokens,
-  ) {
+  constructor(private readonly sessions: Sessions) {
     super();
   }
 
   isLoggedIn(req: Request): boolean {
     const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (typeof cookie !== 'string') return false;
-    const session = this.sessions.read(cookie);
-    return session !== undefined && this.tokens.has(session.adminId);
+    return this.sessions.read(cookie) !== undefined;
   }
 }

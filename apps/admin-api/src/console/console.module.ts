@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { AdminTokens } from '../auth/admin-tokens';
 import type { Sessions } from '../auth/sessions';
 import { ConsoleAssets, resolveConsoleDir } from './console-assets';
 import { ConsoleController } from './console.controller';
@@ -7,7 +6,6 @@ import { ConsoleSessionCheck, CookieSessionCheck } from './console-session';
 
 export interface ConsoleDeps {
   sessions: Sessions;
-  tokens: AdminTokens;
   /** The static folder; default: CONSOLE_DIR or found next to the sources / from the repository root. */
   consoleDir?: string;
 }
@@ -25,7 +23,7 @@ export class ConsoleModule {
       controllers: [ConsoleController],
       providers: [
         { provide: ConsoleAssets, useValue: assets },
-        { provide: ConsoleSessionCheck, useValue: new CookieSessionCheck(deps.sessions, deps.tokens) },
+        { provide: ConsoleSessionCheck, useValue: new CookieSessionCheck(deps.sessions) },
       ],
     };
   }

@@ -8,6 +8,7 @@ import { CLOCK, CONFIG, EVENT_STORE, FATAL_HANDLER, NATS, SUBJECTS, type Clock, 
 import { PairingMetrics } from './metrics';
 import { NatsLink, natsConnectionProvider } from './nats-link';
 import { ServiceHealth } from './service-health';
+import { StreamFill } from './stream-fill';
 
 export interface InfraOptions {
   logger: JsonLogger;
@@ -37,6 +38,7 @@ export class InfraModule {
         ServiceHealth,
         natsConnectionProvider,
         NatsLink,
+        StreamFill,
         {
           provide: EVENT_STORE,
           inject: [NATS, SUBJECTS],

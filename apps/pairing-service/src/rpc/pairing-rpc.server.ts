@@ -10,11 +10,12 @@ import {
   type Subjects,
 } from '@twokey/contracts';
 import { WrongExpectedVersion, type EventStore } from '@twokey/event-store';
-import { serveRpc } from '@twokey/messaging';
+import { RpcProof, RpcUnauthenticated, serveRpc } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import { PairingMetrics } from '../infra/metrics';
 import { CommandExecutor } from '../state/command-executor';
-import { CLOCK, EVENT_STORE, NATS, SUBJECTS, type Clock } from '../tokens';
+import type { PairingServiceConfig } from '../config';
+import { CLOCK, CONFIG, EVENT_STORE, NATS, SUBJECTS, type Clock } from '../tokens';
 import { RPC_COMMANDS } from './rpc-commands';
 
 /** Replicas share the admin verbs: each request is handled by one of them. */
@@ -34,6 +35,7 @@ export class PairingRpcServer implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(SUBJECTS) private readonly s: Subjects,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: PairingServiceConfig,
     private readonly executor: CommandExecutor,
     private readonly metrics: PairingMetrics,
     private readonly logger: JsonLogger,
@@ -43,9 +45,19 @@ export class PairingRpcServer implements OnApplicationBootstrap, OnModuleDestroy
     // One subscription for every verb, so a verb nobody serves gets a clear `invalid` reply instead of the
     // transport's "no responders" (which looks like the service being down).
     const prefix = this.s.rpcPairing('verb').slice(0, -'verb'.length);
+    const proof = new RpcProof(this.config.rpcAuthSecret);
     this.subscriptions = [
-      serveRpc(this.nc, `${prefix}*`, RPC_QUEUE_GROUP, (body, { subject }) => this.route(subject.slice(prefix.length), body), (error, subject) =>
-        this.logger.error('admin command failed', { subject, error }),
+      serveRpc(
+        this.nc,
+        `${prefix}*`,
+        RPC_QUEUE_GROUP,
+        (body, { subject }) => this.route(subject.slice(prefix.length), body),
+        (error, subject) => {
+          if (!(error instanceof RpcUnauthenticated)) return this.logger.error('admin command failed', { subject, error });
+          this.metrics.commands.inc({ verb: 'unknown', outcome: 'unauthenticated' });
+          this.logger.warn('admin command refused: it does not prove its sender', { subject, reply: error.reply ?? '' });
+        },
+        proof,
       ),
     ];
     // Until the server has the subscriptions, a command sent right after start-up gets "no responders" (503).

@@ -1,7 +1,7 @@
 // Authorized User IDs and the space allowlist of one connection: list, remove with confirmation, add by ID.
 import { del, enc, get, listOf, post } from '../api.js';
 import { announce, h, swap } from '../dom.js';
-import { ago, fullDate, platformName, spaceKindName } from '../format.js';
+import { ago, cleanName, fullDate, personLabel, platformName, spaceKindName } from '../format.js';
 import { busy, confirmDialog, copyButton, errorNotice, notice } from '../ui.js';
 
 /** Where an admin finds a user ID when pairing by code is not possible. */
@@ -19,9 +19,9 @@ const TEXT = {
     title: 'Authorized User IDs',
     path: 'users',
     empty: 'Nobody is authorized yet: the bot ignores everyone. Pair a user with a code above, or add a user ID below.',
-    remove: (x) => `Remove ${x.displayName || x.id}?`,
+    remove: (x) => `Remove ${cleanName(x.displayName) || x.id}?`,
     removeBody: 'They will be ignored by this bot from their next message on. You can pair them again later.',
-    added: (x) => `Added user ${x.displayName || x.id}`,
+    added: (x) => `Added user ${personLabel(x.displayName, x.id)}`,
   },
   space: {
     title: 'Space allowlist',
@@ -40,7 +40,7 @@ export function allowlistSection(section, { kind, connection: c, base, spaceKind
   const status = h('div', { 'aria-live': 'polite' });
 
   function item(x) {
-    const name = kind === 'user' ? x.displayName || '(no name)' : x.title || spaceKindName(x.kind);
+    const name = kind === 'user' ? cleanName(x.displayName) || '(no name)' : cleanName(x.title) || spaceKindName(x.kind);
     const removeButton = h('button', {
       type: 'button', class: 'danger small', 'data-key': `${t.path}-remove-${x.id}`,
       'aria-label': `Remove ${name} (${x.id})`,
@@ -68,7 +68,7 @@ export function allowlistSection(section, { kind, connection: c, base, spaceKind
           `${how[0]?.toUpperCase()}${how.slice(1)} `,
           h('time', { datetime: x.approvedAt, title: fullDate(x.approvedAt) }, ago(x.approvedAt)),
           x.approvedBy ? ` by ${x.approvedBy}` : '',
-          x.pairedBy ? ` · code posted by ${x.pairedBy.displayName || x.pairedBy.id}` : ''),
+          x.pairedBy ? ` · code posted by ${personLabel(x.pairedBy.displayName, x.pairedBy.id)}` : ''),
       ),
       removeButton,
     );

@@ -2,10 +2,10 @@
 import { enc, get, listOf, post } from '../api.js';
 import { announce, h, swap } from '../dom.js';
 import {
-  ago, connectionLabel, conversationKindName, fullDate, platformName, reasonText, spaceKindName, threadWord,
+  ago, cleanName, connectionLabel, conversationKindName, fullDate, personLabel, platformName, reasonText, spaceKindName, threadWord,
 } from '../format.js';
 import { debounce, onLive } from '../live.js';
-import { busy, copyButton, errorNotice, notice } from '../ui.js';
+import { busy, confirmDialog, copyButton, errorNotice, notice } from '../ui.js';
 
 const PAGE = 50;
 
@@ -61,23 +61,37 @@ export function renderAttention(main, { connections, refreshNav }) {
     const done = isUser ? allowed.get(g.connection)?.users.has(g.actorId) : allowed.get(g.connection)?.spaces.has(g.spaceId);
     if (done) return h('span', { class: 'allowed' }, isUser ? '✓ User allowed' : '✓ Space allowed');
     const label = isUser ? 'Allow this user' : 'Allow this space';
+    const name = cleanName(g.displayName);
+    const where = connectionLabel(byId.get(g.connection) ?? { id: g.connection, platform: g.connection });
+    // The confirmation names the ID, the only identity: a name can be copied by anyone (L6).
+    const confirmation = isUser
+      ? {
+          title: `Allow user ID ${g.actorId}?`,
+          body: `Messages from ID ${g.actorId} on ${where} will reach the agent.${name ? ` “${name}” is only the name they chose to show; check the ID is the person you mean.` : ''}`,
+          confirm: `Allow ${g.actorId}`,
+          danger: false,
+        }
+      : { title: `Allow space ID ${g.spaceId}?`, body: `Allowed users will reach the agent inside space ${g.spaceId} on ${where}.`, confirm: `Allow ${g.spaceId}`, danger: false };
     const button = h('button', {
       type: 'button', class: isUser ? 'primary' : 'secondary', 'data-key': `${g.id}-allow-${what}`,
-      'aria-label': `${label}: ${isUser ? `${g.displayName || g.actorId} (${g.actorId})` : g.spaceId}`,
-      onclick: () => busy(button, async () => {
-        const base = `/connections/${enc(g.connection)}`;
-        try {
-          if (isUser) {
-            await post(`${base}/users`, { id: g.actorId, ...(g.displayName ? { displayName: g.displayName } : {}), ...(g.username ? { username: g.username } : {}) });
-          } else {
-            await post(`${base}/spaces`, { id: g.spaceId, kind: g.spaceKind });
+      'aria-label': `${label}: ${isUser ? personLabel(g.displayName, g.actorId) : g.spaceId}`,
+      onclick: async () => {
+        if (!(await confirmDialog(confirmation))) return;
+        await busy(button, async () => {
+          const base = `/connections/${enc(g.connection)}`;
+          try {
+            if (isUser) {
+              await post(`${base}/users`, { id: g.actorId, ...(name ? { displayName: name } : {}), ...(g.username ? { username: g.username } : {}) });
+            } else {
+              await post(`${base}/spaces`, { id: g.spaceId, kind: g.spaceKind });
+            }
+            announce(`${isUser ? `${personLabel(g.displayName, g.actorId)} is` : `Space ${g.spaceId} is`} now allowed on ${where}`);
+            reload();
+          } catch (e) {
+            button.after(errorNotice('Could not allow', e));
           }
-          announce(`${isUser ? `${g.displayName || g.actorId} is` : `Space ${g.spaceId} is`} now allowed on ${connectionLabel(byId.get(g.connection) ?? { id: g.connection, platform: g.connection })}`);
-          reload();
-        } catch (e) {
-          button.after(errorNotice('Could not allow', e));
-        }
-      }),
+        });
+      },
     }, label);
     return button;
   }
@@ -90,8 +104,9 @@ export function renderAttention(main, { connections, refreshNav }) {
       h('dd', {}, h('code', { class: 'id' }, value), ' ', copyButton(value, label, `${k}-${label}`), extra ? h('span', { class: 'muted' }, ` ${extra}`) : null));
     return h('li', { class: 'card group', 'data-group': g.id, 'data-actor': g.actorId },
       h('div', { class: 'group-head' },
-        h('strong', { class: 'name' }, g.displayName || '(no name)'),
-        g.username ? h('span', { class: 'muted' }, ` @${g.username}`) : null,
+        h('strong', { class: 'name' }, cleanName(g.displayName) || '(no name)'),
+        g.username ? h('span', { class: 'muted' }, ` @${cleanName(g.username)}`) : null,
+        h('span', { class: 'muted' }, ' ID ', h('code', { class: 'id' }, g.actorId)),
         h('span', { class: 'tag' }, connectionLabel(c)),
       ),
       h('p', { class: 'reason' }, reasonText(g.reason)),
@@ -125,7 +140,7 @@ export function renderAttention(main, { connections, refreshNav }) {
     await loadAllowed(new Set(items.map((g) => g.connection)));
     if (known) {
       const fresh = items.filter((g) => !known.has(`${g.id}|${g.count}`));
-      if (fresh.length) announce(`${fresh.length} new or updated denial group${fresh.length > 1 ? 's' : ''}: ${fresh.map((g) => g.displayName || g.actorId).join(', ')}`);
+      if (fresh.length) announce(`${fresh.length} new or updated denial group${fresh.length > 1 ? 's' : ''}: ${fresh.map((g) => personLabel(g.displayName, g.actorId)).join(', ')}`);
     }
     known = new Set(items.map((g) => `${g.id}|${g.count}`));
     summary.textContent = items.length ? `${items.length}${page?.nextCursor ? '+' : ''} group${items.length === 1 ? '' : 's'}` : '';

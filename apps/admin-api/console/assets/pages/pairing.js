@@ -2,7 +2,9 @@
 // the live tokens; the observations awaiting Approve / Reject.
 import { del, enc, get, listOf, post } from '../api.js';
 import { announce, h, swap } from '../dom.js';
-import { ago, conversationKindName, platformName, spaceKindName, telegramBotUsername, telegramDeepLink, threadWord } from '../format.js';
+import {
+  ago, cleanName, conversationKindName, personLabel, platformName, sameName, spaceKindName, telegramBotUsername, telegramDeepLink, threadWord,
+} from '../format.js';
 import { busy, copyButton, countdown, errorNotice, idField, notice } from '../ui.js';
 import { latestTest } from './connection-test.js';
 
@@ -14,6 +16,8 @@ const TTL_CHOICES = [1, 5, 10, 15, 30];
 /** Returns { load } (re-reads the pairing row) and { renderCode } (after a connection test: the Telegram link). */
 export function pairingSection(section, { connection: c, base, onDecided }) {
   let knownObservations;
+  /** The connection's allowed users, to warn when an observation borrows one's name (M3). */
+  let allowedUsers = [];
 
   const botUsername = () => telegramBotUsername(latestTest(c)?.bot);
 
@@ -124,8 +128,8 @@ export function pairingSection(section, { connection: c, base, onDecided }) {
         await post(`${base}/observations/${enc(o.observationId)}/${verb}`);
         if (generated.get(c.id)?.tokenId === o.tokenId) generated.delete(c.id);
         announce(verb === 'approve'
-          ? `Approved ${o.actor.displayName || o.actor.id}; ${o.purpose === 'user' ? 'added to Authorized User IDs' : 'space added to the allowlist'}`
-          : `Rejected the observation from ${o.actor.displayName || o.actor.id}`);
+          ? `Approved ${personLabel(o.actor.displayName, o.actor.id)}; ${o.purpose === 'user' ? 'added to Authorized User IDs' : 'space added to the allowlist'}`
+          : `Rejected the observation from ${personLabel(o.actor.displayName, o.actor.id)}`);
         onDecided();
       } catch (err) {
         swap(out, err.status === 409
@@ -134,11 +138,18 @@ export function pairingSection(section, { connection: c, base, onDecided }) {
       }
     });
     const conv = o.conversation ?? {};
+    const namesakes = allowedUsers.filter((u) => u.id !== o.actor.id && sameName(u.displayName, o.actor.displayName));
     return h('li', { class: 'observation', 'data-observation': o.observationId },
       h('p', { class: 'who' },
-        h('strong', { class: 'name' }, o.actor.displayName || '(no name)'),
-        o.actor.username ? h('span', { class: 'muted' }, ` @${o.actor.username}`) : null,
+        h('strong', { class: 'name' }, cleanName(o.actor.displayName) || '(no name)'),
+        o.actor.username ? h('span', { class: 'muted' }, ` @${cleanName(o.actor.username)}`) : null,
+        h('span', { class: 'muted' }, ' ID ', h('code', { class: 'id' }, o.actor.id)),
         ` sent the ${o.purpose} code`, o.observedAt ? ` ${ago(o.observedAt)}` : '', '.'),
+      namesakes.length
+        ? notice('warn', h('strong', {}, 'Same name, another person? '),
+            `An allowed user is also called “${cleanName(o.actor.displayName)}” but has ID ${namesakes.map((u) => u.id).join(', ')}; this sender is ID ${o.actor.id}. `,
+            'Names can be copied by anyone: approve only if this ID is the person you mean.')
+        : null,
       h('dl', { class: 'ids' },
         idField('Actor ID', o.actor.id, `${key}-actor`),
         idField('Chat', conv.id, `${key}-chat`, [conversationKindName(conv.kind), conv.title ? ` “${conv.title}”` : ''].join('')),
@@ -164,7 +175,9 @@ export function pairingSection(section, { connection: c, base, onDecided }) {
   async function load() {
     let row;
     try {
-      row = await get(`${base}/pairing`);
+      const [pairing, users] = await Promise.all([get(`${base}/pairing`), get(`${base}/users`).catch(() => undefined)]);
+      row = pairing;
+      allowedUsers = listOf(users, 'users');
     } catch (e) {
       swap(observedList, errorNotice('Could not load pairing', e));
       return;
@@ -173,7 +186,7 @@ export function pairingSection(section, { connection: c, base, onDecided }) {
     const tokens = listOf(row?.tokens, 'items');
     if (knownObservations) {
       for (const o of observations) {
-        if (!knownObservations.has(o.observationId)) announce(`New observation: ${o.actor.displayName || o.actor.id} sent a code. Approve or reject it.`);
+        if (!knownObservations.has(o.observationId)) announce(`New observation: ${personLabel(o.actor.displayName, o.actor.id)} sent a code. Approve or reject it.`);
       }
     }
     knownObservations = new Set(observations.map((o) => o.observationId));

@@ -18,6 +18,7 @@ const { Child, setLabelWidth, say, killAllNow } = require('./local-stack/process
 const { waitReady } = require('./local-stack/readiness.js');
 const { buildReason } = require('./local-stack/build-check.js');
 const { lockHome } = require('./local-stack/home-lock.js');
+const { loadOrCreateCliToken, writeStackRecord } = require('./local-stack/stack-record.js');
 const auth = require('../../deploy/nats/nats-auth.js');
 
 const HELP = `usage: npm start [-- --new-admin-token]
@@ -78,14 +79,14 @@ function natsSettings(env, service, secrets) {
   return { NATS_URL: nats.url, NATS_USER: service, NATS_PASSWORD: secrets.natsPasswords[service] };
 }
 
-function serviceOverrides(s, env, secrets, plan, host) {
+function serviceOverrides(s, env, secrets, plan, host, cli) {
   const base = { ...natsSettings(env, s.name, secrets), HTTP_PORT: s.port, HTTP_HOST: host, ENSURE_STREAMS: 'false' };
   if (s.name === 'pairing-service') return { ...base, PAIRING_HMAC_SECRET: env.PAIRING_HMAC_SECRET || secrets.pairingHmacSecret };
   if (s.name === 'admin-api') {
     const running = plan.run.filter((r) => r.platform).map((r) => `${r.connection}:${r.platform}`);
     return {
       ...base,
-      ADMIN_TOKEN_HASHES: [`${secrets.admin.id}:${secrets.admin.tokenSha256}`, env.ADMIN_TOKEN_HASHES].filter(Boolean).join(','),
+      ADMIN_TOKEN_HASHES: [`${secrets.admin.id}:${secrets.admin.tokenSha256}`, `${cli.id}:${cli.sha256}`, env.ADMIN_TOKEN_HASHES].filter(Boolean).join(','),
       SESSION_SECRET: env.SESSION_SECRET || secrets.sessionSecret,
       CONNECTIONS: env.CONNECTIONS || running.join(','),
     };
@@ -125,6 +126,7 @@ function prepare(args) {
   lockHome(cfg.home);
   const { secrets, adminToken } = loadOrCreateSecrets(cfg.home, auth.natsUserNames({ prefix: cfg.prefix, connections: cfg.connections }));
   cfg.secrets = secrets;
+  cfg.cliToken = loadOrCreateCliToken(cfg.home);
   cfg.adminToken = adminToken ?? (args.includes('--new-admin-token') ? rotateAdminToken(cfg.home, secrets) : undefined);
   return cfg;
 }
@@ -196,7 +198,7 @@ async function startServices(cfg) {
     const nodeArgs = s.name === 'pairing-service' ? PAIRING_SERVICE_NODE_ARGS : [];
     const child = new Child(s.name, process.execPath, [...nodeArgs, '--enable-source-maps', s.main], {
       cwd: root,
-      env: childEnv(s, cfg.env, serviceOverrides(s, cfg.env, cfg.secrets, cfg.plan, cfg.host)),
+      env: childEnv(s, cfg.env, serviceOverrides(s, cfg.env, cfg.secrets, cfg.plan, cfg.host, cfg.cliToken)),
     });
     child.core = s.core;
     child.url = `http://${cfg.reachHost}:${s.port}`;
@@ -222,6 +224,13 @@ function announce(cfg) {
   const admin = cfg.plan.run.find((s) => s.name === 'admin-api');
   say(`ready: ${services.filter((c) => c.core).map((c) => c.name).join(', ')}`);
   say(`console: http://${cfg.reachHost}:${admin.port}/console/`);
+  writeStackRecord(cfg.home, {
+    adminUrl: `http://${cfg.reachHost}:${admin.port}`,
+    nats: { url: cfg.env.NATS_URL || nats.url, user: cfg.env.NATS_URL ? cfg.env.NATS_USER : 'admin-api' },
+    prefix: cfg.prefix,
+    connections: cfg.connections,
+  });
+  say('CLI: npx twokey --help (against this stack it needs no flags)');
   if (cfg.adminToken) {
     say(`admin token (shown once; only its hash is kept in ${path.join(cfg.home, 'secrets.json')}): ${cfg.adminToken}`);
     markAdminTokenShown(cfg.home, cfg.secrets);

@@ -38,7 +38,7 @@ describe('progress', () => {
     p.finish();
     const lines = err.text().trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(5);
-    expect(lines.every((l) => /^replay: \d+% \(\d+ events, position \d+\/1000, \d+ events\/s\)$/.test(l))).toBe(true);
+    expect(lines.every((l) => /^replay: \d+% \(\d+ events, position \d+\/1000, \d+ events\/s(, ETA \d+s)?\)$/.test(l))).toBe(true);
     expect(err.text()).not.toContain('\r');
   });
 

@@ -93,6 +93,7 @@ export const AdminApiConfigSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: env.int(30).pipe(z.number().min(1)),
   /** Activity → Attention retention per connection (also the replay CLI's default). */
   ATTENTION_MAX_GROUPS: env.int(10_000).pipe(z.number().min(1)),
+  LOG_LEVEL: env.logLevel(),
 });
 
 export type AdminApiConfig = z.infer<typeof AdminApiConfigSchema>;

@@ -23,6 +23,8 @@ export interface GatewayRuntimeOptions {
   /** Create/update the streams and the outbound consumer (default: `config.streams.ensure`). */
   ensureStreams?: boolean;
   bufferFullWaitMs?: number;
+  /** The default process metrics (only for a gateway that owns its process: they are per process). */
+  collectDefaultMetrics?: boolean;
 }
 
 const ADAPTER_RETRY_MAX_MS = 60_000;
@@ -58,7 +60,7 @@ export class GatewayRuntime {
     this.logger = o.logger;
     this.ensureStreams = o.ensureStreams ?? config.streams.ensure;
     this.subjects = subjectsFor(config.prefix);
-    this.metrics = new GatewayMetrics({ connection: config.connection, platform: config.platform });
+    this.metrics = new GatewayMetrics({ connection: config.connection, platform: config.platform }, o.collectDefaultMetrics ?? false);
     const origin = `gateway.${config.connection}`;
     this.deadLetters = new DeadLetters(() => this.nc, this.subjects.dlq(origin), { origin, connection: config.connection, platform: config.platform }, this.logger);
     this.sink = new InboundPublisher({
@@ -90,8 +92,8 @@ export class GatewayRuntime {
   }
 
   readiness(): Readiness {
-    const checks: Record<string, boolean | string> = { nats: this.natsConnected, adapter: this.adapterStarted };
-    if (this.adapterError) checks.adapterError = this.adapterError;
+    // Booleans only (L4): the adapter's error may quote a URL that carries the bot token; it goes to the log.
+    const checks: Record<string, boolean> = { nats: this.natsConnected, adapter: this.adapterStarted };
     return { ready: this.natsConnected && this.adapterStarted, checks };
   }
 

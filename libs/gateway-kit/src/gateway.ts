@@ -64,6 +64,7 @@ class NestGateway implements Gateway {
       logger: this.logger,
       ensureStreams: o.ensureStreams,
       bufferFullWaitMs: o.bufferFullWaitMs,
+      collectDefaultMetrics: o.exitOnSignals,
     });
   }
 

@@ -122,6 +122,21 @@ describe('gateway status over real NATS', () => {
     expect(adapter.connectionTests).toBe(0);
   });
 
+  it('L4: /readyz and /metrics carry no error text: the adapter error that quotes a credential stays out', async () => {
+    const adapter = new StubAdapter();
+    adapter.startError = new Error(`401 Unauthorized for https://discord.example/bot${SECRET}/gateway`);
+    const gateway = await start(adapter);
+    const ready = await fetch(`http://127.0.0.1:${gateway.httpPort}/readyz`);
+    const body = await ready.text();
+    expect(ready.status).toBe(503);
+    expect(body).not.toContain(SECRET);
+    expect(body).not.toContain('Unauthorized');
+    expect(JSON.parse(body)).toEqual({ status: 'not-ready', checks: { nats: true, adapter: false } });
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`)).text();
+    expect(metrics).not.toContain(SECRET);
+    expect(metrics).toMatch(/^twokey_build_info\{service="gateway-discord",version="[^"]+",node="v\d+[^"]*"[^}]*\} 1$/m);
+  });
+
   it('refuses a request that breaks the contract with a 400 service error', async () => {
     await start(new StubAdapter());
     const refused = await ask({ correlationId: '' }).catch((e: unknown) => e);

@@ -19,6 +19,7 @@ const { waitReady } = require('./local-stack/readiness.js');
 const { buildReason } = require('./local-stack/build-check.js');
 const { lockHome } = require('./local-stack/home-lock.js');
 const { loadOrCreateCliToken, writeStackRecord } = require('./local-stack/stack-record.js');
+const { formatterFor } = require('./local-stack/log-format.js');
 const auth = require('../../deploy/nats/nats-auth.js');
 
 const HELP = `usage: npm start [-- --new-admin-token]
@@ -36,6 +37,7 @@ Environment (also read from .env in the repository root; see .env.example for ev
   <PLATFORM>_HTTP_PORT      gateway ports: TELEGRAM 3010, DISCORD 3011, SLACK 3012, MATTERMOST 3013, FEISHU 3014, LINE 3015
   <PLATFORM>_CONNECTION_ID  connection id of that platform's bot (default: the platform's name)
   HTTP_HOST                 interface the services listen on (default 127.0.0.1)
+  LOG_FORMAT                json: show the services' JSON log lines as they are (default: readable lines)
 
 Options:
   --new-admin-token         replace the admin token (the old one stops working) and print the new one
@@ -199,6 +201,7 @@ async function startServices(cfg) {
     const child = new Child(s.name, process.execPath, [...nodeArgs, '--enable-source-maps', s.main], {
       cwd: root,
       env: childEnv(s, cfg.env, serviceOverrides(s, cfg.env, cfg.secrets, cfg.plan, cfg.host, cfg.cliToken)),
+      format: formatterFor(cfg.env),
     });
     child.core = s.core;
     child.url = `http://${cfg.reachHost}:${s.port}`;

@@ -43,15 +43,18 @@ describe.each(Object.entries(overlays))('overlay %s', (_name, docs) => {
     for (const d of docs.filter((x) => x.kind !== 'Namespace')) expect(d.metadata.namespace).toBe(ns[0].metadata.name);
   });
 
-  it.each(APPS)('%s: probes on /healthz and /readyz, resources, non-root read-only security context', (app) => {
+  it.each(APPS)('%s: probes on /healthz and /readyz of the metrics port, resources, non-root read-only security context', (app) => {
     const w = one(docs, 'Deployment', app);
     const pod = podTemplate(w).spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
     const [main] = containersOf(w, false);
-    expect(main.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });
-    expect(main.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 'http' } });
-    expect((main.ports as JsonObject[]).map((p) => p.name)).toContain('http');
+    // L4: probes and metrics on their own port (PROBE_PORT), never on the one the ingress or a platform reaches.
+    expect(main.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'metrics' } });
+    expect(main.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 'metrics' } });
+    expect((main.ports as JsonObject[]).map((p) => [p.name, p.containerPort])).toEqual([['http', 8080], ['metrics', 9090]]);
+    expect(main.env).toContainEqual({ name: 'PROBE_PORT', value: '9090' });
+    expect(podTemplate(w).metadata).toMatchObject({ annotations: { 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' } });
     for (const c of containersOf(w)) {
       expect(c.resources).toMatchObject({
         requests: { cpu: expect.any(String), memory: expect.any(String) },
@@ -191,7 +194,16 @@ describe.each(Object.entries(overlays))('overlay %s', (_name, docs) => {
       else expect(egress).not.toContain('ipBlock');
     }
     const adminIngress = (one(docs, 'NetworkPolicy', 'admin-api').spec as JsonObject).ingress as JsonObject[];
-    expect(adminIngress).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(adminIngress).toEqual([
+      { ports: [{ port: 'http', protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'twokey.io/metrics-scraper': 'true' } } }], ports: [{ port: 'metrics', protocol: 'TCP' }] },
+    ]);
+    // The metrics port is open to the scraper only, in every app.
+    for (const app of APPS) {
+      const ingress = JSON.stringify((one(docs, 'NetworkPolicy', app).spec as JsonObject).ingress);
+      expect(ingress).toContain('"port":"metrics"');
+      expect(ingress).toContain('twokey.io/metrics-scraper');
+    }
   });
 
   it('has a PodDisruptionBudget for every workload', () => {

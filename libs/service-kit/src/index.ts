@@ -2,3 +2,4 @@ export * from './config';
 export * from './logger';
 export * from './config-help';
 export * from './metrics';
+export * from './probe-server';

@@ -1,0 +1,45 @@
+// L4 for the pairing-service: with PROBE_PORT its probes and metrics answer on that port only, booleans only.
+import { JsonLogger } from '@twokey/service-kit';
+import { NatsHarness, startNats } from '@twokey/test-support';
+import { createPairingService, PairingService } from '../src/pairing-service';
+
+describe('L4: pairing-service probes on PROBE_PORT', () => {
+  let nats: NatsHarness;
+  let service: PairingService;
+  beforeAll(async () => {
+    nats = await startNats();
+    service = createPairingService(
+      {
+        prefix: nats.prefix,
+        nats: { url: nats.url },
+        http: { port: 0, host: '127.0.0.1' },
+        probePort: 0,
+        hmacSecret: 'probe-test-hmac-secret-0123456789abcdef',
+        denialWindowMs: 1000,
+        denialMaxCoalesce: 500,
+        denialMaxHeld: 10_000,
+        consumerName: 'pairing-service',
+        ackWaitMs: 30_000,
+        expiryTickMs: 1000,
+        ensureStreams: true,
+        logLevel: 'error',
+      },
+      { logger: new JsonLogger('pairing-service', 'error', { write: () => undefined }) },
+    );
+    await service.start();
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await nats?.stop();
+  });
+
+  it('answers /healthz, /readyz and /metrics there and not on HTTP_PORT', async () => {
+    expect(service.probePort).toEqual(expect.any(Number));
+    for (const p of ['/healthz', '/readyz', '/metrics']) expect([p, (await fetch(`http://127.0.0.1:${service.port}${p}`)).status]).toEqual([p, 404]);
+    const ready = await fetch(`http://127.0.0.1:${service.probePort}/readyz`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { checks: Record<string, unknown> };
+    expect(Object.values(body.checks).every((v) => typeof v === 'boolean')).toBe(true);
+    expect(await (await fetch(`http://127.0.0.1:${service.probePort}/metrics`)).text()).toMatch(/^twokey_build_info\{service="pairing-service",/m);
+  });
+});

@@ -126,6 +126,29 @@ describe('twokey against the local stack, no flags', () => {
   });
 });
 
+describe('/metrics of every service of the stack', () => {
+  const scrape = async (portVar: string) => (await fetch(`http://127.0.0.1:${env[portVar]}/metrics`)).text();
+  const defaults = (text: string) => [...text.matchAll(/^# TYPE ((?:process|nodejs)_\w+)/gm)].map((m) => m[1]).sort();
+
+  it('shows the same default metric names, twokey_build_info and the lag gauges, read within the NATS permissions', async () => {
+    const [admin, pairing, gateway] = await Promise.all(['ADMIN_HTTP_PORT', 'PAIRING_HTTP_PORT', 'MATTERMOST_HTTP_PORT'].map(scrape));
+    expect(defaults(admin).length).toBeGreaterThan(10);
+    expect(defaults(pairing)).toEqual(defaults(admin));
+    expect(defaults(gateway)).toEqual(defaults(admin));
+    for (const [service, text] of [['admin-api', admin], ['pairing-service', pairing], ['gateway-mattermost', gateway]]) {
+      expect(text).toMatch(new RegExp(`^twokey_build_info\\{service="${service}",`, 'm'));
+      expect(text).not.toMatch(/^twokey_jetstream_info_errors_total\{.*\} [1-9]/m);
+    }
+    expect(pairing).toMatch(/^twokey_consumer_pending\{stream="TWOKEY_INBOUND",consumer="pairing-service"\} \d+$/m);
+    expect(pairing).toMatch(/^twokey_consumer_ack_pending\{stream="TWOKEY_INBOUND",consumer="pairing-service"\} \d+$/m);
+    expect(pairing).toMatch(/^twokey_stream_bytes\{stream="TWOKEY_EVENTS"\} \d+$/m);
+    expect(admin).toMatch(/^twokey_stream_messages\{stream="TWOKEY_EVENTS"\} \d+$/m);
+    expect(gateway).toMatch(/^twokey_consumer_pending\{stream="TWOKEY_OUTBOUND",consumer="gateway-mattermost",.*\} \d+$/m);
+    const violations = readFileSync(path.join(home, 'nats-server.log'), 'utf8').split('\n').filter((l) => /Violation/.test(l));
+    expect(violations).toEqual([]);
+  });
+});
+
 describe('twokey against --url with the token from the environment', () => {
   it('refuses without a token (no terminal to ask on): exit 2, and a wrong token: exit 4', async () => {
     const none = await twokey(['users', 'list', '--url', adminUrl]);

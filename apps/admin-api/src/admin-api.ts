@@ -10,7 +10,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { NatsConnection } from 'nats';
 import { subjects as subjectsOf } from '@twokey/contracts';
 import { EventStore, JetStreamEventStore } from '@twokey/event-store';
-import { connectNats, ensureStreams } from '@twokey/messaging';
+import { connectNats, ensureStreams, registerJetStreamMetrics } from '@twokey/messaging';
 import { hideProbePaths, JsonLogger, ProbeServer, startProbeServer } from '@twokey/service-kit';
 import { AdminApiModule, AdminApiRuntime } from './app.module';
 import { AdminTokens } from './auth/admin-tokens';
@@ -89,6 +89,8 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
       { onFatal: options.onFatal, onApplied: (event) => decisions.observe(event) },
     );
     const metrics = new AdminMetrics(projection, decisions);
+    let jsm: ReturnType<NatsConnection['jetstreamManager']> | undefined;
+    registerJetStreamMetrics(metrics.registry, () => (jsm ??= nc.jetstreamManager()), { streams: [subjects.streams.events] });
     const registry = new ConnectionRegistry(config.CONNECTIONS, projection, new GatewayStatusProbe(nc, subjects, log));
     const rt: AdminApiRuntime = {
       config,

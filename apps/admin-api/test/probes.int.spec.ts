@@ -27,6 +27,7 @@ describe('L4: admin-api probes and metrics on their own port', () => {
     expect(metrics).toMatch(/^twokey_build_info\{service="admin-api",/m);
     expect(metrics).toMatch(/^process_cpu_user_seconds_total /m);
     expect(metrics).not.toMatch(/^twokey_admin_process_/m);
+    expect(metrics).toMatch(new RegExp(`^twokey_stream_messages\\{stream="${s.subjects.streams.events}"\\} \\d+$`, 'm'));
     expect((await internal('/api/v1/connections')).status).toBe(404);
   });
 

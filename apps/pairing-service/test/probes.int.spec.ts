@@ -40,6 +40,12 @@ describe('L4: pairing-service probes on PROBE_PORT', () => {
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { checks: Record<string, unknown> };
     expect(Object.values(body.checks).every((v) => typeof v === 'boolean')).toBe(true);
-    expect(await (await fetch(`http://127.0.0.1:${service.probePort}/metrics`)).text()).toMatch(/^twokey_build_info\{service="pairing-service",/m);
+    const metrics = await (await fetch(`http://127.0.0.1:${service.probePort}/metrics`)).text();
+    expect(metrics).toMatch(/^twokey_build_info\{service="pairing-service",/m);
+    // Its own durable consumer's lag and the streams it uses, read from JetStream at each scrape.
+    const upper = nats.prefix.toUpperCase();
+    expect(metrics).toMatch(new RegExp(`^twokey_consumer_pending\\{stream="${upper}_INBOUND",consumer="pairing-service"\\} 0$`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^twokey_consumer_ack_pending\\{stream="${upper}_INBOUND",consumer="pairing-service"\\} 0$`, 'm'));
+    for (const stream of ['INBOUND', 'ADMITTED', 'EVENTS']) expect(metrics).toMatch(new RegExp(`^twokey_stream_bytes\\{stream="${upper}_${stream}"\\} \\d+$`, 'm'));
   });
 });

@@ -153,6 +153,8 @@ describe('gateway status over real NATS', () => {
     expect(await ready.json()).toEqual({ status: 'not-ready', checks: { nats: true, adapter: false } });
     const metrics = await (await internal('/metrics')).text();
     expect(metrics).toContain('twokey_build_info{service="gateway-discord"');
+    // The backlog of its outbound consumer (replies waiting for it), read from JetStream.
+    expect(metrics).toContain(`twokey_consumer_pending{stream="${subjectsFor(nats.prefix).streams.outbound}",consumer="gateway-discord-main",connection="discord-main",platform="discord"} 0`);
     expect(metrics).not.toContain(SECRET);
   });
 

@@ -252,6 +252,32 @@ describe('prod overlay', () => {
   it('runs at least two pairing-service and admin-api pods', () => {
     for (const app of ['pairing-service', 'admin-api']) expect((one(docs, 'Deployment', app).spec as JsonObject).replicas).toBeGreaterThanOrEqual(2);
   });
+
+  it('includes the monitoring component: a PodMonitor that scrapes every app on its metrics port, and no NATS pod', () => {
+    const monitor = one(docs, 'PodMonitor', 'twokey');
+    expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor.metadata.namespace).toBe('twokey');
+    const spec = monitor.spec as JsonObject & { selector: { matchLabels: Record<string, string>; matchExpressions: { key: string; operator: string; values: string[] }[] }; podMetricsEndpoints: JsonObject[] };
+    expect(spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+    const selected = (labels: Record<string, string>) =>
+      selects(spec.selector.matchLabels, labels) && spec.selector.matchExpressions.every((e) => e.operator === 'In' && e.values.includes(labels[e.key]));
+    for (const w of workloads(docs)) {
+      const labels = podTemplate(w).metadata.labels;
+      if (w.metadata.name === 'nats') {
+        expect(selected(labels)).toBe(false);
+        continue;
+      }
+      expect({ app: w.metadata.name, scraped: selected(labels) }).toEqual({ app: w.metadata.name, scraped: true });
+      const [main] = containersOf(w, false);
+      expect((main.ports as JsonObject[]).some((p) => p.name === 'metrics')).toBe(true);
+    }
+  });
+});
+
+describe('dev overlay without the monitoring component', () => {
+  it('has no PodMonitor (a cluster without the Prometheus Operator CRDs still applies it)', () => {
+    expect(of(overlays.dev, 'PodMonitor')).toEqual([]);
+  });
 });
 
 describe('dev overlay', () => {

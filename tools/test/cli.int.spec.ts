@@ -2,7 +2,7 @@
 // TWOKEY_HOME: the admin-api's port, NATS, the CLI's own token), and against a deployment with --url and the admin
 // token from the environment. A user pairs through the CLI only (observed via a fake Mattermost); every action is
 // in the audit log with the CLI's admin as actor; export and verify read the same log.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ const TOKEN = 'mm-cli-test-token-0123456789abcdef';
 const bot = { id: 'botclitest0000000000000000', username: 'twokey', is_bot: true };
 const alice = { id: 'alicecli000000000000000000', username: 'alice', first_name: 'Alice' };
 const bob = { id: 'bobcli00000000000000000000', username: 'bob', first_name: 'Bob' };
+const mallory = { id: 'mallorycli0000000000000000', username: 'mallory', first_name: 'Mallory' };
 const dm = (u: { id: string; username: string }): MattermostChannel => ({ id: `dm${u.id}`.slice(0, 26), type: 'D', team_id: '', name: `${u.id}__${bot.id}`, display_name: `@${u.username}` });
 
 let fake: FakeMattermost;
@@ -49,9 +50,10 @@ const json = <T>(r: { stdout: string }) => JSON.parse(r.stdout) as T;
 
 beforeAll(async () => {
   assertBuilt('dist/apps/pairing-service/src/main.js', 'dist/apps/admin-api/src/main.js', 'dist/apps/gateway-mattermost/src/main.js', 'dist/apps/admin-api/src/cli/main.js');
-  fake = await FakeMattermost.start({ token: TOKEN, bot, users: [alice, bob], channels: [dm(alice), dm(bob)] });
+  fake = await FakeMattermost.start({ token: TOKEN, bot, users: [alice, bob, mallory], channels: [dm(alice), dm(bob), dm(mallory)] });
   home = mkdtempSync(path.join(tmpdir(), 'twokey-cli-home-'));
-  env = { ...process.env, TWOKEY_HOME: home, MATTERMOST_URL: fake.url, MATTERMOST_TOKEN: TOKEN, NO_COLOR: '1' };
+  // A short denial window: a stranger's message reaches Attention within a second.
+  env = { ...process.env, TWOKEY_HOME: home, MATTERMOST_URL: fake.url, MATTERMOST_TOKEN: TOKEN, NO_COLOR: '1', DENIAL_WINDOW_SECONDS: '1' };
   for (const k of ['TWOKEY_NATS_PORT', 'ADMIN_HTTP_PORT', 'PAIRING_HTTP_PORT', 'MATTERMOST_HTTP_PORT']) env[k] = String(await freePort());
   for (const k of ['NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'TWOKEY_SUBJECT_PREFIX', 'TWOKEY_ADMIN_TOKEN', 'TWOKEY_URL']) delete env[k];
   stack = new LocalStack(env);
@@ -115,6 +117,28 @@ describe('twokey against the local stack, no flags', () => {
     expect(verified.stdout).toMatch(/^read models match at position \d+: .* 1 users/);
   });
 
+  it('activity --follow prints a stranger\'s denial as it reaches Attention (one JSON object a line)', async () => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'tools/bin/twokey.js'), 'activity', '--follow', '--json', '--interval', '0.2'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    let partial = '';
+    child.stdout.on('data', (b: Buffer) => {
+      const parts = (partial + b.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts);
+    });
+    try {
+      fake.userPosts({ userId: mallory.id, channelId: dm(mallory).id, message: 'let me in' });
+      const seen = await until(async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        return lines.map((l) => JSON.parse(l) as { actorId: string; reason: string; count: number }).find((a) => a.actorId === mallory.id);
+      }, 'the denial in activity --follow');
+      expect(seen).toMatchObject({ actorId: mallory.id, count: 1 });
+      expect(fake.userFacingCalls()).toEqual([]); // denied silently
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   it('answers 404 from an admin-api without the agent bridge with a clear message and exit 5', async () => {
     const r = await twokey(['agent', 'status']);
     if (r.code === 0) {
@@ -168,7 +192,9 @@ describe('twokey against --url with the token from the environment', () => {
     const exported = await twokey(['events', 'export']);
     const actors = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; actor: { id: string } }).filter((e) => e.type === 'UserRemoved' || e.type === 'PairingTokenIssued').map((e) => `${e.type}:${e.actor.id}`);
     expect(actors).toEqual(['PairingTokenIssued:local-cli', 'PairingTokenIssued:admin', 'UserRemoved:admin']);
-    expect((await twokey(['events', 'verify', '--url', adminUrl], asAdmin)).code).toBe(0);
+    const verified = await twokey(['events', 'verify', '--json', '--url', adminUrl], asAdmin);
+    expect(verified.code).toBe(0);
+    expect(json(verified)).toMatchObject({ match: true, differences: [], counts: expect.objectContaining({ users: 2 }) });
   });
 
   it('a wrong id is exit 5, a wrong option exit 2', async () => {

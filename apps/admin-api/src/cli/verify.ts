@@ -8,7 +8,7 @@ import { rebuild } from './rebuild';
 import { maxAttentionGroupsOf } from './replay';
 import { STORE_HELP, STORE_OPTIONS, openStore } from './store-connection';
 
-export const VERIFY_HELP = `usage: twokey events verify [--api URL] [--max-attention-groups N] [--nats-url URL] [--prefix P]
+export const VERIFY_HELP = `usage: twokey events verify [--api URL] [--json] [--max-attention-groups N] [--nats-url URL] [--prefix P]
 
 Rebuilds every read model from the log up to the position the live admin-api reflects, reads the same models
 through its GET endpoints, and compares them record by record. Exits 0 when they are equal, 1 (printing every
@@ -17,6 +17,7 @@ difference) when they are not.
   --api URL                  base URL of the admin-api (also --url); default: the local stack's. The admin token
                              comes from TWOKEY_ADMIN_TOKEN (or the local stack's CLI token; --token T still works
                              but lands in shell history)
+  --json                     print { match, position, events, counts, differences } as JSON
   --max-attention-groups N   the admin-api's ATTENTION_MAX_GROUPS (env ATTENTION_MAX_GROUPS)
 ${STORE_HELP}
 `;
@@ -33,7 +34,7 @@ export function formatDifference(d: SnapshotDifference): string {
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...STORE_OPTIONS, api: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' }, 'max-attention-groups': { type: 'string' }, help: { type: 'boolean' } },
+    options: { ...STORE_OPTIONS, api: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' }, 'max-attention-groups': { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
     io.stdout.write(VERIFY_HELP);
@@ -59,6 +60,10 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     const connections = new Set([...Object.keys(live.connections), ...rebuilt.models.connections.keys()]);
     const diffs = diffSnapshots(readModelSnapshot(rebuilt.models, connections), live);
     const counts = readModelCounts(rebuilt.models);
+    if (values.json) {
+      io.stdout.write(JSON.stringify({ match: diffs.length === 0, position: live.position, events: rebuilt.events, counts, differences: diffs }) + '\n');
+      return diffs.length === 0 ? 0 : 1;
+    }
     if (diffs.length === 0) {
       io.stdout.write(
         `read models match at position ${live.position}: ${rebuilt.events} events, ${connections.size} connections, ` +

@@ -26,7 +26,7 @@ describe('npm test without a browser', () => {
 
   it('skips only the browser tier, says why and how to install it, and ends with N passed, N failed, N skipped', async () => {
     const report = path.join(dir, 'results.json');
-    const env = { ...process.env, CHROMIUM_PATH: path.join(dir, 'no-chromium') };
+    const env: NodeJS.ProcessEnv = { ...process.env, CHROMIUM_PATH: path.join(dir, 'no-chromium') };
     delete env.CI;
     delete env.TWOKEY_SKIP_BROWSER_TESTS;
     const { code, output } = await runTests(['--tiers', 'e2e', '--no-build', '--report', report], env);

@@ -16,7 +16,9 @@ const swc = [
 
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // commander ships ES modules only: compiled like our sources so the CLI runs in-process in tests.
+  transform: { '^.+\\.ts$': swc, '/node_modules/commander/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!commander/)'],
   moduleNameMapper: pathsToModuleNameMapper(),
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   modulePathIgnorePatterns: ['<rootDir>/dist'],

@@ -9,6 +9,7 @@ export interface GatewayDefinition {
 export declare const GATEWAYS: GatewayDefinition[];
 export declare const PLACEHOLDER: string;
 export declare const HTTP_PORT: number;
+export declare const PROBE_PORT: number;
 export declare const NATS_IMAGE: string;
 export declare function generatedFiles(): Record<string, string>;
 export declare function staleFiles(): string[];

@@ -12,6 +12,9 @@ const auth = require('./nats/nats-auth.js');
 
 const VERSION = require('../package.json').version;
 const HTTP_PORT = 8080;
+// /healthz, /readyz and /metrics answer on this port only (PROBE_PORT), never on HTTP_PORT (L4): the kubelet and the
+// scraper reach it, the ingress and the platforms do not.
+const PROBE_PORT = 9090;
 const NATS_IMAGE = 'nats:2.10.24-alpine';
 /**
  * JetStream's file store per server: the transport streams reserve their max_bytes in it (libs/messaging
@@ -107,6 +110,7 @@ function deployment(app) {
   const image = `twokey/${app.name}:${VERSION}`;
   const env = [
     { name: 'HTTP_PORT', value: String(HTTP_PORT) },
+    { name: 'PROBE_PORT', value: String(PROBE_PORT) },
     { name: 'NATS_USER', value: app.natsUser },
     natsPassword(app.natsUser),
     ...Object.entries(app.secretEnv ?? {}).map(([key, secret]) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } })),
@@ -117,12 +121,15 @@ function deployment(app) {
     name: app.name,
     image,
     imagePullPolicy: 'IfNotPresent',
-    ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
+    ports: [
+      { name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' },
+      { name: 'metrics', containerPort: PROBE_PORT, protocol: 'TCP' },
+    ],
     envFrom,
     env,
-    startupProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 2, failureThreshold: 60 },
-    livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-    readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
+    startupProbe: { httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 2, failureThreshold: 60 },
+    livenessProbe: { httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+    readinessProbe: { httpGet: { path: '/readyz', port: 'metrics' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
     resources: app.resources,
     securityContext: containerSecurity,
     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
@@ -150,7 +157,7 @@ function deployment(app) {
       template: {
         metadata: {
           labels: labels(app.name, app.component),
-          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(HTTP_PORT), 'prometheus.io/path': '/metrics' },
+          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PROBE_PORT), 'prometheus.io/path': '/metrics' },
         },
         spec,
       },
@@ -184,10 +191,10 @@ function disruptionBudget(app) {
 const METRICS_SCRAPER = { namespaceSelector: {}, podSelector: { matchLabels: { 'twokey.io/metrics-scraper': 'true' } } };
 
 function networkPolicy(app) {
-  const httpPort = [{ port: 'http', protocol: 'TCP' }];
+  const metricsPort = [{ from: [METRICS_SCRAPER], ports: [{ port: 'metrics', protocol: 'TCP' }] }];
   const ingress = app.ingress === 'public'
-    ? [{ ports: httpPort }] // admin-api behind the ingress controller; webhook gateways called by their platform
-    : [{ from: [METRICS_SCRAPER], ports: httpPort }];
+    ? [{ ports: [{ port: 'http', protocol: 'TCP' }] }, ...metricsPort] // admin-api behind the ingress; webhook gateways
+    : metricsPort;
   const egress = [{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats' } } }], ports: [{ port: 4222, protocol: 'TCP' }] }];
   if (app.gateway) {
     // The platform's API (HTTPS and its websockets). A self-hosted Mattermost on another port needs an overlay patch.
@@ -354,4 +361,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { SERVICES, GATEWAYS, PLACEHOLDER, HTTP_PORT, NATS_IMAGE, generatedFiles, staleFiles };
+module.exports = { SERVICES, GATEWAYS, PLACEHOLDER, HTTP_PORT, PROBE_PORT, NATS_IMAGE, generatedFiles, staleFiles };

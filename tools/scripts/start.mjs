@@ -18,6 +18,8 @@ const { Child, setLabelWidth, say, killAllNow } = require('./local-stack/process
 const { waitReady } = require('./local-stack/readiness.js');
 const { buildReason } = require('./local-stack/build-check.js');
 const { lockHome } = require('./local-stack/home-lock.js');
+const { loadOrCreateCliToken, writeStackRecord } = require('./local-stack/stack-record.js');
+const { formatterFor } = require('./local-stack/log-format.js');
 const auth = require('../../deploy/nats/nats-auth.js');
 
 const HELP = `usage: npm start [-- --new-admin-token]
@@ -35,6 +37,7 @@ Environment (also read from .env in the repository root; see .env.example for ev
   <PLATFORM>_HTTP_PORT      gateway ports: TELEGRAM 3010, DISCORD 3011, SLACK 3012, MATTERMOST 3013, FEISHU 3014, LINE 3015
   <PLATFORM>_CONNECTION_ID  connection id of that platform's bot (default: the platform's name)
   HTTP_HOST                 interface the services listen on (default 127.0.0.1)
+  LOG_FORMAT                json: show the services' JSON log lines as they are (default: readable lines)
 
 Options:
   --new-admin-token         replace the admin token and the session secret (the old token and every console
@@ -79,7 +82,7 @@ function natsSettings(env, service, secrets) {
   return { NATS_URL: nats.url, NATS_USER: service, NATS_PASSWORD: secrets.natsPasswords[service] };
 }
 
-function serviceOverrides(s, env, secrets, plan, host) {
+function serviceOverrides(s, env, secrets, plan, host, cli) {
   const base = { ...natsSettings(env, s.name, secrets), HTTP_PORT: s.port, HTTP_HOST: host, ENSURE_STREAMS: 'false' };
   const rpcAuth = { RPC_AUTH_SECRET: env.RPC_AUTH_SECRET || secrets.rpcAuthSecret };
   if (s.name === 'pairing-service') return { ...base, ...rpcAuth, PAIRING_HMAC_SECRET: env.PAIRING_HMAC_SECRET || secrets.pairingHmacSecret };
@@ -87,7 +90,7 @@ function serviceOverrides(s, env, secrets, plan, host) {
     const running = plan.run.filter((r) => r.platform).map((r) => `${r.connection}:${r.platform}`);
     return {
       ...base,
-      ADMIN_TOKEN_HASHES: [`${secrets.admin.id}:${secrets.admin.tokenSha256}`, env.ADMIN_TOKEN_HASHES].filter(Boolean).join(','),
+      ADMIN_TOKEN_HASHES: [`${secrets.admin.id}:${secrets.admin.tokenSha256}`, `${cli.id}:${cli.sha256}`, env.ADMIN_TOKEN_HASHES].filter(Boolean).join(','),
       SESSION_SECRET: env.SESSION_SECRET || secrets.sessionSecret,
       ...rpcAuth,
       CONNECTIONS: env.CONNECTIONS || running.join(','),
@@ -128,6 +131,7 @@ function prepare(args) {
   lockHome(cfg.home);
   const { secrets, adminToken } = loadOrCreateSecrets(cfg.home, auth.natsUserNames({ prefix: cfg.prefix, connections: cfg.connections }));
   cfg.secrets = secrets;
+  cfg.cliToken = loadOrCreateCliToken(cfg.home);
   cfg.adminToken = adminToken ?? (args.includes('--new-admin-token') ? rotateAdminToken(cfg.home, secrets) : undefined);
   return cfg;
 }
@@ -199,7 +203,8 @@ async function startServices(cfg) {
     const nodeArgs = s.name === 'pairing-service' ? PAIRING_SERVICE_NODE_ARGS : [];
     const child = new Child(s.name, process.execPath, [...nodeArgs, '--enable-source-maps', s.main], {
       cwd: root,
-      env: childEnv(s, cfg.env, serviceOverrides(s, cfg.env, cfg.secrets, cfg.plan, cfg.host)),
+      env: childEnv(s, cfg.env, serviceOverrides(s, cfg.env, cfg.secrets, cfg.plan, cfg.host, cfg.cliToken)),
+      format: formatterFor(cfg.env),
     });
     child.core = s.core;
     child.url = `http://${cfg.reachHost}:${s.port}`;
@@ -225,6 +230,13 @@ function announce(cfg) {
   const admin = cfg.plan.run.find((s) => s.name === 'admin-api');
   say(`ready: ${services.filter((c) => c.core).map((c) => c.name).join(', ')}`);
   say(`console: http://${cfg.reachHost}:${admin.port}/console/`);
+  writeStackRecord(cfg.home, {
+    adminUrl: `http://${cfg.reachHost}:${admin.port}`,
+    nats: { url: cfg.env.NATS_URL || nats.url, user: cfg.env.NATS_URL ? cfg.env.NATS_USER : 'admin-api' },
+    prefix: cfg.prefix,
+    connections: cfg.connections,
+  });
+  say('CLI: npx twokey --help (against this stack it needs no flags)');
   if (cfg.adminToken) {
     say(`admin token (shown once; only its hash is kept in ${path.join(cfg.home, 'secrets.json')}): ${cfg.adminToken}`);
     markAdminTokenShown(cfg.home, cfg.secrets);

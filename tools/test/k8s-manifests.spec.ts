@@ -43,15 +43,18 @@ describe.each(Object.entries(overlays))('overlay %s', (_name, docs) => {
     for (const d of docs.filter((x) => x.kind !== 'Namespace')) expect(d.metadata.namespace).toBe(ns[0].metadata.name);
   });
 
-  it.each(APPS)('%s: probes on /healthz and /readyz, resources, non-root read-only security context', (app) => {
+  it.each(APPS)('%s: probes on /healthz and /readyz of the metrics port, resources, non-root read-only security context', (app) => {
     const w = one(docs, 'Deployment', app);
     const pod = podTemplate(w).spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
     const [main] = containersOf(w, false);
-    expect(main.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });
-    expect(main.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 'http' } });
-    expect((main.ports as JsonObject[]).map((p) => p.name)).toContain('http');
+    // L4: probes and metrics on their own port (PROBE_PORT), never on the one the ingress or a platform reaches.
+    expect(main.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'metrics' } });
+    expect(main.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 'metrics' } });
+    expect((main.ports as JsonObject[]).map((p) => [p.name, p.containerPort])).toEqual([['http', 8080], ['metrics', 9090]]);
+    expect(main.env).toContainEqual({ name: 'PROBE_PORT', value: '9090' });
+    expect(podTemplate(w).metadata).toMatchObject({ annotations: { 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' } });
     for (const c of containersOf(w)) {
       expect(c.resources).toMatchObject({
         requests: { cpu: expect.any(String), memory: expect.any(String) },
@@ -191,7 +194,16 @@ describe.each(Object.entries(overlays))('overlay %s', (_name, docs) => {
       else expect(egress).not.toContain('ipBlock');
     }
     const adminIngress = (one(docs, 'NetworkPolicy', 'admin-api').spec as JsonObject).ingress as JsonObject[];
-    expect(adminIngress).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }] }]);
+    expect(adminIngress).toEqual([
+      { ports: [{ port: 'http', protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'twokey.io/metrics-scraper': 'true' } } }], ports: [{ port: 'metrics', protocol: 'TCP' }] },
+    ]);
+    // The metrics port is open to the scraper only, in every app.
+    for (const app of APPS) {
+      const ingress = JSON.stringify((one(docs, 'NetworkPolicy', app).spec as JsonObject).ingress);
+      expect(ingress).toContain('"port":"metrics"');
+      expect(ingress).toContain('twokey.io/metrics-scraper');
+    }
   });
 
   it('has a PodDisruptionBudget for every workload', () => {
@@ -239,6 +251,32 @@ describe('prod overlay', () => {
 
   it('runs at least two pairing-service and admin-api pods', () => {
     for (const app of ['pairing-service', 'admin-api']) expect((one(docs, 'Deployment', app).spec as JsonObject).replicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('includes the monitoring component: a PodMonitor that scrapes every app on its metrics port, and no NATS pod', () => {
+    const monitor = one(docs, 'PodMonitor', 'twokey');
+    expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor.metadata.namespace).toBe('twokey');
+    const spec = monitor.spec as JsonObject & { selector: { matchLabels: Record<string, string>; matchExpressions: { key: string; operator: string; values: string[] }[] }; podMetricsEndpoints: JsonObject[] };
+    expect(spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+    const selected = (labels: Record<string, string>) =>
+      selects(spec.selector.matchLabels, labels) && spec.selector.matchExpressions.every((e) => e.operator === 'In' && e.values.includes(labels[e.key]));
+    for (const w of workloads(docs)) {
+      const labels = podTemplate(w).metadata.labels;
+      if (w.metadata.name === 'nats') {
+        expect(selected(labels)).toBe(false);
+        continue;
+      }
+      expect({ app: w.metadata.name, scraped: selected(labels) }).toEqual({ app: w.metadata.name, scraped: true });
+      const [main] = containersOf(w, false);
+      expect((main.ports as JsonObject[]).some((p) => p.name === 'metrics')).toBe(true);
+    }
+  });
+});
+
+describe('dev overlay without the monitoring component', () => {
+  it('has no PodMonitor (a cluster without the Prometheus Operator CRDs still applies it)', () => {
+    expect(of(overlays.dev, 'PodMonitor')).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@
 // environment each child gets. (Files: local-files.int.spec.ts; the whole stack: local-stack.int.spec.ts.)
 import { parseDotenv } from '../scripts/local-stack/dotenv';
 import { childEnv, planServices } from '../scripts/local-stack/services';
+import { formatterFor, humanLine } from '../scripts/local-stack/log-format';
 import { repoRoot } from './support/dist';
 
 describe('.env reader', () => {
@@ -75,5 +76,21 @@ describe('service plan', () => {
     expect(Object.keys(childEnv({ name: 'pairing-service' }, env, {})).sort()).toEqual(['PAIRING_HMAC_SECRET', 'PATH']);
     // RPC_AUTH_SECRET is shared by exactly two services: start.mjs hands it to each of them as an override (L2).
     expect(Object.keys(childEnv({ name: 'admin-api' }, env, { RPC_AUTH_SECRET: 'r' })).sort()).toEqual(['ADMIN_TOKEN_HASHES', 'PATH', 'RPC_AUTH_SECRET', 'SESSION_SECRET']);
+  });
+});
+
+describe('npm start log lines', () => {
+  it('shows a JSON log line as one readable line, and anything else as it is', () => {
+    const line = JSON.stringify({ time: '2026-12-04T20:25:07.123Z', level: 'warn', service: 'admin-api', msg: 'projection lagging', behind: 12, connection: 'tele gram' });
+    expect(humanLine(line)).toBe('20:25:07 WARN  projection lagging behind=12 connection="tele gram"');
+    expect(humanLine('plain text from nats-server')).toBe('plain text from nats-server');
+    expect(humanLine('{not json')).toBe('{not json');
+    expect(humanLine('{"a":1}')).toBe('{"a":1}');
+  });
+
+  it('keeps the JSON with LOG_FORMAT=json (the containers\' format)', () => {
+    const line = JSON.stringify({ time: '2026-12-04T20:25:07.123Z', level: 'info', service: 's', msg: 'm' });
+    expect(formatterFor({ LOG_FORMAT: 'json' })(line)).toBe(line);
+    expect(formatterFor({})(line)).toBe('20:25:07 INFO  m');
   });
 });

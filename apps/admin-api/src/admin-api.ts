@@ -10,8 +10,8 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { NatsConnection } from 'nats';
 import { subjects as subjectsOf } from '@twokey/contracts';
 import { EventStore, JetStreamEventStore } from '@twokey/event-store';
-import { connectNats, ensureStreams, openSessionRevocations, RpcProof } from '@twokey/messaging';
-import { JsonLogger } from '@twokey/service-kit';
+import { connectNats, ensureStreams, openSessionRevocations, registerJetStreamMetrics, RpcProof } from '@twokey/messaging';
+import { hideProbePaths, JsonLogger, ProbeServer, startProbeServer } from '@twokey/service-kit';
 import { AdminApiModule, AdminApiRuntime } from './app.module';
 import { AdminTokens } from './auth/admin-tokens';
 import { authMiddleware } from './auth/auth.middleware';
@@ -26,6 +26,7 @@ import { ConnectionTester } from './connections/connection-tester';
 import { GatewayStatusProbe } from './connections/gateway-status';
 import { LiveStreams } from './events/live-streams';
 import { DecisionTally } from './health/decisions';
+import { healthAnswer, readinessAnswer } from './health/health.controller';
 import { AdminMetrics } from './health/metrics';
 import { NatsStatus } from './health/nats-status';
 import { serveOpenApi } from './http/openapi';
@@ -42,6 +43,8 @@ export interface AdminApi {
   /** http://host:port of the listening server (the real port when HTTP_PORT=0). */
   url: string;
   port: number;
+  /** The port of /healthz, /readyz and /metrics when PROBE_PORT is set. */
+  probePort?: number;
   app: INestApplication;
   projection: Projection;
   close(): Promise<void>;
@@ -92,6 +95,8 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
     const tokens = new AdminTokens(config.ADMIN_TOKEN_HASHES);
     revocations = new KvRevocations(await openSessionRevocations(nc.jetstream(), subjects, { create: config.ENSURE_STREAMS }), log);
     await revocations.start();
+    let jsm: ReturnType<NatsConnection['jetstreamManager']> | undefined;
+    registerJetStreamMetrics(metrics.registry, () => (jsm ??= nc.jetstreamManager()), { streams: [subjects.streams.events] });
     const registry = new ConnectionRegistry(config.CONNECTIONS, projection, new GatewayStatusProbe(nc, subjects, log));
     const rt: AdminApiRuntime = {
       config,
@@ -119,6 +124,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
     server.set('trust proxy', config.TRUST_PROXY);
     server.disable('x-powered-by');
     const app = await NestFactory.create(AdminApiModule.register(rt), new ExpressAdapter(server), { logger: log, bodyParser: false });
+    if (config.PROBE_PORT !== undefined) app.use(hideProbePaths());
     app.use(metrics.middleware());
     app.use(cookieParser());
     app.use(authMiddleware({ tokens: rt.tokens, sessions: rt.sessions, limiter: rt.limiter }));
@@ -128,18 +134,31 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
     const address = (app.getHttpServer() as Server).address() as AddressInfo;
     const host = config.HTTP_HOST === '0.0.0.0' || config.HTTP_HOST === '::' ? '127.0.0.1' : config.HTTP_HOST;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    log.info('admin-api listening', { url, connections: config.CONNECTIONS.map((c) => c.id), prefix: subjects.prefix });
+    let probes: ProbeServer | undefined;
+    if (config.PROBE_PORT !== undefined) {
+      probes = await startProbeServer(config.PROBE_PORT, config.HTTP_HOST, {
+        healthz: () => healthAnswer(projection),
+        readyz: () => readinessAnswer(rt.natsStatus, projection),
+        registry: metrics.registry,
+      }).catch(async (e: unknown) => {
+        await app.close();
+        throw e;
+      });
+    }
+    log.info('admin-api listening', { url, probePort: probes?.port, connections: config.CONNECTIONS.map((c) => c.id), prefix: subjects.prefix });
 
     let closed = false;
     return {
       url,
       port: address.port,
+      ...(probes ? { probePort: probes.port } : {}),
       app,
       projection,
       async close() {
         if (closed) return;
         closed = true;
         rt.live.closeAll();
+        await probes?.close();
         await app.close();
         revocations?.stop();
         await projection.close();

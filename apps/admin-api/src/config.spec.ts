@@ -27,6 +27,12 @@ describe('admin-api configuration', () => {
     expect(loadAdminApiConfig({ ADMIN_TOKEN_HASHES: base.ADMIN_TOKEN_HASHES, RPC_AUTH_SECRET: base.RPC_AUTH_SECRET }).SESSION_SECRET).toBeUndefined();
     expect(c.AUTH_FAILURES_PER_MINUTE).toBe(30);
     expect(c.CONNECTION_TEST_TIMEOUT_MS).toBe(10_000);
+    expect(c.LOG_LEVEL).toBe('info');
+  });
+
+  it('validates LOG_LEVEL (a typo stops the start instead of logging at info)', () => {
+    expect(problems({ ...base, LOG_LEVEL: 'verbose' })).toEqual(['LOG_LEVEL']);
+    expect(loadAdminApiConfig({ ...base, LOG_LEVEL: 'warn' }).LOG_LEVEL).toBe('warn');
   });
 
   it('waits for a connection test clearly longer than the gateway gives the platform', () => {

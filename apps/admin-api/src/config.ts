@@ -65,6 +65,11 @@ const TrustProxy = z
 export const AdminApiConfigSchema = z.object({
   HTTP_PORT: env.int(3000).pipe(z.number().min(0).max(65535)),
   HTTP_HOST: z.string().default('0.0.0.0'),
+  /**
+   * Serve /healthz, /readyz and /metrics on this port only (the kubelet's and the scraper's), not on HTTP_PORT, which
+   * the ingress exposes. Unset: on HTTP_PORT (local runs, tests).
+   */
+  PROBE_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   NATS_USER: z.string().optional(),
   NATS_PASSWORD: z.string().optional(),
@@ -104,6 +109,7 @@ export const AdminApiConfigSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: env.int(30).pipe(z.number().min(1)),
   /** Activity → Attention retention per connection (also the replay CLI's default). */
   ATTENTION_MAX_GROUPS: env.int(10_000).pipe(z.number().min(1)),
+  LOG_LEVEL: env.logLevel(),
 });
 
 export type AdminApiConfig = z.infer<typeof AdminApiConfigSchema>;

@@ -10,7 +10,6 @@ async function main(): Promise<void> {
     process.stdout.write(configHelp('admin-api', SUMMARY, AdminApiConfigSchema));
     return;
   }
-  const log = new JsonLogger('admin-api');
   let config;
   try {
     config = loadAdminApiConfig();
@@ -21,6 +20,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  const log = new JsonLogger('admin-api', config.LOG_LEVEL);
   const api = await createAdminApi(config, {
     log,
     // Fail closed: never serve read models rebuilt from a log the service cannot read completely.

@@ -244,16 +244,18 @@ describe('admin-api: authentication, CSRF, validation and conflicts', () => {
     type Operation = { requestBody: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content: Record<string, { schema: Schema }> }> };
     const doc = (await res.json()) as {
       paths: Record<string, Record<string, Operation>>;
-      components: { securitySchemes: Record<string, Record<string, string>> };
+      components: { securitySchemes: Record<string, Record<string, string>>; schemas: Record<string, Schema> };
       security: Record<string, string[]>[];
     };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/connections/{connection}/pairing-tokens', '/api/v1/activity', '/api/v1/events/live']));
+    // Shared schemas are components, referred to by $ref.
+    const deref = (schema: Schema | { $ref: string }): Schema => ('$ref' in schema ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema);
     const issue = doc.paths['/api/v1/connections/{connection}/pairing-tokens'].post;
-    expect(issue.requestBody.content['application/json'].schema.properties.purpose.enum).toEqual(['user', 'space']);
-    const issued = issue.responses['201'].content['application/json'].schema;
+    expect(deref(issue.requestBody.content['application/json'].schema).properties.purpose.enum).toEqual(['user', 'space']);
+    const issued = deref(issue.responses['201'].content['application/json'].schema);
     expect(issued.properties.position).toMatchObject({ type: 'integer' });
     expect(issued.required).toEqual(expect.arrayContaining(['tokenId', 'code', 'expiresAt', 'position']));
-    const tested = doc.paths['/api/v1/connections/{connection}/connection-test'].post.responses['200'].content['application/json'].schema;
+    const tested = deref(doc.paths['/api/v1/connections/{connection}/connection-test'].post.responses['200'].content['application/json'].schema);
     expect(tested.properties.bot).toMatchObject({ nullable: true });
     // Admin tokens are opaque, not JWTs; a bearer token or the console's cookie authenticates.
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });

@@ -15,6 +15,8 @@ export const PairingServiceEnv = z.object({
     .default(DEFAULT_SUBJECT_PREFIX),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Serve /healthz, /readyz and /metrics on this port (Kubernetes: 9090) instead of HTTP_PORT, as every service does. */
+  PROBE_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** Key of the HMAC that replaces pairing codes in events; a short key would make codes guessable offline. */
   PAIRING_HMAC_SECRET: env.secret(32),
   /**
@@ -39,13 +41,15 @@ export const PairingServiceEnv = z.object({
   ACK_WAIT_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
   EXPIRY_TICK_MS: env.int(1_000).pipe(z.number().min(50).max(60_000)),
   ENSURE_STREAMS: env.bool(true),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: env.logLevel(),
 });
 
 export interface PairingServiceConfig {
   prefix: string;
   nats: { url: string; user?: string; password?: string };
   http: { port: number; host: string };
+  /** Where the probes and metrics are served when not on `http.port` (PROBE_PORT). */
+  probePort?: number;
   hmacSecret: string;
   rpcAuthSecret: string;
   denialWindowMs: number;
@@ -72,6 +76,7 @@ export function loadPairingConfig(source: NodeJS.ProcessEnv = process.env): Pair
     prefix: e.TWOKEY_SUBJECT_PREFIX,
     nats: { url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD },
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    ...(e.PROBE_PORT !== undefined ? { probePort: e.PROBE_PORT } : {}),
     hmacSecret: e.PAIRING_HMAC_SECRET,
     rpcAuthSecret: e.RPC_AUTH_SECRET,
     denialWindowMs: e.DENIAL_WINDOW_SECONDS * 1000,

@@ -2,10 +2,12 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { JsonLogger } from '@twokey/service-kit';
+import { hideProbePaths, JsonLogger, ProbeServer, startProbeServer } from '@twokey/service-kit';
 import { PairingAppModule } from './app.module';
 import { SERVICE_NAME, type PairingServiceConfig } from './config';
 import { PairingMetrics } from './infra/metrics';
+import { ServiceHealth } from './infra/service-health';
+import { readinessAnswer } from './health/health.controller';
 import type { Clock, FatalHandler } from './tokens';
 
 export interface PairingServiceOptions {
@@ -28,6 +30,8 @@ export interface PairingService {
   stop(): Promise<void>;
   /** The HTTP port actually bound (HTTP_PORT may be 0). */
   readonly port: number;
+  /** The port of /healthz, /readyz and /metrics when PROBE_PORT is set. */
+  readonly probePort: number | undefined;
 }
 
 /** The whole service, in-process; `main.ts` adds only configuration from the environment and signal handling. */
@@ -35,19 +39,30 @@ export function createPairingService(config: PairingServiceConfig, options: Pair
   const logger = options.logger ?? new JsonLogger(SERVICE_NAME, config.logLevel);
   const onFatal = options.onFatal ?? (() => process.exit(1));
   let app: INestApplication | undefined;
+  let probes: ProbeServer | undefined;
   return {
     async start() {
       if (app) throw new Error('pairing-service already started');
+      const metrics = new PairingMetrics(options.collectDefaultMetrics ?? false);
       const module = PairingAppModule.forRoot(config, {
         logger,
-        metrics: new PairingMetrics(options.collectDefaultMetrics ?? false),
+        metrics,
         onFatal,
         clock: options.clock ?? (() => new Date()),
       });
       const created = await NestFactory.create(module, { logger, abortOnError: false, bodyParser: false });
       app = created;
+      if (config.probePort !== undefined) created.use(hideProbePaths());
       try {
         await created.listen(config.http.port, config.http.host);
+        if (config.probePort !== undefined) {
+          const health = created.get(ServiceHealth);
+          probes = await startProbeServer(config.probePort, config.http.host, {
+            healthz: () => ({ status: 200, body: { status: 'ok' } }),
+            readyz: () => readinessAnswer(health),
+            registry: metrics.registry,
+          });
+        }
       } catch (e) {
         app = undefined;
         await created.close().catch(() => undefined);
@@ -57,7 +72,12 @@ export function createPairingService(config: PairingServiceConfig, options: Pair
     async stop() {
       const running = app;
       app = undefined;
+      await probes?.close();
+      probes = undefined;
       await running?.close();
+    },
+    get probePort() {
+      return probes?.port;
     },
     get port() {
       const address = app?.getHttpServer().address() as AddressInfo | null | undefined;

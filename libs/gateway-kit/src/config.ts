@@ -15,6 +15,11 @@ export const GatewayEnv = z.object({
   TWOKEY_CONNECTION_ID: ConnectionId.optional(),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Serve /healthz, /readyz and /metrics on this port only (the kubelet's and the scraper's), not on HTTP_PORT, which
+   * platforms reach with webhooks. Unset: on HTTP_PORT (local runs, tests).
+   */
+  PROBE_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** Inbound messages kept in memory while NATS is unreachable; beyond it intake is refused. */
   GATEWAY_BUFFER_MAX: z.coerce.number().int().min(1).default(10_000),
   GATEWAY_PUBLISH_TIMEOUT_MS: env.int(5_000).pipe(z.number().min(100)),
@@ -26,7 +31,7 @@ export const GatewayEnv = z.object({
   ENSURE_STREAMS: env.bool(true),
   /** Replicas of the streams this gateway creates or updates (3 on a NATS cluster), so it never downgrades them. */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: env.logLevel(),
 });
 
 export interface GatewayConfig {
@@ -35,6 +40,8 @@ export interface GatewayConfig {
   prefix: string;
   nats: { url: string; user?: string; password?: string };
   http: { port: number; host: string };
+  /** Where the probes and metrics are served when not on `http.port` (PROBE_PORT). */
+  probePort?: number;
   bufferMax: number;
   publishTimeoutMs: number;
   /** `ensure`: create/update the streams and the outbound consumer; otherwise bind to what the provisioner made. */
@@ -49,6 +56,7 @@ function toGatewayConfig(platform: Platform, e: z.infer<typeof GatewayEnv>): Gat
     prefix: e.TWOKEY_SUBJECT_PREFIX,
     nats: { url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD },
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    ...(e.PROBE_PORT !== undefined ? { probePort: e.PROBE_PORT } : {}),
     bufferMax: e.GATEWAY_BUFFER_MAX,
     publishTimeoutMs: e.GATEWAY_PUBLISH_TIMEOUT_MS,
     streams: { ensure: e.ENSURE_STREAMS, replicas: e.STREAM_REPLICAS },

@@ -1,13 +1,13 @@
-import type { NatsConnection, Subscription } from 'nats';
+import type { JetStreamManager, NatsConnection, Subscription } from 'nats';
 import { type GatewayStatus, subjects as subjectsFor, type Subjects } from '@twokey/contracts';
-import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams } from '@twokey/messaging';
+import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams, registerJetStreamMetrics } from '@twokey/messaging';
 import type { JsonLogger } from '@twokey/service-kit';
 import type { GatewayConfig } from './config';
 import { serveConnectionTest } from './connection-test';
 import { DeadLetters } from './dead-letters';
 import { InboundPublisher } from './inbound-publisher';
 import { GatewayMetrics } from './metrics';
-import { OutboundConsumer } from './outbound-consumer';
+import { OutboundConsumer, outboundConsumerName } from './outbound-consumer';
 import type { PlatformAdapter } from './platform-adapter';
 import { serveStatus } from './status';
 
@@ -23,6 +23,8 @@ export interface GatewayRuntimeOptions {
   /** Create/update the streams and the outbound consumer (default: `config.streams.ensure`). */
   ensureStreams?: boolean;
   bufferFullWaitMs?: number;
+  /** The default process metrics (only for a gateway that owns its process: they are per process). */
+  collectDefaultMetrics?: boolean;
 }
 
 const ADAPTER_RETRY_MAX_MS = 60_000;
@@ -58,7 +60,14 @@ export class GatewayRuntime {
     this.logger = o.logger;
     this.ensureStreams = o.ensureStreams ?? config.streams.ensure;
     this.subjects = subjectsFor(config.prefix);
-    this.metrics = new GatewayMetrics({ connection: config.connection, platform: config.platform });
+    this.metrics = new GatewayMetrics({ connection: config.connection, platform: config.platform }, o.collectDefaultMetrics ?? false);
+    // The backlog of its own outbound consumer: replies waiting for this gateway.
+    let jsm: { nc: NatsConnection; manager: Promise<JetStreamManager> } | undefined;
+    registerJetStreamMetrics(this.metrics.registry, () => {
+      if (!this.nc) return undefined;
+      if (jsm?.nc !== this.nc) jsm = { nc: this.nc, manager: this.nc.jetstreamManager() };
+      return jsm.manager;
+    }, { consumers: [{ stream: this.subjects.streams.outbound, consumer: outboundConsumerName(config.connection) }] });
     const origin = `gateway.${config.connection}`;
     this.deadLetters = new DeadLetters(() => this.nc, this.subjects.dlq(origin), { origin, connection: config.connection, platform: config.platform }, this.logger);
     this.sink = new InboundPublisher({
@@ -90,8 +99,8 @@ export class GatewayRuntime {
   }
 
   readiness(): Readiness {
-    const checks: Record<string, boolean | string> = { nats: this.natsConnected, adapter: this.adapterStarted };
-    if (this.adapterError) checks.adapterError = this.adapterError;
+    // Booleans only (L4): the adapter's error may quote a URL that carries the bot token; it goes to the log.
+    const checks: Record<string, boolean> = { nats: this.natsConnected, adapter: this.adapterStarted };
     return { ready: this.natsConnected && this.adapterStarted, checks };
   }
 

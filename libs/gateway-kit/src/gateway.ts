@@ -4,9 +4,10 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayStatus, Subjects } from '@twokey/contracts';
-import { JsonLogger } from '@twokey/service-kit';
+import { hideProbePaths, JsonLogger, ProbeServer, startProbeServer } from '@twokey/service-kit';
 import type { GatewayConfig } from './config';
 import { GatewayLifecycle, GatewayModule } from './gateway.module';
+import { readinessAnswer } from './health.controller';
 import { GatewayRuntime, type Readiness } from './gateway-runtime';
 import type { GatewayMetrics } from './metrics';
 import type { InboundSink, PlatformAdapter } from './platform-adapter';
@@ -34,6 +35,8 @@ export interface Gateway {
   readonly sink: InboundSink;
   /** The HTTP port actually bound (useful with HTTP_PORT=0). */
   readonly httpPort: number;
+  /** Set when PROBE_PORT is: /healthz, /readyz, /metrics answer there only. */
+  readonly probePort: number | undefined;
   /** The last adapter start error, if the adapter is not running. */
   readonly adapterError: string | undefined;
   readiness(): Readiness;
@@ -54,6 +57,7 @@ class NestGateway implements Gateway {
   private readonly runtime: GatewayRuntime;
   private readonly logger: JsonLogger;
   private app?: INestApplication;
+  private probes?: ProbeServer;
 
   constructor(private readonly o: GatewayOptions) {
     const { config } = o;
@@ -64,6 +68,7 @@ class NestGateway implements Gateway {
       logger: this.logger,
       ensureStreams: o.ensureStreams,
       bufferFullWaitMs: o.bufferFullWaitMs,
+      collectDefaultMetrics: o.exitOnSignals,
     });
   }
 
@@ -82,6 +87,11 @@ class NestGateway implements Gateway {
   get adapterError(): string | undefined {
     return this.runtime.adapterError;
   }
+  /** The port of the probes and metrics when PROBE_PORT is set (the real one when it is 0). */
+  get probePort(): number | undefined {
+    return this.probes?.port;
+  }
+
   get httpPort(): number {
     return (this.app?.getHttpServer().address() as AddressInfo | null | undefined)?.port ?? 0;
   }
@@ -105,11 +115,19 @@ class NestGateway implements Gateway {
     });
     this.app = app;
     app.disable('x-powered-by');
+    if (config.probePort !== undefined) app.use(hideProbePaths());
     app.use(webhookMiddleware(() => this.o.adapter.webhooks?.() ?? [], this.logger));
     if (this.o.exitOnSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
     try {
       await app.listen(config.http.port, config.http.host);
-      this.logger.info('gateway starting', { platform: config.platform, httpPort: this.httpPort, nats: withoutCredentials(config.nats.url) });
+      if (config.probePort !== undefined) {
+        this.probes = await startProbeServer(config.probePort, config.http.host, {
+          healthz: () => ({ status: 200, body: { status: 'ok' } }),
+          readyz: () => readinessAnswer(this.runtime),
+          registry: this.runtime.metrics.registry,
+        });
+      }
+      this.logger.info('gateway starting', { platform: config.platform, httpPort: this.httpPort, probePort: this.probes?.port, nats: withoutCredentials(config.nats.url) });
       await app.get(GatewayLifecycle).whenStarted();
     } catch (e) {
       await this.stop().catch(() => undefined);
@@ -121,6 +139,9 @@ class NestGateway implements Gateway {
   async stop(): Promise<void> {
     const app = this.app;
     this.app = undefined;
+    const probes = this.probes;
+    this.probes = undefined;
+    await probes?.close();
     if (app) await app.close();
     else await this.runtime.stop();
   }

@@ -1,6 +1,13 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import type { ProbeAnswer } from '@twokey/service-kit';
 import { GatewayRuntime } from './gateway-runtime';
+
+/** NATS connected and the adapter started; 503 otherwise. Booleans only: an adapter error may quote a credential. */
+export function readinessAnswer(gateway: GatewayRuntime): ProbeAnswer {
+  const { ready, checks } = gateway.readiness();
+  return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not-ready', checks } };
+}
 
 @Controller()
 export class HealthController {
@@ -12,11 +19,11 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** NATS connected and the adapter started; 503 with the adapter's start error otherwise (readiness). */
+  /** Readiness (readinessAnswer). */
   @Get('readyz')
   readyz(@Res() res: Response): void {
-    const { ready, checks } = this.gateway.readiness();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
+    const { status, body } = readinessAnswer(this.gateway);
+    res.status(status).json(body);
   }
 
   @Get('metrics')

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { registerServiceMetrics } from '@twokey/service-kit';
 
 /** One registry per gateway (not prom-client's global one), so several gateways can live in one test process. */
 export class GatewayMetrics {
@@ -10,6 +11,7 @@ export class GatewayMetrics {
   readonly outboundFailed: Counter;
   readonly bufferSize: Gauge;
 
+  /** `collectDefaults`: the process metrics (off where several gateways share one test process). */
   constructor(labels: { connection: string; platform: string }, collectDefaults = false) {
     this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
@@ -24,6 +26,6 @@ export class GatewayMetrics {
     this.outboundSent = new Counter({ name: 'twokey_gateway_outbound_sent_total', help: 'SendMessage commands delivered to the platform', registers });
     this.outboundFailed = new Counter({ name: 'twokey_gateway_outbound_failed_total', help: 'SendMessage delivery attempts that failed', registers });
     this.bufferSize = new Gauge({ name: 'twokey_gateway_buffer_size', help: 'Inbound messages waiting for NATS in the local buffer', registers });
-    if (collectDefaults) collectDefaultMetrics({ register: this.registry });
+    registerServiceMetrics(this.registry, `gateway-${labels.platform}`, { defaults: collectDefaults });
   }
 }

@@ -52,7 +52,7 @@ describe('gateway status over real NATS', () => {
   const logLines: string[] = [];
   const started: Gateway[] = [];
 
-  const start = async (adapter: StubAdapter) => {
+  const start = async (adapter: StubAdapter, probePort?: number) => {
     const gateway = createGateway({
       adapter,
       logger: new JsonLogger('gateway-test', 'debug', { write: (l) => void logLines.push(l) }),
@@ -61,6 +61,7 @@ describe('gateway status over real NATS', () => {
         prefix: nats.prefix,
         nats: { url: nats.url },
         http: { port: 0, host: '127.0.0.1' },
+        ...(probePort !== undefined ? { probePort } : {}),
       }),
     });
     started.push(gateway);
@@ -120,6 +121,41 @@ describe('gateway status over real NATS', () => {
     expect(raw).not.toContain(SECRET);
     expect(GatewayStatus.parse(JSON.parse(raw))).toMatchObject({ connection: 'discord-main', adapterStarted: false, lastInboundAt: null });
     expect(adapter.connectionTests).toBe(0);
+  });
+
+  it('L4: /readyz and /metrics carry no error text: the adapter error that quotes a credential stays out', async () => {
+    const adapter = new StubAdapter();
+    adapter.startError = new Error(`401 Unauthorized for https://discord.example/bot${SECRET}/gateway`);
+    const gateway = await start(adapter);
+    const ready = await fetch(`http://127.0.0.1:${gateway.httpPort}/readyz`);
+    const body = await ready.text();
+    expect(ready.status).toBe(503);
+    expect(body).not.toContain(SECRET);
+    expect(body).not.toContain('Unauthorized');
+    expect(JSON.parse(body)).toEqual({ status: 'not-ready', checks: { nats: true, adapter: false } });
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`)).text();
+    expect(metrics).not.toContain(SECRET);
+    expect(metrics).toMatch(/^twokey_build_info\{service="gateway-discord",version="[^"]+",node="v\d+[^"]*"[^}]*\} 1$/m);
+  });
+
+  it('L4: with PROBE_PORT the probes and metrics answer there only; the public port (webhooks) has none of them', async () => {
+    const adapter = new StubAdapter();
+    adapter.startError = new Error(`401 Unauthorized for https://discord.example/bot${SECRET}/gateway`);
+    const gateway = await start(adapter, 0);
+    const pub = (p: string) => fetch(`http://127.0.0.1:${gateway.httpPort}${p}`);
+    const internal = (p: string) => fetch(`http://127.0.0.1:${gateway.probePort}${p}`);
+    expect(gateway.probePort).toEqual(expect.any(Number));
+    expect(gateway.probePort).not.toBe(gateway.httpPort);
+    for (const p of ['/healthz', '/readyz', '/metrics']) expect([p, (await pub(p)).status]).toEqual([p, 404]);
+    expect((await internal('/healthz')).status).toBe(200);
+    const ready = await internal('/readyz');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'not-ready', checks: { nats: true, adapter: false } });
+    const metrics = await (await internal('/metrics')).text();
+    expect(metrics).toContain('twokey_build_info{service="gateway-discord"');
+    // The backlog of its outbound consumer (replies waiting for it), read from JetStream.
+    expect(metrics).toContain(`twokey_consumer_pending{stream="${subjectsFor(nats.prefix).streams.outbound}",consumer="gateway-discord-main",connection="discord-main",platform="discord"} 0`);
+    expect(metrics).not.toContain(SECRET);
   });
 
   it('refuses a request that breaks the contract with a 400 service error', async () => {

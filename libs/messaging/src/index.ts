@@ -3,3 +3,4 @@ export * from './streams';
 export * from './rpc';
 export * from './session-revocations';
 export * from './rpc-proof';
+export * from './jetstream-metrics';

@@ -21,7 +21,8 @@ export function configHelp(service: string, summary: string, schema: z.ZodObject
     ...rows.map(([name, what]) => `  ${name.padEnd(width)}${what}`),
     '',
     'Each variable is described in .env.example. A missing or invalid one stops the service at start with a message',
-    'naming it. Health: GET /healthz, GET /readyz; metrics: GET /metrics (Prometheus).',
+    'naming it. Health: GET /healthz, GET /readyz; metrics: GET /metrics (Prometheus), on PROBE_PORT when set (never',
+    'then on HTTP_PORT), else on HTTP_PORT.',
     '',
   ].join('\n');
 }

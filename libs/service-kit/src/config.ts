@@ -41,4 +41,6 @@ export const env = {
       .default(def ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   secret: (minLength = 16) => z.string().min(minLength, `must be at least ${minLength} characters`),
+  /** LOG_LEVEL of every service: a typo stops the service at start instead of silently logging at info. */
+  logLevel: () => z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 };

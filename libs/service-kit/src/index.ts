@@ -1,3 +1,5 @@
 export * from './config';
 export * from './logger';
 export * from './config-help';
+export * from './metrics';
+export * from './probe-server';

@@ -18,7 +18,7 @@ class Child {
    * @param {string} name
    * @param {string} command
    * @param {string[]} args
-   * @param {{ env: NodeJS.ProcessEnv, cwd?: string, filter?: (line: string) => boolean, onLine?: (line: string) => void }} options
+   * @param {{ env: NodeJS.ProcessEnv, cwd?: string, filter?: (line: string) => boolean, onLine?: (line: string) => void, format?: (line: string) => string }} options
    */
   constructor(name, command, args, options) {
     this.name = name;
@@ -32,7 +32,7 @@ class Child {
         this.tail.push(line);
         if (this.tail.length > 40) this.tail.shift();
         options.onLine?.(line);
-        if (!options.filter || options.filter(line)) process.stdout.write(`${prefix} ${line}\n`);
+        if (!options.filter || options.filter(line)) process.stdout.write(`${prefix} ${options.format ? options.format(line) : line}\n`);
       });
     }
     this.exited = new Promise((resolve) => {

@@ -20,7 +20,7 @@ export interface RenderOptions {
   envExamples?: boolean;
 }
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'images', 'replicas', 'patches', 'secretGenerator', 'generatorOptions']);
+const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'components', 'namespace', 'images', 'replicas', 'patches', 'secretGenerator', 'generatorOptions']);
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass']);
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -132,6 +132,14 @@ export function kustomizeBuild(dir: string, options: RenderOptions = {}): Resour
   for (const r of (k.resources as string[] | undefined) ?? []) {
     const p = path.join(dir, r);
     docs.push(...(statSync(p).isDirectory() ? kustomizeBuild(p, options) : readDocs(p)));
+  }
+
+  // Components (kind: Component) add their resources after the overlay's own, before its transformers run.
+  for (const c of (k.components as string[] | undefined) ?? []) {
+    const p = path.join(dir, c);
+    const component = parseYaml(readFileSync(path.join(p, 'kustomization.yaml'), 'utf8')) as JsonObject;
+    if (component.kind !== 'Component') throw new Error(`${file}: component ${c} is not a kind: Component`);
+    docs.push(...kustomizeBuild(p, options));
   }
 
   const gen = (k.generatorOptions as JsonObject | undefined) ?? {};

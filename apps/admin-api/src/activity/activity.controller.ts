@@ -19,7 +19,9 @@ export class ActivityController {
 
   @Get()
   @ApiDoc({
-    summary: 'Activity → Attention: denial groups (actor, conversation, reason, count, first/last seen), newest first, cursor-paged',
+    summary: 'List Attention',
+    description: 'Activity → Attention: denial groups (actor, conversation, reason, count, first/last seen), newest first, cursor-paged.',
+    operationId: 'listAttention',
     query: ActivityQuery,
     response: AttentionPageView,
     problems: [400, 404],

@@ -22,7 +22,7 @@ export class SpacesController {
   ) {}
 
   @Get()
-  @ApiDoc({ summary: 'Allowlisted spaces, newest approval first', response: SpaceList, problems: [404] })
+  @ApiDoc({ summary: 'List spaces', description: 'Allowlisted spaces (groups, channels, workspaces), newest approval first.', operationId: 'listSpaces', response: SpaceList, problems: [404] })
   list(@Param('connection') connection: string, @Res({ passthrough: true }) res: Response) {
     this.registry.require(connection);
     stampPosition(res, this.projection.position());
@@ -31,7 +31,7 @@ export class SpacesController {
 
   @Post()
   @HttpCode(201)
-  @ApiDoc({ summary: 'Adds a space by stable platform id', status: 201, body: AddSpaceBody, response: SpaceChanged, problems: [400, 404, 409, 503] })
+  @ApiDoc({ summary: 'Add a space', description: 'Adds a space by stable platform id.', operationId: 'addSpace', status: 201, body: AddSpaceBody, response: SpaceChanged, problems: [400, 404, 409, 503] })
   async add(@Param('connection') connection: string, @Body() raw: unknown, @Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     this.registry.requireConfigured(connection);
     const { id, kind, title } = validate(AddSpaceBody, raw);
@@ -43,7 +43,7 @@ export class SpacesController {
   }
 
   @Delete(':spaceId')
-  @ApiDoc({ summary: 'Removes a space from the allowlist', response: SpaceChanged, problems: [404, 409, 503] })
+  @ApiDoc({ summary: 'Remove a space', description: 'Removes a space from the allowlist.', operationId: 'removeSpace', response: SpaceChanged, problems: [404, 409, 503] })
   async remove(@Param('connection') connection: string, @Param('spaceId') spaceId: string, @Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     this.registry.requireConfigured(connection);
     const { result, position } = await this.commands.send('remove-space', { connection, spaceId }, admin.id, correlationIdOf(req, res));

@@ -22,7 +22,7 @@ export class UsersController {
   ) {}
 
   @Get()
-  @ApiDoc({ summary: 'Authorized User IDs, newest approval first, with who approved them and how', response: UserList, problems: [404] })
+  @ApiDoc({ summary: 'List users', description: 'Authorized User IDs, newest approval first, with who approved them and how.', operationId: 'listUsers', response: UserList, problems: [404] })
   list(@Param('connection') connection: string, @Res({ passthrough: true }) res: Response) {
     this.registry.require(connection);
     stampPosition(res, this.projection.position());
@@ -31,7 +31,7 @@ export class UsersController {
 
   @Post()
   @HttpCode(201)
-  @ApiDoc({ summary: 'Adds a user by stable platform id (manual allowlisting, e.g. from Attention)', status: 201, body: AddUserBody, response: UserChanged, problems: [400, 404, 409, 503] })
+  @ApiDoc({ summary: 'Add a user', description: 'Adds a user by stable platform id (manual allowlisting, e.g. from Attention).', operationId: 'addUser', status: 201, body: AddUserBody, response: UserChanged, problems: [400, 404, 409, 503] })
   async add(@Param('connection') connection: string, @Body() raw: unknown, @Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     this.registry.requireConfigured(connection);
     const { id, displayName, username } = validate(AddUserBody, raw);
@@ -43,7 +43,7 @@ export class UsersController {
   }
 
   @Delete(':actorId')
-  @ApiDoc({ summary: 'Removes a user from the allowlist', response: UserChanged, problems: [404, 409, 503] })
+  @ApiDoc({ summary: 'Remove a user', description: 'Removes a user from the allowlist; their next message is denied silently.', operationId: 'removeUser', response: UserChanged, problems: [404, 409, 503] })
   async remove(@Param('connection') connection: string, @Param('actorId') actorId: string, @Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     this.registry.requireConfigured(connection);
     const { result, position } = await this.commands.send('remove-user', { connection, userId: actorId }, admin.id, correlationIdOf(req, res));

@@ -19,7 +19,9 @@ export class ConnectionsController {
 
   @Get()
   @ApiDoc({
-    summary: 'Every connection: platform, configured, connected (its gateway answers now and talks to the platform), last connection test, counts',
+    summary: 'List connections',
+    description: 'Every connection: platform, configured, connected (its gateway answers now and talks to the platform), last connection test, counts.',
+    operationId: 'listConnections',
     response: ConnectionList,
   })
   async list(@Res({ passthrough: true }) res: Response) {
@@ -31,7 +33,9 @@ export class ConnectionsController {
   @Post(':connection/connection-test')
   @HttpCode(200)
   @ApiDoc({
-    summary: 'Asks the gateway to check its platform credentials. A gateway that is not running is ok:false (200).',
+    summary: 'Test a connection',
+    description: 'Asks the gateway to check its platform credentials. A gateway that is not running is ok:false (200).',
+    operationId: 'testConnection',
     response: ConnectionTestResult,
     problems: [404],
   })

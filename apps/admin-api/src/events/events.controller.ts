@@ -3,6 +3,7 @@ import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { EventStore } from '@twokey/event-store';
 import { ApiDoc } from '../http/openapi';
+import { StoredEventSchema } from '../http/openapi-components';
 import { EventsQuery } from '../http/schemas';
 import { validate } from '../http/validate';
 import { EVENT_STORE } from '../tokens';
@@ -19,7 +20,15 @@ export class EventsController {
 
   @Get()
   @ApiProduces('application/x-ndjson')
-  @ApiDoc({ summary: 'The audit log as NDJSON, one stored event per line, from `fromPosition` (inclusive)', query: EventsQuery, problems: [400] })
+  @ApiDoc({
+    summary: 'Export the audit log',
+    description: 'The audit log as NDJSON, one `StoredEvent` per line (envelope + type + data), in position order, from `fromPosition` (inclusive). Events hold ids, names, reasons, counts and code HMACs: never a pairing code or message text.',
+    operationId: 'exportEvents',
+    produces: 'application/x-ndjson',
+    response: StoredEventSchema,
+    query: EventsQuery,
+    problems: [400],
+  })
   async export(@Query() raw: unknown, @Res() res: Response): Promise<void> {
     const { fromPosition } = validate(EventsQuery, raw);
     res.status(200).type('application/x-ndjson').setHeader('Cache-Control', 'no-store');
@@ -29,7 +38,7 @@ export class EventsController {
 
   @Get('live')
   @ApiProduces('text/event-stream')
-  @ApiDoc({ summary: 'Server-Sent Events of read-model changes: token.*, observation.*, user.*, space.*, attention.*' })
+  @ApiDoc({ summary: 'Live read-model changes', description: 'Server-Sent Events of read-model changes: token.*, observation.*, user.*, space.*, attention.*', operationId: 'streamLiveChanges' })
   stream(@Req() req: Request, @Res() res: Response): void {
     this.live.attach(req, res);
   }

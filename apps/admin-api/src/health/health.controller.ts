@@ -1,11 +1,28 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { ProbeAnswer } from '@twokey/service-kit';
 import { Projection } from '../projection/projection';
 import { AdminMetrics } from './metrics';
 import { NatsStatus } from './nats-status';
 
-/** Probes and metrics: no authentication (they reveal no allowlist data). */
+/** Alive unless the projection failed. No error text (L4): probes answer without credentials; the error is logged. */
+export function healthAnswer(projection: Projection): ProbeAnswer {
+  const failed = projection.failed();
+  return { status: failed ? 503 : 200, body: { status: failed ? 'failed' : 'ok' } };
+}
+
+/** Ready when NATS is connected and the read models have caught up with the log. */
+export function readinessAnswer(natsStatus: NatsStatus, projection: Projection): ProbeAnswer {
+  const nats = natsStatus.isConnected();
+  const caughtUp = projection.isCaughtUp();
+  return {
+    status: nats && caughtUp ? 200 : 503,
+    body: { status: nats && caughtUp ? 'ready' : 'not-ready', nats: nats ? 'connected' : 'disconnected', projection: { caughtUp, position: projection.position() } },
+  };
+}
+
+/** Probes and metrics: no authentication (they reveal no allowlist data); with PROBE_PORT they move there. */
 @ApiExcludeController()
 @Controller()
 export class HealthController {
@@ -17,20 +34,14 @@ export class HealthController {
 
   @Get('healthz')
   healthz(@Res() res: Response): void {
-    const failed = this.projection.failed();
-    res.status(failed ? 503 : 200).json({ status: failed ? 'failed' : 'ok', ...(failed ? { error: failed.message } : {}) });
+    const { status, body } = healthAnswer(this.projection);
+    res.status(status).json(body);
   }
 
-  /** Ready when NATS is connected and the read models have caught up with the log. */
   @Get('readyz')
   readyz(@Res() res: Response): void {
-    const nats = this.natsStatus.isConnected();
-    const caughtUp = this.projection.isCaughtUp();
-    res.status(nats && caughtUp ? 200 : 503).json({
-      status: nats && caughtUp ? 'ready' : 'not-ready',
-      nats: nats ? 'connected' : 'disconnected',
-      projection: { caughtUp, position: this.projection.position() },
-    });
+    const { status, body } = readinessAnswer(this.natsStatus, this.projection);
+    res.status(status).json(body);
   }
 
   @Get('metrics')

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerServiceMetrics } from '@twokey/service-kit';
 import type { DecisionTally } from './decisions';
 
 export interface ProjectionGauges {
@@ -58,7 +59,8 @@ export class AdminMetrics {
 
   /** `decisions`: what the projection applied (absent in tests that only look at HTTP or SSE metrics). */
   constructor(projection: ProjectionGauges, decisions?: DecisionTally) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'twokey_admin_' });
+    // Default process metrics under their standard names, as in every service (no twokey_admin_ prefix).
+    registerServiceMetrics(this.registry, 'admin-api');
     const reportedDecisions = new Map<string, number>();
     new Counter({
       name: 'twokey_admin_decisions_total',

@@ -23,7 +23,9 @@ export class PairingController {
   @Post('pairing-tokens')
   @HttpCode(201)
   @ApiDoc({
-    summary: 'Issues a one-time pairing code. The answer is the only place the code ever appears.',
+    summary: 'Issue a pairing code',
+    description: 'Issues a one-time pairing code for a user (DM) or a space (group). The answer is the only place the code ever appears: it is never stored or logged, only its HMAC.',
+    operationId: 'issuePairingToken',
     status: 201,
     body: IssueTokenBody,
     response: IssuedToken,
@@ -40,7 +42,7 @@ export class PairingController {
   }
 
   @Delete('pairing-tokens/:tokenId')
-  @ApiDoc({ summary: 'Revokes an unused pairing token', problems: [404, 409, 503] })
+  @ApiDoc({ summary: 'Revoke a pairing token', description: 'Revokes an unused pairing token; a code already used cannot be revoked (409).', operationId: 'revokePairingToken', problems: [404, 409, 503] })
   async revoke(@Param('connection') connection: string, @Param('tokenId') tokenId: string, @Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     this.registry.requireConfigured(connection);
     const { result, position } = await this.commands.send('revoke-token', { connection, tokenId }, admin.id, correlationIdOf(req, res));
@@ -49,7 +51,7 @@ export class PairingController {
   }
 
   @Get('pairing')
-  @ApiDoc({ summary: 'Active tokens (never their codes) and observations awaiting approval', response: PairingView, problems: [404] })
+  @ApiDoc({ summary: 'Pairing state', description: 'Active tokens (never their codes) and observations awaiting approval (the second key).', operationId: 'getPairing', response: PairingView, problems: [404] })
   pairing(@Param('connection') connection: string, @Res({ passthrough: true }) res: Response) {
     this.registry.require(connection);
     stampPosition(res, this.projection.position());
@@ -64,7 +66,7 @@ export class PairingController {
 
   @Post('observations/:observationId/approve')
   @HttpCode(200)
-  @ApiDoc({ summary: 'Approves one observation by id: its user or space joins the allowlist', response: ObservationDecision, problems: [404, 409, 503] })
+  @ApiDoc({ summary: 'Approve an observation', description: 'Approves one observation by id: its user or space joins the allowlist.', operationId: 'approveObservation', response: ObservationDecision, problems: [404, 409, 503] })
   async approve(@Param('connection') connection: string, @Param('observationId') observationId: string, @Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     this.registry.requireConfigured(connection);
     const { result, position } = await this.commands.send('approve-observation', { connection, observationId }, admin.id, correlationIdOf(req, res));
@@ -74,7 +76,7 @@ export class PairingController {
 
   @Post('observations/:observationId/reject')
   @HttpCode(200)
-  @ApiDoc({ summary: 'Rejects one observation by id', response: ObservationDecision, problems: [404, 409, 503] })
+  @ApiDoc({ summary: 'Reject an observation', description: 'Rejects one observation by id; nobody is added.', operationId: 'rejectObservation', response: ObservationDecision, problems: [404, 409, 503] })
   async reject(@Param('connection') connection: string, @Param('observationId') observationId: string, @Admin() admin: AdminPrincipal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     this.registry.requireConfigured(connection);
     const { result, position } = await this.commands.send('reject-observation', { connection, observationId }, admin.id, correlationIdOf(req, res));

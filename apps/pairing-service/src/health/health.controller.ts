@@ -1,7 +1,14 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import type { ProbeAnswer } from '@twokey/service-kit';
 import { PairingMetrics } from '../infra/metrics';
 import { ServiceHealth } from '../infra/service-health';
+
+/** NATS connected, state rehydrated and the inbound consumer running; booleans only. */
+export function readinessAnswer(health: ServiceHealth): ProbeAnswer {
+  const { ready, checks } = health.ready();
+  return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not-ready', checks } };
+}
 
 @Controller()
 export class HealthController {
@@ -19,8 +26,8 @@ export class HealthController {
   /** NATS connected, state rehydrated and the inbound consumer running (readiness). */
   @Get('readyz')
   readyz(@Res() res: Response): void {
-    const { ready, checks } = this.health.ready();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
+    const { status, body } = readinessAnswer(this.health);
+    res.status(status).json(body);
   }
 
   @Get('metrics')

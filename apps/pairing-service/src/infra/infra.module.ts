@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { subjects, type Subjects } from '@twokey/contracts';
 import { JetStreamEventStore } from '@twokey/event-store';
+import { registerJetStreamMetrics } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import type { PairingServiceConfig } from '../config';
 import { CLOCK, CONFIG, EVENT_STORE, FATAL_HANDLER, NATS, SUBJECTS, type Clock, type FatalHandler } from '../tokens';
@@ -21,6 +22,8 @@ export interface InfraOptions {
  * The few things every part needs: configuration, logger, metrics, health, the NATS connection and the event
  * store. Global so feature modules do not re-import it; it holds nothing else.
  */
+const JETSTREAM_METRICS = Symbol('jetstream metrics');
+
 @Module({})
 export class InfraModule {
   static forRoot(config: PairingServiceConfig, options: InfraOptions): DynamicModule {
@@ -39,6 +42,19 @@ export class InfraModule {
         natsConnectionProvider,
         NatsLink,
         StreamFill,
+        {
+          // Lag of the inbound consumer and the size of the streams it reads and writes, on every scrape.
+          provide: JETSTREAM_METRICS,
+          inject: [NATS, SUBJECTS, PairingMetrics, CONFIG],
+          useFactory: (nc: NatsConnection, s: Subjects, metrics: PairingMetrics, c: PairingServiceConfig) => {
+            let jsm: ReturnType<NatsConnection['jetstreamManager']> | undefined;
+            registerJetStreamMetrics(metrics.registry, () => (jsm ??= nc.jetstreamManager()), {
+              streams: [s.streams.inbound, s.streams.admitted, s.streams.events],
+              consumers: [{ stream: s.streams.inbound, consumer: c.consumerName }],
+            });
+            return true;
+          },
+        },
         {
           provide: EVENT_STORE,
           inject: [NATS, SUBJECTS],

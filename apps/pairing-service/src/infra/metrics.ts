@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerServiceMetrics } from '@twokey/service-kit';
 
 /** One registry per service instance (not prom-client's global one), so several instances can share a test process. */
 export class PairingMetrics {
@@ -40,6 +41,6 @@ export class PairingMetrics {
     });
     this.heldDenials = new Gauge({ name: 'twokey_pairing_held_denials', help: 'Denied messages not yet acked: held by the coalescer or in a MessageDenied being appended', registers });
     this.pressureFlushes = new Counter({ name: 'twokey_pairing_denial_pressure_flushes_total', help: 'Early flushes of held denials because too many were un-acked', registers });
-    if (collectDefaults) collectDefaultMetrics({ register: this.registry });
+    registerServiceMetrics(this.registry, 'pairing-service', { defaults: collectDefaults });
   }
 }

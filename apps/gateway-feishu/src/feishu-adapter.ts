@@ -4,7 +4,7 @@
  */
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { InboundSink, LookupCache, networkErrorCode, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
 import { feishuCallbackRoute } from './callback';
 import { apiAnswerOf, describeLarkError, FeishuApiError, isTokenFailure, larkLogger } from './lark-errors';
 import { normalizeReceiveMessage } from './normalize';
@@ -220,7 +220,7 @@ export class FeishuAdapter implements PlatformAdapter {
       return {
         ok: false,
         latencyMs: latencyMs(),
-        error: `Feishu refused a tenant access token for FEISHU_APP_ID / FEISHU_APP_SECRET: ${tokenError(e)}`,
+        error: tokenFailureText(e),
       };
     }
     try {
@@ -236,7 +236,7 @@ export class FeishuAdapter implements PlatformAdapter {
     try {
       res = await withTimeout(client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }), this.options.requestTimeoutMs ?? 10_000, 'Feishu bot info');
     } catch (e) {
-      if (isTokenFailure(e)) throw new Error(`Feishu refused a tenant access token for FEISHU_APP_ID / FEISHU_APP_SECRET: ${tokenError(e)}`, { cause: e });
+      if (isTokenFailure(e)) throw new Error(tokenFailureText(e), { cause: e });
       throw new Error(`Feishu GET /open-apis/bot/v3/info failed: ${describeLarkError(e)}`, { cause: e });
     }
     if (res?.code !== 0 || !res.bot?.open_id) {
@@ -244,6 +244,13 @@ export class FeishuAdapter implements PlatformAdapter {
     }
     return { open_id: res.bot.open_id, app_name: res.bot.app_name };
   }
+}
+
+/** A refused token names the variables to check; an unreachable platform only says so, with the error code. */
+function tokenFailureText(e: unknown): string {
+  const code = networkErrorCode(e);
+  if (!apiAnswerOf(e) && code !== 'network error') return `Feishu API unreachable while getting a tenant access token: ${code}`;
+  return `Feishu refused a tenant access token for FEISHU_APP_ID / FEISHU_APP_SECRET: ${tokenError(e)}`;
 }
 
 /** The SDK reports a refused token either as an axios error (HTTP 4xx) or as its own "failed to get …" error. */

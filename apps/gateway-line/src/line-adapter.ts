@@ -3,7 +3,7 @@
  */
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { InboundSink, LookupCache, networkErrorCode, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
 import { normalizeWebhookEvent } from './normalize';
 import { batches, retryKey, splitText } from './outbound';
 import { lineWebhookRoute } from './webhook';
@@ -198,7 +198,7 @@ export class LineAdapter implements PlatformAdapter {
         throw new Error(`LINE rejected LINE_CHANNEL_ACCESS_TOKEN (401): ${lineMessage(e)}`, { cause: e });
       }
       if (e instanceof HTTPFetchError) throw new Error(`LINE GET /v2/bot/info failed (${e.status}): ${lineMessage(e)}`, { cause: e });
-      throw new Error(`LINE API unreachable: ${(e as Error).message}`, { cause: e });
+      throw new Error(`LINE API unreachable: ${networkErrorCode(e)}`, { cause: e });
     }
   }
 }

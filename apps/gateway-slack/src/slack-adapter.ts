@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
 import { deliver, InboundSink, LookupCache, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
-import type { JsonLogger } from '@twokey/service-kit';
+import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
 import { boltLogger } from './bolt-logger';
 import { normalizeSlackEvent } from './normalize';
 
@@ -198,5 +198,5 @@ export function describeSlackError(e: unknown): Error {
     return new Error(`Slack rejected the token (${code}): check SLACK_BOT_TOKEN (and SLACK_APP_TOKEN in socket mode)`);
   }
   if (code) return new Error(`Slack API error: ${code}`);
-  return e instanceof Error ? new Error(`Slack: ${e.message}`) : new Error(String(e));
+  return new Error(`Slack: ${redactSecrets(e instanceof Error ? e.message : String(e))}`);
 }

@@ -43,7 +43,7 @@ export class SlackAdapter implements PlatformAdapter {
   private readonly handled = new RecentIds(10_000);
   private app?: App;
   private receiver?: HTTPReceiver;
-  private bot?: { userId: string; botId?: string };
+  private bot?: { userId: string; botId?: string; teamId?: string };
   /** Socket mode: the socket is connected (Slack said hello); reconnecting or disconnected otherwise. */
   private socketConnected = false;
 
@@ -92,7 +92,7 @@ export class SlackAdapter implements PlatformAdapter {
     try {
       await app.init(); // auth.test: a wrong token fails here
       const auth = await this.client.auth.test();
-      this.bot = { userId: String(auth.user_id), botId: auth.bot_id };
+      this.bot = { userId: String(auth.user_id), botId: auth.bot_id, teamId: auth.team_id };
       if (this.o.mode === 'socket') await app.start();
     } catch (e) {
       this.receiver = undefined;
@@ -117,7 +117,7 @@ export class SlackAdapter implements PlatformAdapter {
     const user = typeof body.event?.user === 'string' ? body.event.user : undefined;
     const fromPerson = user && user !== bot.userId && body.event?.bot_id === undefined && body.event?.subtype === undefined;
     const names = fromPerson ? await this.lookUpNames(user) : undefined;
-    const result = normalizeSlackEvent(body, { connection: this.o.connection, botUserId: bot.userId, botId: bot.botId, receivedAt: this.now(), names });
+    const result = normalizeSlackEvent(body, { connection: this.o.connection, botUserId: bot.userId, botId: bot.botId, teamId: this.bot?.teamId, receivedAt: this.now(), names });
     await deliver(sink, result, this.o.logger, eventId ? { eventId } : {});
     if (eventId) this.handled.add(eventId);
   }

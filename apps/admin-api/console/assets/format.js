@@ -30,7 +30,7 @@ export const reasonText = (r) => REASONS[r] ?? r;
 export const SPACE_KINDS = {
   telegram: ['telegram-supergroup', 'telegram-group'],
   discord: ['discord-server'],
-  slack: ['slack-workspace'],
+  slack: ['slack-workspace', 'slack-connect-channel'],
   mattermost: ['mattermost-team'],
   feishu: ['feishu-group'],
   line: ['line-group', 'line-room'],
@@ -38,6 +38,7 @@ export const SPACE_KINDS = {
 
 const SPACE_KIND_NAMES = {
   'slack-workspace': 'Slack workspace',
+  'slack-connect-channel': 'Slack Connect channel',
   'discord-server': 'Discord server',
   'telegram-supergroup': 'Telegram supergroup',
   'telegram-group': 'Telegram group',

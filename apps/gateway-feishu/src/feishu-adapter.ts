@@ -25,6 +25,8 @@ export interface FeishuAdapterOptions {
   mode: 'webhook' | 'long-connection';
   verificationToken?: string;
   encryptKey?: string;
+  /** Webhook mode without an Encrypt Key (unsigned callbacks, forgeable by anyone who learns the Verification Token). */
+  allowUnsigned?: boolean;
   webhookPath?: string;
   logger: FeishuLogger;
   now?: () => Date;
@@ -60,6 +62,7 @@ export class FeishuAdapter implements PlatformAdapter {
   private readonly sdkLogger: lark.Logger;
 
   constructor(private readonly options: FeishuAdapterOptions) {
+    if (options.mode === 'webhook' && !options.encryptKey && !options.allowUnsigned) throw new UnsignedWebhooksRefused();
     this.now = options.now ?? (() => new Date());
     this.sdkLogger = larkLogger(options.logger);
     this.client = this.newClient();
@@ -130,6 +133,7 @@ export class FeishuAdapter implements PlatformAdapter {
         encryptKey: this.options.encryptKey,
         logger: this.options.logger,
         onInvalid: (reason) => (this.sink ? this.sink.reject(reason) : this.options.logger.error(reason)),
+        now: this.now,
       }),
     ]);
   }
@@ -243,6 +247,14 @@ export class FeishuAdapter implements PlatformAdapter {
       throw new FeishuApiError('GET /open-apis/bot/v3/info', 200, res?.code ?? -1, res?.msg ?? 'no bot in the answer');
     }
     return { open_id: res.bot.open_id, app_name: res.bot.app_name };
+  }
+}
+
+/** M5: webhook mode verifies signatures, which needs the Encrypt Key. */
+export class UnsignedWebhooksRefused extends Error {
+  override readonly name = 'UnsignedWebhooksRefused';
+  constructor() {
+    super('FEISHU_MODE=webhook needs FEISHU_ENCRYPT_KEY (callbacks are then encrypted and signed); set FEISHU_ALLOW_UNSIGNED=true to accept unsigned callbacks anyway');
   }
 }
 

@@ -80,7 +80,8 @@ export class LineAdapter implements PlatformAdapter {
         channelSecret: this.options.channelSecret,
         logger: this.options.logger,
         onEvents: (events, destination) => this.onEvents(events, destination),
-        onInvalid: (reason) => (this.sink ? this.sink.reject(reason) : this.options.logger.error(reason)),
+        onInvalid: (reason, details) => (this.sink ? this.sink.reject(reason, details) : this.options.logger.error(reason)),
+        now: this.now,
       }),
     ]);
   }

@@ -34,6 +34,12 @@ export interface SlackAdapterOptions {
 /** Slack errors after which sending the same message again cannot succeed. */
 const TRANSIENT_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
+/**
+ * L5: the largest Events API body we take. One event per request; a message holds at most 40,000 characters of
+ * text, repeated in its rich_text blocks, plus attachments and metadata: 512 KiB holds that with room.
+ */
+export const SLACK_MAX_EVENT_BYTES = 512 * 1024;
+
 type MessageBody = { event_id?: string; event?: { user?: unknown; bot_id?: unknown; subtype?: unknown } };
 
 export class SlackAdapter implements PlatformAdapter {
@@ -141,6 +147,8 @@ export class SlackAdapter implements PlatformAdapter {
       {
         method: 'POST',
         path: this.o.eventsPath ?? '/slack/events',
+        requiredHeader: 'X-Slack-Signature',
+        maxBodyBytes: SLACK_MAX_EVENT_BYTES,
         handle: async (req, res, raw) => {
           const receiver = this.receiver;
           if (!receiver || !this.app) {

@@ -27,6 +27,11 @@ export interface TelegramAdapterOptions {
 /** Only messages are asked for; anything else that still arrives is ignored by the normalization. */
 const ALLOWED_UPDATES = ['message'] as const;
 const POLLING_RESTART_MS = 5_000;
+/**
+ * L5: the largest webhook body we take. Only `message` updates are asked for: at most 4096 characters of text (or
+ * 1024 of caption) with their entities, plus the message replied to or quoted, of the same bounds: well under this.
+ */
+export const TELEGRAM_MAX_UPDATE_BYTES = 256 * 1024;
 
 class MalformedWebhookBody extends Error {}
 
@@ -135,6 +140,8 @@ export class TelegramAdapter implements PlatformAdapter {
       {
         method: 'POST',
         path: this.o.webhook.path,
+        requiredHeader: 'X-Telegram-Bot-Api-Secret-Token',
+        maxBodyBytes: TELEGRAM_MAX_UPDATE_BYTES,
         handle: async (req, res, raw) => {
           if (!this.webhookHandler) {
             res.writeHead(503).end();

@@ -15,6 +15,12 @@ export const GatewayEnv = z.object({
   TWOKEY_CONNECTION_ID: ConnectionId.optional(),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  /** A request (headers and body) must arrive within this, else the connection is closed (slow-loris senders). */
+  HTTP_REQUEST_TIMEOUT_MS: env.int(15_000).pipe(z.number().min(100)),
+  /** The request headers must arrive within this (≤ HTTP_REQUEST_TIMEOUT_MS). */
+  HTTP_HEADERS_TIMEOUT_MS: env.int(5_000).pipe(z.number().min(100)),
+  /** Open connections to the gateway's HTTP server at most (webhooks, probes, metrics); more are refused. */
+  HTTP_MAX_CONNECTIONS: env.int(256).pipe(z.number().min(1)),
   /** Inbound messages kept in memory while NATS is unreachable; beyond it intake is refused. */
   GATEWAY_BUFFER_MAX: z.coerce.number().int().min(1).default(10_000),
   GATEWAY_PUBLISH_TIMEOUT_MS: env.int(5_000).pipe(z.number().min(100)),
@@ -34,7 +40,7 @@ export interface GatewayConfig {
   connection: string;
   prefix: string;
   nats: { url: string; user?: string; password?: string };
-  http: { port: number; host: string };
+  http: { port: number; host: string; requestTimeoutMs?: number; headersTimeoutMs?: number; maxConnections?: number };
   bufferMax: number;
   publishTimeoutMs: number;
   /** `ensure`: create/update the streams and the outbound consumer; otherwise bind to what the provisioner made. */
@@ -48,7 +54,13 @@ function toGatewayConfig(platform: Platform, e: z.infer<typeof GatewayEnv>): Gat
     connection: e.TWOKEY_CONNECTION_ID ?? platform,
     prefix: e.TWOKEY_SUBJECT_PREFIX,
     nats: { url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD },
-    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    http: {
+      port: e.HTTP_PORT,
+      host: e.HTTP_HOST,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     bufferMax: e.GATEWAY_BUFFER_MAX,
     publishTimeoutMs: e.GATEWAY_PUBLISH_TIMEOUT_MS,
     streams: { ensure: e.ENSURE_STREAMS, replicas: e.STREAM_REPLICAS },

@@ -10,6 +10,7 @@ import { GatewayLifecycle, GatewayModule } from './gateway.module';
 import { GatewayRuntime, type Readiness } from './gateway-runtime';
 import type { GatewayMetrics } from './metrics';
 import type { InboundSink, PlatformAdapter } from './platform-adapter';
+import { applyHttpLimits } from './http-limits';
 import { webhookMiddleware } from './webhook-middleware';
 
 export interface GatewayOptions {
@@ -105,6 +106,7 @@ class NestGateway implements Gateway {
     });
     this.app = app;
     app.disable('x-powered-by');
+    applyHttpLimits(app.getHttpServer(), config.http);
     app.use(webhookMiddleware(() => this.o.adapter.webhooks?.() ?? [], this.logger));
     if (this.o.exitOnSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
     try {

@@ -31,7 +31,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 async function serve(route: WebhookRoute, req: IncomingMessage, res: ServerResponse, logger: JsonLogger, path: string): Promise<void> {
   try {
     if (req.method !== route.method) return json(res, 405, { error: 'method not allowed' });
-    if (route.requiredHeader && !req.headers[route.requiredHeader]) {
+    if (route.requiredHeader && !req.headers[route.requiredHeader.toLowerCase()]) {
       // Refused before a byte of the body is read: an unsigned request costs us nothing but this answer.
       logger.warn('webhook request without its signature header; refused before reading the body', { path, header: route.requiredHeader });
       res.setHeader('connection', 'close');

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { redactSecrets } from '@twokey/service-kit';
 import { GatewayRuntime } from './gateway-runtime';
 
 @Controller()
@@ -16,7 +17,9 @@ export class HealthController {
   @Get('readyz')
   readyz(@Res() res: Response): void {
     const { ready, checks } = this.gateway.readiness();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
+    // The adapter's start error is an answer to anyone who can reach the port: redacted like a log line.
+    const safe = Object.fromEntries(Object.entries(checks).map(([k, v]) => [k, typeof v === 'string' ? redactSecrets(v) : v]));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: safe });
   }
 
   @Get('metrics')

@@ -39,6 +39,15 @@ describe('redactSecrets', () => {
     expect(redactSecrets(text)).toBe(text);
   });
 
+  it('stays linear on adversarial text (no pattern backtracks over a long run): 256 KiB runs finish at once', () => {
+    // A quadratic pattern needs minutes for these (the first Telegram pattern, `\d+:`, took 5 s for 64 KiB of digits);
+    // linear ones take milliseconds, far inside the test's own timeout.
+    const untouched = ['a-'.repeat(131_072), `Bearer${' '.repeat(262_144)}`, `//:${'a-'.repeat(131_072)}`, 't-'.repeat(131_072), `${'1'.repeat(100)}:`.repeat(2_600)];
+    for (const run of untouched) expect(redactSecrets(run) === run).toBe(true); // not toBe: a failure would print 256 KiB
+    // One long base64 run is one LINE-shaped token.
+    for (const run of ['1'.repeat(262_144), 'A+'.repeat(131_072)]) expect(redactSecrets(run) === REDACTED).toBe(true);
+  });
+
   it('H1: loadConfig registers every variable named like a secret, and NATS URL passwords', () => {
     const schema = z.object({ TELEGRAM_BOT_TOKEN: z.string(), SESSION_SECRET: z.string(), NATS_URL: z.string(), HTTP_HOST: z.string() });
     loadConfig('svc', schema, { TELEGRAM_BOT_TOKEN: 'not-shaped-like-a-token', SESSION_SECRET: 'session-secret-value', NATS_URL: 'nats://u:natspassword1@h:4222', HTTP_HOST: 'localhost-host' });

@@ -24,17 +24,19 @@ export const SECRET_VARIABLE = /(^|_)(TOKEN|SECRET|PASSWORD|KEY)$/;
  * - LINE long-lived channel access tokens (about 170 base64 characters);
  * - the credential after `Bearer ` / `Bot ` / `Basic ` (an Authorization header copied into an error);
  * - the password in a URL's `user:password@`.
+ * Every pattern is linear in the length of the text (a log line is attacker-influenced), checked in redact.spec.ts.
  * Mattermost tokens are 26 lowercase letters and digits, exactly like every Mattermost id, so they are redacted by
  * value only (MATTERMOST_TOKEN is registered like every secret variable).
  */
 const TOKEN_SHAPES: readonly RegExp[] = [
-  /\d+:[A-Za-z0-9_-]{30,}/g, // no \b: in a URL it follows "/bot"
+  // No \b (in a URL it follows "/bot"); the look-behind and the bounded id keep it linear on long digit runs.
+  /(?<!\d)\d{1,20}:[A-Za-z0-9_-]{30,}/g,
   /\bxox[abeoprs]-[A-Za-z0-9-]{8,}/g,
   /\bxapp-[A-Za-z0-9-]{8,}/g,
   /\b[A-Za-z0-9_-]{20,30}\.[A-Za-z0-9_-]{6,12}\.[A-Za-z0-9_-]{27,}/g,
   /\b[tau]-[A-Za-z0-9]{30,}/g,
   /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{150,}={0,2}/g,
-  /\b(Bearer|Bot|Basic)\s+[A-Za-z0-9._~+/-]{16,}=*/gi,
+  /\b(Bearer|Bot|Basic)\s{1,4}[A-Za-z0-9._~+/-]{16,}=*/gi,
 ];
 const URL_PASSWORD = /(\/\/[^\s/:@]*:)[^\s/@]+@/g;
 

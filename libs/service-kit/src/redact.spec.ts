@@ -23,14 +23,16 @@ describe('redactSecrets', () => {
       'nats://gateway:hunter2hunter2@nats:4222',
       'configured s3cret-password-value and pass%2Fwith%2Bslash',
       `line ${'A'.repeat(160)}=`,
+      'socket wss://wss-primary.slack.com/link/?ticket=5ec7e7-0ne-time&app_id=A0123',
     ].join('\n');
     const out = redactSecrets(text);
-    for (const leak of ['AAtelegram-test-token', 'xoxb-1234', 'xoxp-11', 'xapp-1-A0123', 'GhIjKl.abcdef', 'g1044gh', 'abcdefghijklmnopqrstuvwxyz', 'hunter2', 's3cret', 'pass%2F', 'AAAAAAAAAA']) {
+    for (const leak of ['AAtelegram-test-token', 'xoxb-1234', 'xoxp-11', 'xapp-1-A0123', 'GhIjKl.abcdef', 'g1044gh', 'abcdefghijklmnopqrstuvwxyz', 'hunter2', 's3cret', 'pass%2F', 'AAAAAAAAAA', '5ec7e7-0ne-time']) {
       expect(out).not.toContain(leak);
     }
     expect(out).toContain('Bearer [redacted]');
     expect(out).toContain('nats://gateway:[redacted]@nats:4222');
     expect(out).toContain('/getMe failed');
+    expect(out).toContain('?ticket=[redacted]&app_id=A0123');
   });
 
   it('leaves ordinary ids, message ids, times and short values alone', () => {

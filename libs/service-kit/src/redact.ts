@@ -23,7 +23,8 @@ export const SECRET_VARIABLE = /(^|_)(TOKEN|SECRET|PASSWORD|KEY)$/;
  * - Feishu / Lark tenant, app and user access tokens `t-…`, `a-…`, `u-…`;
  * - LINE long-lived channel access tokens (about 170 base64 characters);
  * - the credential after `Bearer ` / `Bot ` / `Basic ` (an Authorization header copied into an error);
- * - the password in a URL's `user:password@`.
+ * - the password in a URL's `user:password@`, and credentials in a query string (`?ticket=` of Slack's Socket Mode
+ *   URL, `token=`, `access_token=`, `key=`, `signature=`, `sig=`).
  * Every pattern is linear in the length of the text (a log line is attacker-influenced), checked in redact.spec.ts.
  * Mattermost tokens are 26 lowercase letters and digits, exactly like every Mattermost id, so they are redacted by
  * value only (MATTERMOST_TOKEN is registered like every secret variable).
@@ -39,6 +40,7 @@ const TOKEN_SHAPES: readonly RegExp[] = [
   /\b(Bearer|Bot|Basic)\s{1,4}[A-Za-z0-9._~+/-]{16,}=*/gi,
 ];
 const URL_PASSWORD = /(\/\/[^\s/:@]*:)[^\s/@]+@/g;
+const QUERY_CREDENTIAL = /([?&](?:ticket|token|access_token|key|signature|sig)=)[^&\s#"']+/gi;
 
 const secrets = new Set<string>();
 let registered: RegExp | undefined;
@@ -88,5 +90,5 @@ export function clearRegisteredSecrets(): void {
 export function redactSecrets(text: string): string {
   let out = registered ? text.replace(registered, REDACTED) : text;
   for (const shape of TOKEN_SHAPES) out = out.replace(shape, (match, scheme?: string) => (typeof scheme === 'string' && /^(Bearer|Bot|Basic)$/i.test(scheme) ? `${scheme} ${REDACTED}` : REDACTED));
-  return out.replace(URL_PASSWORD, `$1${REDACTED}@`);
+  return out.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(QUERY_CREDENTIAL, `$1${REDACTED}`);
 }

@@ -56,8 +56,8 @@ const GATEWAYS = [
   {
     platform: 'feishu',
     webhook: true,
-    credentials: ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_VERIFICATION_TOKEN'],
-    optional: ['FEISHU_MODE', 'FEISHU_ENCRYPT_KEY', 'FEISHU_DOMAIN'],
+    credentials: ['FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_VERIFICATION_TOKEN', 'FEISHU_ENCRYPT_KEY'],
+    optional: ['FEISHU_MODE', 'FEISHU_ALLOW_UNSIGNED', 'FEISHU_DOMAIN'],
   },
   { platform: 'line', webhook: true, credentials: ['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN'], optional: ['LINE_API_BASE_URL'] },
 ];

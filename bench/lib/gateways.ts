@@ -58,7 +58,7 @@ export const GATEWAYS: GatewayRecipe[] = [
       const verificationToken = 'bench-verification-token';
       const fake = await FakeFeishu.start({ appId, appSecret, verificationToken });
       return {
-        env: { FEISHU_APP_ID: appId, FEISHU_APP_SECRET: appSecret, FEISHU_VERIFICATION_TOKEN: verificationToken, FEISHU_DOMAIN: fake.url },
+        env: { FEISHU_APP_ID: appId, FEISHU_APP_SECRET: appSecret, FEISHU_VERIFICATION_TOKEN: verificationToken, FEISHU_ENCRYPT_KEY: 'bench-encrypt-key-0123456789', FEISHU_DOMAIN: fake.url },
         stop: closer(fake),
       };
     },

@@ -8,7 +8,7 @@ import { Client, DiscordAPIError, Events, GatewayDispatchEvents, GatewayIntentBi
 import type { APIUser } from 'discord.js';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
 import { deliver, InboundSink, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
-import type { JsonLogger } from '@twokey/service-kit';
+import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
 import { normalizeDiscordMessage } from './normalize';
 
 export interface DiscordAdapterOptions {
@@ -130,7 +130,7 @@ export class DiscordAdapter implements PlatformAdapter {
   }
 }
 
-/** discord.js / REST errors → messages an operator can act on. */
+/** discord.js / REST errors → messages an operator can act on (the token travels in a header, never in a text; redacted anyway). */
 export function describeDiscordError(e: unknown): Error {
   if (e instanceof DiscordAPIError) {
     if (e.status === 401) return new Error('Discord rejected the bot token (401 Unauthorized): check DISCORD_BOT_TOKEN');
@@ -142,5 +142,5 @@ export function describeDiscordError(e: unknown): Error {
   if ((err as { code?: string }).code === 'TokenInvalid' || /Authentication failed/i.test(err.message)) {
     return new Error('Discord rejected the bot token: check DISCORD_BOT_TOKEN');
   }
-  return err;
+  return new Error(redactSecrets(err.message));
 }

@@ -1,6 +1,6 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import { z } from 'zod';
-import { ConfigError } from '@twokey/service-kit';
+import { ConfigError, env } from '@twokey/service-kit';
 
 function isHttpUrl(v: string): boolean {
   try {
@@ -16,8 +16,10 @@ export const FeishuSettings = z.object({
   FEISHU_APP_SECRET: z.string().min(1, 'is required'),
   /** Event subscription "Verification Token": every HTTP callback must carry it. Required in webhook mode. */
   FEISHU_VERIFICATION_TOKEN: z.string().min(1).optional(),
-  /** Event subscription "Encrypt Key": callbacks are then encrypted and signed (X-Lark-Signature). */
+  /** Event subscription "Encrypt Key": callbacks are then encrypted and signed (X-Lark-Signature). Required in webhook mode. */
   FEISHU_ENCRYPT_KEY: z.string().min(1).optional(),
+  /** Webhook mode without FEISHU_ENCRYPT_KEY: unsigned callbacks that anyone knowing the Verification Token can forge. */
+  FEISHU_ALLOW_UNSIGNED: env.bool(false),
   /** `feishu` (open.feishu.cn, China), `lark` (open.larksuite.com, international) or a base URL (proxy, fake). */
   FEISHU_DOMAIN: z
     .string()
@@ -41,6 +43,14 @@ export function checkFeishuSettings(s: FeishuSettings): void {
   if (s.FEISHU_MODE === 'webhook' && !s.FEISHU_VERIFICATION_TOKEN) {
     throw new ConfigError('gateway-feishu', [
       { variable: 'FEISHU_VERIFICATION_TOKEN', reason: 'is required when FEISHU_MODE=webhook (callbacks are checked against it)' },
+    ]);
+  }
+  if (s.FEISHU_MODE === 'webhook' && !s.FEISHU_ENCRYPT_KEY && !s.FEISHU_ALLOW_UNSIGNED) {
+    throw new ConfigError('gateway-feishu', [
+      {
+        variable: 'FEISHU_ENCRYPT_KEY',
+        reason: 'is required when FEISHU_MODE=webhook (callbacks are verified by their signature); set FEISHU_ALLOW_UNSIGNED=true to run without it',
+      },
     ]);
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { InboundSink, LookupCache, networkErrorCode, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
 import { feishuCallbackRoute } from './callback';
 import { apiAnswerOf, describeLarkError, FeishuApiError, isTokenFailure, larkLogger } from './lark-errors';
 import { normalizeReceiveMessage } from './normalize';
@@ -25,6 +25,8 @@ export interface FeishuAdapterOptions {
   mode: 'webhook' | 'long-connection';
   verificationToken?: string;
   encryptKey?: string;
+  /** Webhook mode without an Encrypt Key (unsigned callbacks, forgeable by anyone who learns the Verification Token). */
+  allowUnsigned?: boolean;
   webhookPath?: string;
   logger: FeishuLogger;
   now?: () => Date;
@@ -60,6 +62,7 @@ export class FeishuAdapter implements PlatformAdapter {
   private readonly sdkLogger: lark.Logger;
 
   constructor(private readonly options: FeishuAdapterOptions) {
+    if (options.mode === 'webhook' && !options.encryptKey && !options.allowUnsigned) throw new UnsignedWebhooksRefused();
     this.now = options.now ?? (() => new Date());
     this.sdkLogger = larkLogger(options.logger);
     this.client = this.newClient();
@@ -130,6 +133,7 @@ export class FeishuAdapter implements PlatformAdapter {
         encryptKey: this.options.encryptKey,
         logger: this.options.logger,
         onInvalid: (reason) => (this.sink ? this.sink.reject(reason) : this.options.logger.error(reason)),
+        now: this.now,
       }),
     ]);
   }
@@ -220,7 +224,7 @@ export class FeishuAdapter implements PlatformAdapter {
       return {
         ok: false,
         latencyMs: latencyMs(),
-        error: `Feishu refused a tenant access token for FEISHU_APP_ID / FEISHU_APP_SECRET: ${tokenError(e)}`,
+        error: tokenFailureText(e),
       };
     }
     try {
@@ -236,7 +240,7 @@ export class FeishuAdapter implements PlatformAdapter {
     try {
       res = await withTimeout(client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }), this.options.requestTimeoutMs ?? 10_000, 'Feishu bot info');
     } catch (e) {
-      if (isTokenFailure(e)) throw new Error(`Feishu refused a tenant access token for FEISHU_APP_ID / FEISHU_APP_SECRET: ${tokenError(e)}`, { cause: e });
+      if (isTokenFailure(e)) throw new Error(tokenFailureText(e), { cause: e });
       throw new Error(`Feishu GET /open-apis/bot/v3/info failed: ${describeLarkError(e)}`, { cause: e });
     }
     if (res?.code !== 0 || !res.bot?.open_id) {
@@ -244,6 +248,21 @@ export class FeishuAdapter implements PlatformAdapter {
     }
     return { open_id: res.bot.open_id, app_name: res.bot.app_name };
   }
+}
+
+/** M5: webhook mode verifies signatures, which needs the Encrypt Key. */
+export class UnsignedWebhooksRefused extends Error {
+  override readonly name = 'UnsignedWebhooksRefused';
+  constructor() {
+    super('FEISHU_MODE=webhook needs FEISHU_ENCRYPT_KEY (callbacks are then encrypted and signed); set FEISHU_ALLOW_UNSIGNED=true to accept unsigned callbacks anyway');
+  }
+}
+
+/** A refused token names the variables to check; an unreachable platform only says so, with the error code. */
+function tokenFailureText(e: unknown): string {
+  const code = networkErrorCode(e);
+  if (!apiAnswerOf(e) && code !== 'network error') return `Feishu API unreachable while getting a tenant access token: ${code}`;
+  return `Feishu refused a tenant access token for FEISHU_APP_ID / FEISHU_APP_SECRET: ${tokenError(e)}`;
 }
 
 /** The SDK reports a refused token either as an axios error (HTTP 4xx) or as its own "failed to get …" error. */

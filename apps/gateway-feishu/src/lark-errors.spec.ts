@@ -39,3 +39,13 @@ describe('describeLarkError', () => {
     expect(seen).toEqual(['error lark sdk: HTTP 400, code 99991663: Invalid access token', 'debug lark sdk: client ready']);
   });
 });
+
+describe('describeLarkError without an answer', () => {
+  it('H1: says only the error code of an unreachable platform, never the URL of the request', () => {
+    const e = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1 http://x/open-apis/im/v1/messages?token=t-g1044ghJRUIJJ5ELPPB4F7YT3EYPWHU5H3W'), {
+      code: 'ECONNREFUSED',
+      config: { url: 'http://x/open-apis/im/v1/messages', headers: { Authorization: 'Bearer t-g1044ghJRUIJJ5ELPPB4F7YT3EYPWHU5H3W' } },
+    });
+    expect(describeLarkError(e)).toBe('unreachable (ECONNREFUSED)');
+  });
+});

@@ -3,6 +3,8 @@
  * config holds the request body (message text, the app secret for token requests): only the HTTP status and the
  * platform's `code` / `msg` are kept, never the config.
  */
+import { networkErrorCode } from '@twokey/gateway-kit';
+import { redactSecrets } from '@twokey/service-kit';
 import { ApiAnswer } from './wire';
 
 /** A Feishu Open API answer with `code != 0` (the platform said no). */
@@ -40,8 +42,13 @@ export function describeLarkError(e: unknown): string {
   if (answer) return `HTTP ${answer.status ?? '?'}, code ${answer.code}: ${answer.msg}`;
   const direct = ApiAnswer.safeParse(e);
   if (direct.success) return `code ${direct.data.code}: ${direct.data.msg ?? ''}`;
-  if (e instanceof Error) return e.message;
-  if (e && typeof e === 'object' && typeof (e as AxiosLike).message === 'string') return (e as AxiosLike).message as string;
+  const status = (e as AxiosLike | undefined)?.response?.status;
+  if (status !== undefined) return `HTTP ${status}`;
+  // No answer at all: an axios error's message may quote the URL; its code says what happened.
+  const code = networkErrorCode(e);
+  if (code !== 'network error' && !(e instanceof FeishuApiError)) return `unreachable (${code})`;
+  if (e instanceof Error) return redactSecrets(e.message);
+  if (e && typeof e === 'object' && typeof (e as AxiosLike).message === 'string') return redactSecrets((e as AxiosLike).message as string);
   return '';
 }
 

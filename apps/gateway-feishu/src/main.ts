@@ -15,6 +15,7 @@ void bootGateway({
       mode: s.FEISHU_MODE,
       verificationToken: s.FEISHU_VERIFICATION_TOKEN,
       encryptKey: s.FEISHU_ENCRYPT_KEY,
+      allowUnsigned: s.FEISHU_ALLOW_UNSIGNED,
       webhookPath: s.FEISHU_WEBHOOK_PATH,
       logger,
     });

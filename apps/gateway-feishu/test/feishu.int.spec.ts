@@ -43,6 +43,7 @@ describe('gateway-feishu (real NATS, real SDK, fake Open Platform)', () => {
       mode: 'webhook',
       verificationToken: VERIFICATION,
       encryptKey,
+      allowUnsigned: !encryptKey,
       logger,
     });
   const start = (a: FeishuAdapter, connection: string) => startGatewayUnderTest({ nats, platform: 'feishu', adapter: a, logger, config: { connection } });
@@ -172,14 +173,15 @@ describe('gateway-feishu (real NATS, real SDK, fake Open Platform)', () => {
   });
 
   it('rejects bad encryption, malformed JSON and huge text clearly, and keeps running', async () => {
-    const ts = '1700000000';
-    const nonce = 'n-1';
+    const ts = String(Math.floor(Date.now() / 1000));
+    let nonce = 'n-1';
     const garbage = JSON.stringify({ encrypt: Buffer.alloc(48, 7).toString('base64') });
     const undecryptable = await fake.deliverRaw(url, garbage, { timestamp: ts, nonce, signature: feishuSignature(ts, nonce, ENCRYPT_KEY, garbage) });
     expect(undecryptable.status).toBe(400);
     expect(undecryptable.json()).toEqual({ error: 'cannot decrypt the callback (is FEISHU_ENCRYPT_KEY right?)' });
     await dlq.waitFor((d) => d.reason === 'Feishu callback: cannot decrypt the callback (is FEISHU_ENCRYPT_KEY right?)');
 
+    nonce = 'n-2';
     const notJsonInside = JSON.stringify({ encrypt: feishuEncrypt(ENCRYPT_KEY, 'not json') });
     expect((await fake.deliverRaw(url, notJsonInside, { timestamp: ts, nonce, signature: feishuSignature(ts, nonce, ENCRYPT_KEY, notJsonInside) })).status).toBe(400);
 
@@ -211,7 +213,7 @@ describe('gateway-feishu (real NATS, real SDK, fake Open Platform)', () => {
     // A fresh tenant token each time: the test checks the credentials, not a cached token.
     expect(fake.log.filter((c) => c.path === '/open-apis/auth/v3/tenant_access_token/internal').length).toBe(tokensBefore + 1);
 
-    const bad = new FeishuAdapter({ connection: 'feishu', appId: APP_ID, appSecret: 'wrong', domain: fake.url, mode: 'webhook', verificationToken: VERIFICATION, logger });
+    const bad = new FeishuAdapter({ connection: 'feishu', appId: APP_ID, appSecret: 'wrong', domain: fake.url, mode: 'webhook', verificationToken: VERIFICATION, encryptKey: ENCRYPT_KEY, logger });
     expect(await bad.connectionTest()).toEqual({
       ok: false,
       latencyMs: expect.any(Number),

@@ -3,7 +3,7 @@
  */
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { InboundSink, LookupCache, networkErrorCode, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
 import { normalizeWebhookEvent } from './normalize';
 import { batches, retryKey, splitText } from './outbound';
 import { lineWebhookRoute } from './webhook';
@@ -80,7 +80,8 @@ export class LineAdapter implements PlatformAdapter {
         channelSecret: this.options.channelSecret,
         logger: this.options.logger,
         onEvents: (events, destination) => this.onEvents(events, destination),
-        onInvalid: (reason) => (this.sink ? this.sink.reject(reason) : this.options.logger.error(reason)),
+        onInvalid: (reason, details) => (this.sink ? this.sink.reject(reason, details) : this.options.logger.error(reason)),
+        now: this.now,
       }),
     ]);
   }
@@ -198,7 +199,7 @@ export class LineAdapter implements PlatformAdapter {
         throw new Error(`LINE rejected LINE_CHANNEL_ACCESS_TOKEN (401): ${lineMessage(e)}`, { cause: e });
       }
       if (e instanceof HTTPFetchError) throw new Error(`LINE GET /v2/bot/info failed (${e.status}): ${lineMessage(e)}`, { cause: e });
-      throw new Error(`LINE API unreachable: ${(e as Error).message}`, { cause: e });
+      throw new Error(`LINE API unreachable: ${networkErrorCode(e)}`, { cause: e });
     }
   }
 }

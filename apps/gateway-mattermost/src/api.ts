@@ -3,6 +3,7 @@
  * Mattermost's error id and message, and the request (never the token).
  */
 import { z } from 'zod';
+import { networkErrorCode } from '@twokey/gateway-kit';
 import { ApiErrorBody, Channel, Post, PostList, User } from './wire';
 
 /** Mattermost answered with an error status (`id` is Mattermost's stable error id). */
@@ -19,11 +20,11 @@ export class MattermostApiError extends Error {
   }
 }
 
-/** The request did not get an HTTP answer (DNS, refused, timeout …). */
+/** The request did not get an HTTP answer (DNS, refused, timeout …): only the error code is said, never a URL. */
 export class MattermostNetworkError extends Error {
   override readonly name = 'MattermostNetworkError';
   constructor(readonly method: string, readonly path: string, cause: unknown) {
-    super(`Mattermost ${method} ${path} unreachable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super(`Mattermost ${method} ${path} unreachable: ${networkErrorCode(cause)}`, { cause });
   }
 }
 

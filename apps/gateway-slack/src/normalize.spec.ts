@@ -31,6 +31,19 @@ describe('normalizeSlackEvent', () => {
     expect(message(normalizeSlackEvent(im, ctx)).actor).toEqual({ id: 'U2147483697', displayName: 'U2147483697' });
   });
 
+  it('M6: a Slack Connect channel (is_ext_shared_channel, or another context team) is its own space, not the workspace', () => {
+    const ext = message(normalizeSlackEvent({ ...channels, is_ext_shared_channel: true }, ctx));
+    expect(ext.space).toEqual({ id: 'C123ABC456', kind: 'slack-connect-channel' });
+    const foreign = message(normalizeSlackEvent({ ...channels, context_team_id: 'T0PARTNER1' }, ctx));
+    expect(foreign.space).toEqual({ id: 'C123ABC456', kind: 'slack-connect-channel' });
+    const foreignToInstall = message(normalizeSlackEvent({ ...channels, context_team_id: 'T123ABC456' }, { ...ctx, teamId: 'T0OURS0001' }));
+    expect(foreignToInstall.space).toEqual({ id: 'C123ABC456', kind: 'slack-connect-channel' });
+    const ours = message(normalizeSlackEvent({ ...channels, is_ext_shared_channel: false, context_team_id: 'T123ABC456' }, { ...ctx, teamId: 'T123ABC456' }));
+    expect(ours.space).toEqual({ id: 'T123ABC456', kind: 'slack-workspace' });
+    const dmShared = message(normalizeSlackEvent({ ...im, is_ext_shared_channel: true }, ctx));
+    expect(dmShared.space).toBeUndefined();
+  });
+
   it('puts channel and mpim messages in the workspace space (team_id)', () => {
     const c = message(normalizeSlackEvent(channels, ctx));
     expect(c.conversation).toEqual({ id: 'C123ABC456', kind: 'channel' });

@@ -9,11 +9,16 @@
  *   team id is still the workspace's (unique across Slack); `enterprise_id` is not part of the space id, so each
  *   workspace of an org is paired on its own (the safer default). When `channel_type` is missing (some Socket
  *   Mode payloads) it is inferred from the id prefix: D → im, C → channel, G → group.
+ * - Slack Connect (M6): a shared message whose envelope says `is_ext_shared_channel`, or whose `context_team_id`
+ *   is not the installing team (auth.test's team_id, else `authorizations[0].team_id`, else the envelope's
+ *   `team_id`), is in a channel shared with another organization: its space is that channel
+ *   (`slack-connect-channel`, id = channel id), so allowlisting our workspace never admits it; only allowlisting
+ *   the channel itself does. A Slack Connect DM stays a DM (the sender still needs to be allowlisted).
  * - A thread reply carries `thread_ts` (≠ its own ts) → conversation.threadId.
  * - platformMessageId is `<channel>:<ts>` (ts is only unique per channel).
  * - Slack puts no display name in events: the adapter resolves it with users.info (cached) and passes it here.
  */
-import type { Conversation, InboundMessage } from '@twokey/contracts';
+import type { Conversation, InboundMessage, Space } from '@twokey/contracts';
 import { clipHint, isoFromEpochSeconds, type Normalized } from '@twokey/gateway-kit';
 import { SlackEnvelopeWire, SlackMessageEventWire } from './wire';
 
@@ -21,6 +26,8 @@ export interface SlackNormalizeContext {
   connection: string;
   botUserId: string;
   botId?: string;
+  /** The installing workspace (auth.test `team_id`): a channel of any other team is a Slack Connect channel. */
+  teamId?: string;
   receivedAt: Date;
   /** Resolved with users.info; the user id is used when the lookup failed. */
   names?: { displayName?: string; username?: string };
@@ -32,6 +39,14 @@ const fieldOf = (path: readonly PropertyKey[]) => path.map(String).join('.');
 
 function inferChannelType(channel: string): 'im' | 'channel' | 'group' {
   return channel.startsWith('D') ? 'im' : channel.startsWith('C') ? 'channel' : 'group';
+}
+
+/** The workspace, unless the channel is shared with another organization (Slack Connect): then the channel itself. */
+function spaceOf(env: SlackEnvelopeWire, channel: string, installingTeam?: string): Space {
+  const ours = installingTeam ?? env.authorizations?.find((a) => a.team_id)?.team_id ?? env.team_id;
+  const foreignContext = !!env.context_team_id && env.context_team_id !== ours;
+  if (env.is_ext_shared_channel === true || foreignContext) return { id: channel, kind: 'slack-connect-channel' };
+  return { id: env.team_id, kind: 'slack-workspace' };
 }
 
 export function normalizeSlackEvent(body: unknown, ctx: SlackNormalizeContext): Normalized {
@@ -70,7 +85,7 @@ export function normalizeSlackEvent(body: unknown, ctx: SlackNormalizeContext): 
   const kind: Conversation['kind'] = channelType === 'im' ? 'dm' : channelType === 'mpim' ? 'group' : 'channel';
   const conversation: Conversation = { id: e.channel, kind, ...(threadId ? { threadId } : {}) };
   const where: Pick<InboundMessage, 'conversation' | 'space'> =
-    kind === 'dm' ? { conversation } : { conversation, space: { id: env.data.team_id, kind: 'slack-workspace' } };
+    kind === 'dm' ? { conversation } : { conversation, space: spaceOf(env.data, e.channel, ctx.teamId) };
 
   const username = clipHint(ctx.names?.username);
   return {

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
 import { deliver, InboundSink, LookupCache, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
-import type { JsonLogger } from '@twokey/service-kit';
+import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
 import { boltLogger } from './bolt-logger';
 import { normalizeSlackEvent } from './normalize';
 
@@ -34,6 +34,12 @@ export interface SlackAdapterOptions {
 /** Slack errors after which sending the same message again cannot succeed. */
 const TRANSIENT_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
+/**
+ * L5: the largest Events API body we take. One event per request; a message holds at most 40,000 characters of
+ * text, repeated in its rich_text blocks, plus attachments and metadata: 512 KiB holds that with room.
+ */
+export const SLACK_MAX_EVENT_BYTES = 512 * 1024;
+
 type MessageBody = { event_id?: string; event?: { user?: unknown; bot_id?: unknown; subtype?: unknown } };
 
 export class SlackAdapter implements PlatformAdapter {
@@ -43,7 +49,7 @@ export class SlackAdapter implements PlatformAdapter {
   private readonly handled = new RecentIds(10_000);
   private app?: App;
   private receiver?: HTTPReceiver;
-  private bot?: { userId: string; botId?: string };
+  private bot?: { userId: string; botId?: string; teamId?: string };
   /** Socket mode: the socket is connected (Slack said hello); reconnecting or disconnected otherwise. */
   private socketConnected = false;
 
@@ -92,7 +98,7 @@ export class SlackAdapter implements PlatformAdapter {
     try {
       await app.init(); // auth.test: a wrong token fails here
       const auth = await this.client.auth.test();
-      this.bot = { userId: String(auth.user_id), botId: auth.bot_id };
+      this.bot = { userId: String(auth.user_id), botId: auth.bot_id, teamId: auth.team_id };
       if (this.o.mode === 'socket') await app.start();
     } catch (e) {
       this.receiver = undefined;
@@ -117,7 +123,7 @@ export class SlackAdapter implements PlatformAdapter {
     const user = typeof body.event?.user === 'string' ? body.event.user : undefined;
     const fromPerson = user && user !== bot.userId && body.event?.bot_id === undefined && body.event?.subtype === undefined;
     const names = fromPerson ? await this.lookUpNames(user) : undefined;
-    const result = normalizeSlackEvent(body, { connection: this.o.connection, botUserId: bot.userId, botId: bot.botId, receivedAt: this.now(), names });
+    const result = normalizeSlackEvent(body, { connection: this.o.connection, botUserId: bot.userId, botId: bot.botId, teamId: this.bot?.teamId, receivedAt: this.now(), names });
     await deliver(sink, result, this.o.logger, eventId ? { eventId } : {});
     if (eventId) this.handled.add(eventId);
   }
@@ -141,6 +147,8 @@ export class SlackAdapter implements PlatformAdapter {
       {
         method: 'POST',
         path: this.o.eventsPath ?? '/slack/events',
+        requiredHeader: 'X-Slack-Signature',
+        maxBodyBytes: SLACK_MAX_EVENT_BYTES,
         handle: async (req, res, raw) => {
           const receiver = this.receiver;
           if (!receiver || !this.app) {
@@ -198,5 +206,5 @@ export function describeSlackError(e: unknown): Error {
     return new Error(`Slack rejected the token (${code}): check SLACK_BOT_TOKEN (and SLACK_APP_TOKEN in socket mode)`);
   }
   if (code) return new Error(`Slack API error: ${code}`);
-  return e instanceof Error ? new Error(`Slack: ${e.message}`) : new Error(String(e));
+  return new Error(`Slack: ${redactSecrets(e instanceof Error ? e.message : String(e))}`);
 }

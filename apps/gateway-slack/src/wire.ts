@@ -19,6 +19,13 @@ export const SlackEnvelopeWire = z.looseObject({
   type: z.literal('event_callback'),
   team_id: z.string().regex(/^T[A-Z0-9]+$/, 'must be a Slack team id'),
   enterprise_id: z.string().nullable().optional(),
+  /** Slack Connect: the channel is shared with another organization. */
+  is_ext_shared_channel: z.boolean().optional(),
+  /** The team the event happened in (Slack Connect: may be another organization's). */
+  context_team_id: z.string().nullable().optional(),
+  /** Who the event was delivered for: the installation(s) of our app. */
+  authorizations: z.array(z.looseObject({ team_id: z.string().nullable().optional() })).nullable().optional(),
   event_id: z.string().min(1).optional(),
   event: z.looseObject({ type: z.string() }),
 });
+export type SlackEnvelopeWire = z.infer<typeof SlackEnvelopeWire>;

@@ -85,4 +85,25 @@ describe('gateway-slack with the pairing-service (end to end)', () => {
     expect(fake.userFacingCalls()).toEqual([]);
     expect(e2e.fatal).toEqual([]);
   });
+
+  it('M6: a Slack Connect channel is not part of the paired workspace; it is admitted only once paired itself', async () => {
+    const shared = { is_ext_shared_channel: true, context_team_id: 'T0PARTNER1' };
+    const before = await send({ user: alice.id, channel: 'C0SHARED01', text: 'hello from a shared channel', envelope: shared });
+    const denial = await e2e.denied(inConversation('C0SHARED01'));
+    expect(denial.data).toMatchObject({ reason: 'space-not-allowlisted', space: { id: 'C0SHARED01', kind: 'slack-connect-channel' } });
+    expect(e2e.admitted.items.filter(admittedWithId(before.id))).toEqual([]);
+
+    const observed = await e2e.pair(
+      'space',
+      (code) => send({ user: alice.id, channel: 'C0SHARED01', text: `<@${fake.bot.userId}> ${code}`, envelope: shared }),
+      (e) => e.data.purpose === 'space' && e.data.space?.id === 'C0SHARED01',
+    );
+    expect(observed.data.space).toEqual({ id: 'C0SHARED01', kind: 'slack-connect-channel' });
+    const after = await send({ user: alice.id, channel: 'C0SHARED01', text: 'now this channel is paired', envelope: shared });
+    await e2e.admitted.waitFor(admittedWithId(after.id));
+    const other = await send({ user: alice.id, channel: 'C0SHARED02', text: 'another shared channel', envelope: { context_team_id: 'T0PARTNER1' } });
+    expect((await e2e.denied(inConversation('C0SHARED02'))).data.space).toEqual({ id: 'C0SHARED02', kind: 'slack-connect-channel' });
+    expect(e2e.admitted.items.filter(admittedWithId(other.id))).toEqual([]);
+    expect(fake.userFacingCalls()).toEqual([]);
+  });
 });

@@ -5,7 +5,8 @@
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeSlack, messageEventCallback, MessageEventOptions, signedEventRequest } from '@twokey/test-support/fakes/slack';
 import { CapturingLogger, GatewayUnderTest, settle, startGatewayUnderTest, until } from '@twokey/test-support/gateway-harness';
-import { SlackAdapter } from '../src/slack-adapter';
+import { openRaw } from '@twokey/test-support/raw-http';
+import { SLACK_MAX_EVENT_BYTES, SlackAdapter } from '../src/slack-adapter';
 
 const BOT_TOKEN = 'xoxb-1111-2222-faketoken';
 const APP_TOKEN = 'xapp-1-A0FAKE0001-fakeapptoken';
@@ -92,6 +93,18 @@ describe('gateway-slack (Events API over HTTP) against the fake Slack', () => {
     await settle();
     expect(gw.inbound.items.filter(byId(idOf(body)))).toHaveLength(1);
     expect(logger.find('info', 'ignored as a duplicate')).toHaveLength(2);
+  });
+
+  it('L5: a request without X-Slack-Signature is refused before its body is read; bodies are capped', async () => {
+    const c = await openRaw(gw.gateway.httpPort, 'POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{"type":');
+    const { text } = await c.received(300);
+    c.socket.destroy();
+    expect(text).toMatch(/^HTTP\/1\.1 401 /);
+    expect(text).toContain('missing X-Slack-Signature header');
+    const big = await openRaw(gw.gateway.httpPort, `POST /slack/events HTTP/1.1\r\nHost: x\r\nX-Slack-Signature: v0=00\r\nContent-Length: ${SLACK_MAX_EVENT_BYTES + 1}\r\n\r\n`);
+    const tooLarge = await big.received(300);
+    big.socket.destroy();
+    expect(tooLarge.text).toMatch(/^HTTP\/1\.1 413 /);
   });
 
   it('refuses wrong and stale signatures with 401, publishing nothing', async () => {

@@ -7,8 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Api, Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { deliver, InboundSink, parseJsonSafely, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
-import type { JsonLogger } from '@twokey/service-kit';
+import { deliver, InboundSink, networkErrorCode, parseJsonSafely, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
 import { normalizeTelegramUpdate } from './normalize';
 
 export interface TelegramAdapterOptions {
@@ -27,6 +27,11 @@ export interface TelegramAdapterOptions {
 /** Only messages are asked for; anything else that still arrives is ignored by the normalization. */
 const ALLOWED_UPDATES = ['message'] as const;
 const POLLING_RESTART_MS = 5_000;
+/**
+ * L5: the largest webhook body we take. Only `message` updates are asked for: at most 4096 characters of text (or
+ * 1024 of caption) with their entities, plus the message replied to or quoted, of the same bounds: well under this.
+ */
+export const TELEGRAM_MAX_UPDATE_BYTES = 256 * 1024;
 
 class MalformedWebhookBody extends Error {}
 
@@ -52,7 +57,7 @@ export class TelegramAdapter implements PlatformAdapter {
       const result = normalizeTelegramUpdate(ctx.update, { connection: this.o.connection, botId: ctx.me.id, receivedAt: this.now() });
       await deliver(sink, result, this.o.logger, { updateId: ctx.update.update_id });
     });
-    bot.catch((err) => this.o.logger.error('telegram update not handled', { updateId: err.ctx.update.update_id, error: (err.error as Error)?.message }));
+    bot.catch((err) => this.o.logger.error('telegram update not handled', { updateId: err.ctx.update.update_id, error: describeTelegramError(err.error).message }));
     // grammY retries a failing getUpdates on its own and says nothing: its outcome is what `receiving` reports.
     bot.api.config.use(async (prev, method, payload, signal) => {
       if (method !== 'getUpdates') return prev(method, payload, signal);
@@ -135,6 +140,8 @@ export class TelegramAdapter implements PlatformAdapter {
       {
         method: 'POST',
         path: this.o.webhook.path,
+        requiredHeader: 'X-Telegram-Bot-Api-Secret-Token',
+        maxBodyBytes: TELEGRAM_MAX_UPDATE_BYTES,
         handle: async (req, res, raw) => {
           if (!this.webhookHandler) {
             res.writeHead(503).end();
@@ -201,13 +208,20 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** grammY errors → messages an operator can act on (never the token: grammY's HttpError names only the method). */
+/**
+ * grammY errors → messages an operator can act on. Never the inner fetch error: its message is the request URL,
+ * `…/bot<TOKEN>/<method>`. An unreachable Bot API is described by the method and the error code only.
+ */
 export function describeTelegramError(e: unknown): Error {
   if (e instanceof GrammyError) {
     if (e.error_code === 401) return new Error('Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN');
     if (e.error_code === 409) return new Error(`Telegram refused polling (409 Conflict): ${e.description}. Another process polls this bot, or a webhook is set`);
     return new Error(`Telegram API error on ${e.method}: ${e.error_code} ${e.description}`);
   }
-  if (e instanceof HttpError) return new Error(`Telegram API unreachable: ${(e.error as Error)?.message ?? e.message}`);
-  return e instanceof Error ? e : new Error(String(e));
+  if (e instanceof HttpError) {
+    const method = /for '([A-Za-z]+)'/.exec(e.message)?.[1] ?? 'a Bot API method';
+    const status = (e.error as { status?: unknown } | undefined)?.status;
+    return new Error(`Telegram API unreachable on ${method}: ${typeof status === 'number' ? `HTTP ${status}` : networkErrorCode(e.error)}`);
+  }
+  return new Error(redactSecrets(e instanceof Error ? e.message : String(e)));
 }

@@ -4,7 +4,8 @@
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeTelegram, messageUpdate, privateChat, telegramUser } from '@twokey/test-support/fakes/telegram';
 import { CapturingLogger, GatewayUnderTest, settle, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
-import { TelegramAdapter } from '../src/telegram-adapter';
+import { openRaw } from '@twokey/test-support/raw-http';
+import { TELEGRAM_MAX_UPDATE_BYTES, TelegramAdapter } from '../src/telegram-adapter';
 
 const TOKEN = '7000000001:AAtelegram-webhook-token_0123456789';
 const SECRET = 'webhook-secret-0123456789abcdef';
@@ -38,6 +39,17 @@ describe('gateway-telegram (webhook) against the fake Bot API', () => {
   });
 
   const byId = (id: string) => (m: { data: { platformMessageId: string } }) => m.data.platformMessageId === id;
+
+  it('L5: a request without the secret token header is refused before its body is read; bodies are capped', async () => {
+    const c = await openRaw(gw.gateway.httpPort, 'POST /telegram/webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{"update_id":');
+    const { text } = await c.received(300);
+    c.socket.destroy();
+    expect(text).toMatch(/^HTTP\/1\.1 401 /);
+    const big = await openRaw(gw.gateway.httpPort, `POST /telegram/webhook HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: ${SECRET}\r\nContent-Length: ${TELEGRAM_MAX_UPDATE_BYTES + 1}\r\n\r\n`);
+    const tooLarge = await big.received(300);
+    big.socket.destroy();
+    expect(tooLarge.text).toMatch(/^HTTP\/1\.1 413 /);
+  });
 
   it('registers the webhook with its secret token and never long-polls', () => {
     expect(fake.webhookInfo).toEqual({ url: 'https://gateway.example/telegram/webhook', secret_token: SECRET });

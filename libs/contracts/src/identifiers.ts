@@ -10,6 +10,8 @@ export type ConversationKind = z.infer<typeof ConversationKind>;
 
 export const SPACE_KINDS = [
   'slack-workspace',
+  /** A Slack Connect channel (shared with another organization): its own space, never part of the workspace. */
+  'slack-connect-channel',
   'discord-server',
   'telegram-supergroup',
   'telegram-group',

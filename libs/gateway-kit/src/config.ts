@@ -20,6 +20,12 @@ export const GatewayEnv = z.object({
    * platforms reach with webhooks. Unset: on HTTP_PORT (local runs, tests).
    */
   PROBE_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** A request (headers and body) must arrive within this, else the connection is closed (slow-loris senders). */
+  HTTP_REQUEST_TIMEOUT_MS: env.int(15_000).pipe(z.number().min(100)),
+  /** The request headers must arrive within this (≤ HTTP_REQUEST_TIMEOUT_MS). */
+  HTTP_HEADERS_TIMEOUT_MS: env.int(5_000).pipe(z.number().min(100)),
+  /** Open connections to the gateway's HTTP server at most (webhooks, probes, metrics); more are refused. */
+  HTTP_MAX_CONNECTIONS: env.int(256).pipe(z.number().min(1)),
   /** Inbound messages kept in memory while NATS is unreachable; beyond it intake is refused. */
   GATEWAY_BUFFER_MAX: z.coerce.number().int().min(1).default(10_000),
   GATEWAY_PUBLISH_TIMEOUT_MS: env.int(5_000).pipe(z.number().min(100)),
@@ -39,7 +45,7 @@ export interface GatewayConfig {
   connection: string;
   prefix: string;
   nats: { url: string; user?: string; password?: string };
-  http: { port: number; host: string };
+  http: { port: number; host: string; requestTimeoutMs?: number; headersTimeoutMs?: number; maxConnections?: number };
   /** Where the probes and metrics are served when not on `http.port` (PROBE_PORT). */
   probePort?: number;
   bufferMax: number;
@@ -55,7 +61,13 @@ function toGatewayConfig(platform: Platform, e: z.infer<typeof GatewayEnv>): Gat
     connection: e.TWOKEY_CONNECTION_ID ?? platform,
     prefix: e.TWOKEY_SUBJECT_PREFIX,
     nats: { url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD },
-    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    http: {
+      port: e.HTTP_PORT,
+      host: e.HTTP_HOST,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     ...(e.PROBE_PORT !== undefined ? { probePort: e.PROBE_PORT } : {}),
     bufferMax: e.GATEWAY_BUFFER_MAX,
     publishTimeoutMs: e.GATEWAY_PUBLISH_TIMEOUT_MS,

@@ -13,6 +13,12 @@ const adapter = (connectionTest: () => Promise<ConnectionTestResult>): PlatformA
 describe('runConnectionTest', () => {
   afterEach(() => jest.useRealTimers());
 
+  it('H1: redacts a credential an adapter let into its error', async () => {
+    const token = '7000000001:AAleaked-token-in-a-url_0123456789';
+    const r = await runConnectionTest(adapter(async () => Promise.reject(new Error(`request to http://api/bot${token}/getMe failed`))));
+    expect(r).toMatchObject({ ok: false, error: 'request to http://api/bot[redacted]/getMe failed' });
+  });
+
   it('answers with the bot and the measured latency', async () => {
     const r = await runConnectionTest(adapter(async () => ({ ok: true, bot: { id: '42', name: '@bot' }, latencyMs: 0 })));
     expect(r).toEqual({ ok: true, bot: { id: '42', name: '@bot' }, latencyMs: expect.any(Number) });

@@ -1,7 +1,7 @@
 import type { NatsConnection, Subscription } from 'nats';
 import { ConnectionTestRequest, ConnectionTestResult, GATEWAY_CONNECTION_TEST_TIMEOUT_MS, parseContract } from '@twokey/contracts';
 import { serveRpc } from '@twokey/messaging';
-import type { JsonLogger } from '@twokey/service-kit';
+import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
 import type { PlatformAdapter } from './platform-adapter';
 
 /**
@@ -20,7 +20,8 @@ export async function runConnectionTest(adapter: PlatformAdapter, timeoutMs = GA
     const result = await Promise.race([adapter.connectionTest(), timeout]);
     return parseContract('ConnectionTestResult', ConnectionTestResult, { ...result, bot: result.bot ?? null, latencyMs: elapsed() });
   } catch (e) {
-    return { ok: false, bot: null, latencyMs: elapsed(), error: e instanceof Error ? e.message : String(e) };
+    // Redacted again here: this answer goes to the REST API and the console, whatever an adapter let through.
+    return { ok: false, bot: null, latencyMs: elapsed(), error: redactSecrets(e instanceof Error ? e.message : String(e)) };
   } finally {
     clearTimeout(timer);
   }

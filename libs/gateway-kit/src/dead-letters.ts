@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import type { JsonLogger } from '@twokey/service-kit';
+import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
 
 /** What a DLQ entry carries: enough to find the input again, never its text or a secret. */
 export interface DeadLetter {
@@ -21,7 +21,7 @@ export function safeDetails(details: Record<string, unknown> = {}): DeadLetter['
   const out: NonNullable<DeadLetter['details']> = {};
   for (const [k, v] of Object.entries(details)) {
     if (UNSAFE_KEY.test(k)) continue;
-    if (typeof v === 'string') out[k] = v.slice(0, 256);
+    if (typeof v === 'string') out[k] = redactSecrets(v).slice(0, 256);
     else if (typeof v === 'number' || typeof v === 'boolean' || v === null) out[k] = v;
   }
   return Object.keys(out).length ? out : undefined;
@@ -39,7 +39,7 @@ export class DeadLetters {
   send(reason: string, extra: { field?: string; platformMessageId?: string; details?: Record<string, unknown> } = {}): DeadLetter {
     const entry: DeadLetter = {
       ...this.base,
-      reason,
+      reason: redactSecrets(reason),
       ...(extra.field !== undefined ? { field: extra.field } : {}),
       ...(extra.platformMessageId !== undefined ? { platformMessageId: extra.platformMessageId } : {}),
       at: new Date().toISOString(),

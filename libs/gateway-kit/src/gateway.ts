@@ -11,6 +11,7 @@ import { readinessAnswer } from './health.controller';
 import { GatewayRuntime, type Readiness } from './gateway-runtime';
 import type { GatewayMetrics } from './metrics';
 import type { InboundSink, PlatformAdapter } from './platform-adapter';
+import { applyHttpLimits } from './http-limits';
 import { webhookMiddleware } from './webhook-middleware';
 
 export interface GatewayOptions {
@@ -116,6 +117,7 @@ class NestGateway implements Gateway {
     this.app = app;
     app.disable('x-powered-by');
     if (config.probePort !== undefined) app.use(hideProbePaths());
+    applyHttpLimits(app.getHttpServer(), config.http);
     app.use(webhookMiddleware(() => this.o.adapter.webhooks?.() ?? [], this.logger));
     if (this.o.exitOnSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
     try {

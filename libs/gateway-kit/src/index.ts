@@ -12,3 +12,5 @@ export { nakDelayMs, outboundConsumerName } from './outbound-consumer';
 export * from './lookup-cache';
 export * from './safe-json';
 export * from './normalized';
+export { networkErrorCode } from './network-error';
+export { ReplayWindow, WEBHOOK_MAX_SKEW_MS, webhookFreshness, type Freshness } from './webhook-replay';

@@ -17,6 +17,13 @@ export interface InboundSink {
 export interface WebhookRoute {
   method: 'POST';
   path: string;
+  /**
+   * The header every genuine request carries (its signature or secret token): a request without it is refused with
+   * 401 before its body is read (L5).
+   */
+  requiredHeader?: string;
+  /** The largest body the platform really sends (default MAX_WEBHOOK_BODY_BYTES); larger → 413 as soon as seen. */
+  maxBodyBytes?: number | ((req: IncomingMessage) => number);
   handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> | void;
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonLogger } from '@twokey/service-kit';
 import type { WebhookRoute } from './platform-adapter';
 
-/** Larger webhook bodies are refused with 413 before any parsing (a Telegram update is at most a few KiB of text). */
+/** Larger webhook bodies are refused with 413 before any parsing; each route may set its platform's lower limit. */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
 class BodyTooLarge extends Error {}
@@ -31,12 +31,21 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 async function serve(route: WebhookRoute, req: IncomingMessage, res: ServerResponse, logger: JsonLogger, path: string): Promise<void> {
   try {
     if (req.method !== route.method) return json(res, 405, { error: 'method not allowed' });
+    if (route.requiredHeader && !req.headers[route.requiredHeader.toLowerCase()]) {
+      // Refused before a byte of the body is read: an unsigned request costs us nothing but this answer.
+      logger.warn('webhook request without its signature header; refused before reading the body', { path, header: route.requiredHeader });
+      res.setHeader('connection', 'close');
+      return json(res, 401, { error: `missing ${route.requiredHeader} header` });
+    }
+    const limit = Math.min(typeof route.maxBodyBytes === 'function' ? route.maxBodyBytes(req) : (route.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES), MAX_WEBHOOK_BODY_BYTES);
+    const declared = Number(req.headers['content-length']);
     let raw: Buffer;
     try {
-      raw = await readBody(req, MAX_WEBHOOK_BODY_BYTES);
+      if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge();
+      raw = await readBody(req, limit);
     } catch (e) {
       if (e instanceof BodyTooLarge) {
-        logger.error('webhook body too large; refused', { path, limitBytes: MAX_WEBHOOK_BODY_BYTES });
+        logger.error('webhook body too large; refused', { path, limitBytes: limit });
         res.setHeader('connection', 'close');
         return json(res, 413, { error: 'payload too large' });
       }

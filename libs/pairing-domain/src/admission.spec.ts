@@ -83,3 +83,19 @@ describe('identity is the stable id only (rule 9)', () => {
       .thenOutcome({ kind: 'denied', reason: 'space-not-allowlisted' });
   });
 });
+
+describe('Slack Connect channels (M6)', () => {
+  const connect = (actorId: string, channel: string): InboundMessage => ({
+    ...inSpace(actorId, 'T0OURS0001', 'hello', channel),
+    space: { id: channel, kind: 'slack-connect-channel' },
+  });
+  const workspace = { type: 'SpaceApproved', data: { space: { id: 'T0OURS0001', kind: 'slack-workspace' }, how: 'manual' } } as const;
+
+  it('M6: an allowlisted workspace does not admit a Slack Connect channel; allowlisting the channel does', () => {
+    given(events.userApproved('alice'), workspace)
+      .when(observe(connect('alice', 'C0SHARED01')))
+      .thenOutcome({ kind: 'denied', reason: 'space-not-allowlisted' });
+    const channel = { type: 'SpaceApproved', data: { space: { id: 'C0SHARED01', kind: 'slack-connect-channel' }, how: 'manual' } } as const;
+    given(events.userApproved('alice'), workspace, channel).when(observe(connect('alice', 'C0SHARED01'))).thenOutcome({ kind: 'admitted' });
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { registerSecretsFromEnv } from './redact';
 
 /** Start-up configuration is wrong: names every offending variable and why, then the service exits. */
 export class ConfigError extends Error {
@@ -14,13 +15,16 @@ export class ConfigError extends Error {
 
 /**
  * Validates environment variables once at start-up into a typed object. The schema's keys are the variable
- * names, so the error names exactly the variable that is missing or wrong.
+ * names, so the error names exactly the variable that is missing or wrong. Every variable named like a secret
+ * (`*_TOKEN`, `*_SECRET`, `*_PASSWORD`, `*_KEY`, a URL's password) is registered for by-value redaction first, so
+ * no log line or error of the process can quote it.
  */
 export function loadConfig<S extends z.ZodObject<z.ZodRawShape>>(
   service: string,
   schema: S,
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> {
+  registerSecretsFromEnv(Object.keys(schema.shape), env);
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(

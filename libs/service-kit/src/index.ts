@@ -3,3 +3,4 @@ export * from './logger';
 export * from './config-help';
 export * from './metrics';
 export * from './probe-server';
+export * from './redact';

@@ -50,7 +50,7 @@ export const sameName = (a, b) => {
 export const SPACE_KINDS = {
   telegram: ['telegram-supergroup', 'telegram-group'],
   discord: ['discord-server'],
-  slack: ['slack-workspace'],
+  slack: ['slack-workspace', 'slack-connect-channel'],
   mattermost: ['mattermost-team'],
   feishu: ['feishu-group'],
   line: ['line-group', 'line-room'],
@@ -58,6 +58,7 @@ export const SPACE_KINDS = {
 
 const SPACE_KIND_NAMES = {
   'slack-workspace': 'Slack workspace',
+  'slack-connect-channel': 'Slack Connect channel',
   'discord-server': 'Discord server',
   'telegram-supergroup': 'Telegram supergroup',
   'telegram-group': 'Telegram group',

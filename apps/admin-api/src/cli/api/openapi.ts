@@ -334,7 +334,7 @@ export interface components {
         AddSpaceBody: {
             id: components["schemas"]["PlatformId"];
             /** @enum {string} */
-            kind: "slack-workspace" | "discord-server" | "telegram-supergroup" | "telegram-group" | "mattermost-team" | "feishu-group" | "line-group" | "line-room";
+            kind: "slack-workspace" | "slack-connect-channel" | "discord-server" | "telegram-supergroup" | "telegram-group" | "mattermost-team" | "feishu-group" | "line-group" | "line-room";
             title?: string;
         };
         AddUserBody: {
@@ -359,7 +359,7 @@ export interface components {
             reason: "user-not-allowlisted" | "space-not-allowlisted" | "pairing-code-invalid" | "pairing-code-expired" | "pairing-throttled" | "space-pairing-not-authorized" | "pairing-code-exposed";
             spaceId?: string;
             /** @enum {string} */
-            spaceKind?: "slack-workspace" | "discord-server" | "telegram-supergroup" | "telegram-group" | "mattermost-team" | "feishu-group" | "line-group" | "line-room";
+            spaceKind?: "slack-workspace" | "slack-connect-channel" | "discord-server" | "telegram-supergroup" | "telegram-group" | "mattermost-team" | "feishu-group" | "line-group" | "line-room";
             threadId?: string;
             username?: string;
         };
@@ -525,7 +525,7 @@ export interface components {
         Space: {
             id: components["schemas"]["PlatformId"];
             /** @enum {string} */
-            kind: "slack-workspace" | "discord-server" | "telegram-supergroup" | "telegram-group" | "mattermost-team" | "feishu-group" | "line-group" | "line-room";
+            kind: "slack-workspace" | "slack-connect-channel" | "discord-server" | "telegram-supergroup" | "telegram-group" | "mattermost-team" | "feishu-group" | "line-group" | "line-room";
             title?: string;
         };
         SpaceChanged: {
@@ -544,7 +544,7 @@ export interface components {
             how: "pairing" | "manual";
             id: string;
             /** @enum {string} */
-            kind: "slack-workspace" | "discord-server" | "telegram-supergroup" | "telegram-group" | "mattermost-team" | "feishu-group" | "line-group" | "line-room";
+            kind: "slack-workspace" | "slack-connect-channel" | "discord-server" | "telegram-supergroup" | "telegram-group" | "mattermost-team" | "feishu-group" | "line-group" | "line-room";
             observationId?: string;
             pairedBy?: components["schemas"]["Actor"];
             title?: string;

@@ -18,6 +18,8 @@ export interface MessageEventOptions {
   eventId?: string;
   /** Extra fields of the inner event (subtype, bot_id, message …). */
   extra?: Record<string, unknown>;
+  /** Extra envelope fields (Slack Connect: `is_ext_shared_channel`, `context_team_id`). */
+  envelope?: Record<string, unknown>;
 }
 
 export function messageEventCallback(o: MessageEventOptions): Record<string, unknown> {
@@ -41,6 +43,7 @@ export function messageEventCallback(o: MessageEventOptions): Record<string, unk
     authorizations: [{ enterprise_id: o.enterpriseId ?? null, team_id: o.teamId, user_id: 'U0BOT00001', is_bot: true, is_enterprise_install: false }],
     event_id: o.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
     event_time: Math.floor(Number(o.ts)),
+    ...o.envelope,
   };
 }
 

@@ -19,6 +19,8 @@ export interface MattermostAdapterOptions {
   baseUrl: string;
   token: string;
   groupTeamId?: string;
+  /** MATTERMOST_ALLOW_APP_POSTS: admit plugin / OAuth-app posts made in a user's name. */
+  allowAppPosts?: boolean;
   logger: SocketLogger;
   now?: () => Date;
   backoff?: BackoffOptions;
@@ -32,6 +34,7 @@ export class MattermostAdapter implements PlatformAdapter {
   private socket?: MattermostSocket;
   private sink?: InboundSink;
   private botUserId?: string;
+  private botUsername?: string;
   private readonly names = new LookupCache<string>();
   private readonly now: () => Date;
   private readonly missed = new MissedPosts();
@@ -67,6 +70,7 @@ export class MattermostAdapter implements PlatformAdapter {
       throw e;
     }
     this.botUserId = me.id;
+    this.botUsername = me.username;
     this.missed.startAt(this.api.serverTimeMs ?? this.now().getTime());
     this.options.logger.info('mattermost bot identified', { botUserId: me.id, username: me.username });
     this.openSocket();
@@ -135,6 +139,8 @@ export class MattermostAdapter implements PlatformAdapter {
       botUserId: this.botUserId,
       receivedAt: this.now(),
       groupTeamId: this.options.groupTeamId,
+      botUsername: this.botUsername,
+      allowAppPosts: this.options.allowAppPosts,
     });
     switch (result.kind) {
       case 'ignored':

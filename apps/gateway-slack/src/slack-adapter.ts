@@ -117,7 +117,14 @@ export class SlackAdapter implements PlatformAdapter {
     const user = typeof body.event?.user === 'string' ? body.event.user : undefined;
     const fromPerson = user && user !== bot.userId && body.event?.bot_id === undefined && body.event?.subtype === undefined;
     const names = fromPerson ? await this.lookUpNames(user) : undefined;
-    const result = normalizeSlackEvent(body, { connection: this.o.connection, botUserId: bot.userId, botId: bot.botId, receivedAt: this.now(), names });
+    const result = normalizeSlackEvent(body, {
+      connection: this.o.connection,
+      botUserId: bot.userId,
+      botId: bot.botId,
+      receivedAt: this.now(),
+      names,
+      mentionNames: (id) => this.names.peek(id)?.displayName,
+    });
     await deliver(sink, result, this.o.logger, eventId ? { eventId } : {});
     if (eventId) this.handled.add(eventId);
   }

@@ -49,7 +49,12 @@ export class TelegramAdapter implements PlatformAdapter {
     this.stopped = false;
     const bot = new Bot(this.o.token, { client: this.o.apiRoot ? { apiRoot: this.o.apiRoot } : undefined });
     bot.use(async (ctx) => {
-      const result = normalizeTelegramUpdate(ctx.update, { connection: this.o.connection, botId: ctx.me.id, receivedAt: this.now() });
+      const result = normalizeTelegramUpdate(ctx.update, {
+        connection: this.o.connection,
+        botId: ctx.me.id,
+        botUsername: ctx.me.username,
+        receivedAt: this.now(),
+      });
       await deliver(sink, result, this.o.logger, { updateId: ctx.update.update_id });
     });
     bot.catch((err) => this.o.logger.error('telegram update not handled', { updateId: err.ctx.update.update_id, error: (err.error as Error)?.message }));

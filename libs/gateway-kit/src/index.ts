@@ -12,3 +12,4 @@ export { nakDelayMs, outboundConsumerName } from './outbound-consumer';
 export * from './lookup-cache';
 export * from './safe-json';
 export * from './normalized';
+export * from './mentions';

@@ -3,7 +3,7 @@
  * fetched over REST after each connection), REST v4 posts out.
  */
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
+import { AdapterProblem, InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
 import { displayNameOf, MattermostApi, MattermostApiError } from './api';
 import type { BackoffOptions } from './backoff';
 import { normalizeSocketEvent } from './normalize';
@@ -42,6 +42,8 @@ export class MattermostAdapter implements PlatformAdapter {
   private catchUpAgain = false;
   private catchUpTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** The token was rejected (401/403 on REST): no more reconnects until Reconnect or a restart. */
+  private halted?: NonRetryablePlatformError;
 
   constructor(private readonly options: MattermostAdapterOptions) {
     this.api = new MattermostApi(options.baseUrl, options.token);
@@ -60,14 +62,13 @@ export class MattermostAdapter implements PlatformAdapter {
    */
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
+    this.stopped = false;
+    this.halted = undefined;
     let me;
     try {
       me = await this.api.me();
     } catch (e) {
-      if (e instanceof MattermostApiError && (e.status === 401 || e.status === 403)) {
-        throw new Error(`Mattermost rejected MATTERMOST_TOKEN (${e.status} ${e.id ?? ''}): ${e.detail}`, { cause: e });
-      }
-      throw e;
+      throw tokenRejected(e) ?? e;
     }
     this.botUserId = me.id;
     this.botUsername = me.username;
@@ -85,6 +86,7 @@ export class MattermostAdapter implements PlatformAdapter {
       pingIntervalMs: this.options.pingIntervalMs,
       onEvent: (event) => this.onEvent(event),
       onOpen: () => void this.catchUp(),
+      onAuthRejected: () => void this.checkToken(),
     });
     this.socket.start();
   }
@@ -169,9 +171,29 @@ export class MattermostAdapter implements PlatformAdapter {
     }
   }
 
+  /**
+   * The websocket refused the token. A server can refuse a challenge for other reasons, so REST decides: a 401/403
+   * there means the token is dead and reconnecting only repeats the refusal (issue 19): the socket stops.
+   */
+  private async checkToken(): Promise<void> {
+    try {
+      await this.api.me();
+    } catch (e) {
+      const rejected = tokenRejected(e);
+      if (!rejected || this.stopped) return;
+      this.halted = rejected;
+      this.options.logger.error(`${rejected.message}; not reconnecting until Reconnect or a restart`);
+      await this.socket?.stop();
+    }
+  }
+
   /** The websocket is open and authenticated (not reconnecting, not refused). */
   receiving(): boolean {
     return this.socket?.current === 'open';
+  }
+
+  problem(): AdapterProblem | undefined {
+    return this.halted ? { reason: this.halted.message, halted: true } : undefined;
   }
 
   async stop(): Promise<void> {
@@ -216,6 +238,12 @@ export class MattermostAdapter implements PlatformAdapter {
       return { ok: false, latencyMs: Date.now() - started, error };
     }
   }
+}
+
+/** A 401/403 from REST: the token is wrong or revoked. */
+function tokenRejected(e: unknown): NonRetryablePlatformError | undefined {
+  if (!(e instanceof MattermostApiError) || (e.status !== 401 && e.status !== 403)) return undefined;
+  return new NonRetryablePlatformError(`Mattermost rejected MATTERMOST_TOKEN (${e.status} ${e.id ?? ''}): ${e.detail}`, { cause: e });
 }
 
 /** The `posted` event a websocket would have delivered for a fetched post (sender_name: resolved by user lookup). */

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { deliver, InboundSink, LookupCache, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
+import { deliver, InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
 import type { JsonLogger } from '@twokey/service-kit';
 import { boltLogger } from './bolt-logger';
 import { normalizeSlackEvent } from './normalize';
@@ -96,7 +96,8 @@ export class SlackAdapter implements PlatformAdapter {
       if (this.o.mode === 'socket') await app.start();
     } catch (e) {
       this.receiver = undefined;
-      throw describeSlackError(e);
+      if (this.o.mode === 'socket') await app.stop().catch(() => undefined);
+      throw startError(e);
     }
     this.app = app;
     this.o.logger.info('slack connected', { mode: this.o.mode, botUserId: this.bot.userId });
@@ -206,4 +207,14 @@ export function describeSlackError(e: unknown): Error {
   }
   if (code) return new Error(`Slack API error: ${code}`);
   return e instanceof Error ? new Error(`Slack: ${e.message}`) : new Error(String(e));
+}
+
+/** Slack's answers that no retry can change: the token is wrong, revoked, or its account is gone. */
+const CREDENTIAL_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'account_inactive', 'token_expired']);
+
+/** A rejected token stops the kit's retries (NonRetryablePlatformError) until Reconnect or a restart. */
+function startError(e: unknown): Error {
+  const described = describeSlackError(e);
+  const code = (e as { data?: { error?: string } }).data?.error ?? (e as { original?: { data?: { error?: string } } }).original?.data?.error;
+  return code && CREDENTIAL_ERRORS.has(code) ? new NonRetryablePlatformError(described.message, { cause: e }) : described;
 }

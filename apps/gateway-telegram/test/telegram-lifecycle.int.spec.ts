@@ -69,6 +69,7 @@ describe('gateway-telegram lifecycle', () => {
     try {
       const calls = () => fake.log.filter((c) => c.path.endsWith('/getMe')).length;
       const before = calls();
+      expect(before).toBeGreaterThan(0);
       await settle(2_500); // longer than the first two retry delays (1 s, 2 s)
       expect(calls()).toBe(before);
       expect(await gw.status()).toMatchObject({ receiving: false, halted: true, reason: expect.stringMatching(/401/) });

@@ -4,7 +4,7 @@
  */
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
 import { feishuCallbackRoute } from './callback';
 import { apiAnswerOf, describeLarkError, FeishuApiError, isTokenFailure, larkLogger } from './lark-errors';
 import { normalizeReceiveMessage } from './normalize';
@@ -88,7 +88,9 @@ export class FeishuAdapter implements PlatformAdapter {
    * /readyz), then starts the long connection in that mode. In webhook mode callbacks flow once this resolves.
    */
   async start(sink: InboundSink): Promise<void> {
-    const bot = await this.botInfo(this.client);
+    const bot = await this.botInfo(this.client).catch((e: unknown) => {
+      throw startError(e);
+    });
     this.botOpenId = bot.open_id;
     this.options.logger.info('Feishu bot identified', { botOpenId: bot.open_id, mode: this.options.mode });
     this.sink = sink;
@@ -244,6 +246,18 @@ export class FeishuAdapter implements PlatformAdapter {
     }
     return { open_id: res.bot.open_id, app_name: res.bot.app_name };
   }
+}
+
+/**
+ * Feishu answered the tenant-token request with a refusal (a wrong FEISHU_APP_ID / FEISHU_APP_SECRET: codes 10003,
+ * 10014 …): asking again gives the same answer, so the kit stops retrying (issue 19). An unreachable Feishu (no
+ * answer at all) stays retryable.
+ */
+function startError(e: unknown): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const cause = (err as { cause?: unknown }).cause;
+  if (isTokenFailure(cause ?? e) && apiAnswerOf(cause ?? e) !== undefined) return new NonRetryablePlatformError(err.message, { cause: e });
+  return err;
 }
 
 /** The SDK reports a refused token either as an axios error (HTTP 4xx) or as its own "failed to get …" error. */

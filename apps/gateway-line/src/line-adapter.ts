@@ -3,7 +3,7 @@
  */
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
 import { normalizeWebhookEvent } from './normalize';
 import { batches, retryKey, splitText } from './outbound';
 import { lineWebhookRoute } from './webhook';
@@ -60,7 +60,11 @@ export class LineAdapter implements PlatformAdapter {
 
   /** Checks the access token (GET /v2/bot/info) so a bad one shows in /readyz; then accepts webhooks. */
   async start(sink: InboundSink): Promise<void> {
-    const info = await this.botInfo();
+    const info = await this.botInfo().catch((e: unknown) => {
+      // A rejected token stays rejected: the kit stops retrying until Reconnect or a restart (issue 19).
+      const cause = (e as { cause?: unknown }).cause;
+      throw cause instanceof HTTPFetchError && cause.status === 401 ? new NonRetryablePlatformError((e as Error).message, { cause: e }) : e;
+    });
     this.options.logger.info('LINE bot identified', { botUserId: info.userId, basicId: info.basicId });
     this.botUserId = info.userId;
     this.sink = sink;

@@ -34,7 +34,12 @@ export async function playUnreachableAtStart(o: {
   const status = await untilAsync(async () => {
     const s = await gw.status();
     return s.receiving ? s : undefined;
-  }, 20_000, 'receiving after the platform came back');
+  }, 20_000, 'receiving after the platform came back').catch(async (e: Error) => {
+    // Say what the gateway last said, or the failure is a bare timeout.
+    const last = JSON.stringify(await gw.status().catch(() => undefined));
+    await gw.stop();
+    throw new Error(`${e.message}; last status ${last}; last log lines:\n${o.logger.lines.slice(-8).join('\n')}`);
+  });
   const afterBack = { status, connectionTest: await gw.connectionTest(), readyz: await readyz() };
   return { gw, failedAttempts: o.logger.find('error', FAILED_START), whileDown, afterBack, logText: o.logger.lines.join('\n') };
 }

@@ -3,7 +3,7 @@
  * fetched over REST after each connection), REST v4 posts out.
  */
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { AdapterProblem, InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
+import { AdapterProblem, clipHint, InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
 import { displayNameOf, MattermostApi, MattermostApiError } from './api';
 import type { BackoffOptions } from './backoff';
 import { normalizeSocketEvent } from './normalize';
@@ -36,6 +36,8 @@ export class MattermostAdapter implements PlatformAdapter {
   private botUserId?: string;
   private botUsername?: string;
   private readonly names = new LookupCache<string>();
+  /** Team display names by team id; null (also cached) when the server would not say. */
+  private readonly teamNames = new LookupCache<string | null>({ ttlMs: 60 * 60_000 });
   private readonly now: () => Date;
   private readonly missed = new MissedPosts();
   private catchUpRunning = false;
@@ -155,10 +157,26 @@ export class MattermostAdapter implements PlatformAdapter {
         const message = result.message;
         const displayName = await this.displayName(message.actor.id);
         if (displayName) message.actor = { ...message.actor, displayName };
+        // A group DM without a team is its own space, already titled by the event; a team is titled by its name.
+        const title = message.space && message.space.id !== message.conversation.id ? await this.teamName(message.space.id) : undefined;
+        if (title && message.space) message.space = { ...message.space, title };
         await sink.publish(message);
         this.missed.saw(message.platformMessageId, Date.parse(message.sentAt));
       }
     }
+  }
+
+  /** GET /teams/:id, cached (failures too): a read the sender never sees. */
+  private async teamName(teamId: string): Promise<string | undefined> {
+    const name = await this.teamNames.get(teamId, async () => {
+      try {
+        return clipHint((await this.api.team(teamId)).display_name) ?? null;
+      } catch (e) {
+        this.options.logger.warn('mattermost team lookup failed; showing the team id', { teamId, error: (e as Error).message });
+        return null;
+      }
+    });
+    return name ?? undefined;
   }
 
   /** GET /users/:id, cached; on failure the event's sender_name stays (names are hints, never matched). */

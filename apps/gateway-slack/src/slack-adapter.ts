@@ -43,7 +43,7 @@ export class SlackAdapter implements PlatformAdapter {
   private readonly handled = new RecentIds(10_000);
   private app?: App;
   private receiver?: HTTPReceiver;
-  private bot?: { userId: string; botId?: string };
+  private bot?: { userId: string; botId?: string; teamId?: string; teamName?: string };
   /** Socket mode: the socket is connected (Slack said hello); reconnecting or disconnected otherwise. */
   private socketConnected = false;
 
@@ -92,7 +92,8 @@ export class SlackAdapter implements PlatformAdapter {
     try {
       await app.init(); // auth.test: a wrong token fails here
       const auth = await this.client.auth.test();
-      this.bot = { userId: String(auth.user_id), botId: auth.bot_id };
+      // auth.test names the installing workspace: the title of its space, with no call per message.
+      this.bot = { userId: String(auth.user_id), botId: auth.bot_id, teamId: auth.team_id, teamName: auth.team };
       if (this.o.mode === 'socket') await app.start();
     } catch (e) {
       this.receiver = undefined;
@@ -126,6 +127,9 @@ export class SlackAdapter implements PlatformAdapter {
       names,
       mentionNames: (id) => this.names.peek(id)?.displayName,
     });
+    if (result.kind === 'message' && result.message.space && result.message.space.id === bot.teamId && bot.teamName) {
+      result.message.space = { ...result.message.space, title: bot.teamName };
+    }
     await deliver(sink, result, this.o.logger, eventId ? { eventId } : {});
     if (eventId) this.handled.add(eventId);
   }

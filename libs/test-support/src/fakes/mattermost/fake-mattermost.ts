@@ -189,10 +189,14 @@ export class FakeMattermost {
     const channel = this.channels.get(post.channel_id);
     if (!channel) throw new Error(`fake: unknown channel ${post.channel_id}`);
     const sender = this.users.get(post.user_id);
+    // As the server does: the ids of the users the post @-mentions, as a JSON string, only when there are some.
+    const everyone = [this.options.bot, ...this.users.values()];
+    const mentioned = everyone.filter((u) => new RegExp(`(^|[^\\w.-])@${u.username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'i').test(post.message));
     this.emit('posted', {
       channel_display_name: channel.display_name,
       channel_name: channel.name,
       channel_type: channel.type,
+      ...(mentioned.length ? { mentions: JSON.stringify(mentioned.map((u) => u.id)) } : {}),
       post: JSON.stringify(post),
       sender_name: senderName ?? (sender ? `@${sender.username}` : ''),
       set_online: true,

@@ -154,6 +154,7 @@ export const AttentionItemView = z.object({
   threadId: z.string().optional(),
   spaceId: z.string().optional(),
   spaceKind: SpaceKind.optional(),
+  spaceTitle: z.string().optional().meta({ description: 'The space\'s title as its gateway resolved it (a hint)' }),
   reason: DenialReason,
   count: z.number().int(),
   firstSeen: IsoDateTime,

@@ -85,6 +85,35 @@ describe('gateway-discord lifecycle', () => {
     }
   });
 
+  it('close 4014 while running (the intent turned off later): no reconnect, halted with the reason, Reconnect resumes', async () => {
+    fake.messageContentIntent = true;
+    const logger = new CapturingLogger();
+    const gw = await startGatewayUnderTest({
+      nats,
+      platform: 'discord',
+      adapter: new DiscordAdapter({ connection: 'discord-run', token: TOKEN, apiUrl: fake.apiUrl, logger, waitGuildTimeoutMs: 500 }),
+      logger,
+      config: { connection: 'discord-run' },
+    });
+    try {
+      expect((await gw.status()).receiving).toBe(true);
+      const identifies = fake.identifies.length;
+      fake.messageContentIntent = false;
+      fake.dropSessions(4014);
+      const halted = await untilAsync(async () => {
+        const st = await gw.status();
+        return st.halted ? st : undefined;
+      }, 5_000, 'halted');
+      expect(halted).toMatchObject({ receiving: false, reason: expect.stringMatching(/4014/) });
+      await settle(1_500); // a reconnecting client would IDENTIFY again within this
+      expect(fake.identifies.length - identifies).toBeLessThanOrEqual(1);
+      fake.messageContentIntent = true;
+      expect(await gw.reconnect()).toMatchObject({ receiving: true });
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('a status answer keeps naming the halt until Reconnect', async () => {
     fake.messageContentIntent = false;
     const logger = new CapturingLogger();

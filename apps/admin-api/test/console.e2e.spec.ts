@@ -10,6 +10,9 @@ const BOT = { id: 7000001, username: 'twokey_e2e_bot', first_name: 'Twokey' };
 const ADA = telegramUser(4242, 'Ada', { last_name: 'Lovelace', username: 'ada' });
 const STRANGER = telegramUser(99887766, 'Charles', { last_name: 'Babbage', username: 'cbabbage' });
 const MALLORY = telegramUser(666999, 'Mallory');
+const COPYCAT = telegramUser(555123, 'Copy', { last_name: 'Cat' });
+/** The code Ada pairs with; consumed by then, a stranger reuses it in Attention. */
+let adasCode = '';
 /** A forum supergroup (topics): the stranger writes in topic 17. */
 const GROUP = { id: -1001234567890, type: 'supergroup' as const, title: 'Analytical Engine', is_forum: true };
 const TEAM = { id: -1009876543210, type: 'supergroup' as const, title: 'Difference Engine team' };
@@ -182,6 +185,7 @@ describe('web console (headless Chromium, real stack)', () => {
       const shown = page.locator('#pairing-code');
       await visible(shown);
       code = (await shown.textContent()) ?? '';
+      adasCode = code;
       expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
       expect(await shown.evaluate((el) => parseFloat((globalThis as unknown as PageGlobals).getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(28);
 
@@ -304,6 +308,14 @@ describe('web console (headless Chromium, real stack)', () => {
       expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText())).toBe(String(GROUP.id));
       await screenshot(page, 'attention');
       await screenshot(page, 'attention-320', 320);
+    });
+
+    it('a stranger reusing a consumed code shows as pairing-code-used, explained in a sentence', async () => {
+      expect(adasCode).not.toBe('');
+      telegram.dm(COPYCAT, `my code is ${adasCode}`);
+      const card = page.locator('.group').filter({ hasText: name(COPYCAT) });
+      await visible(card);
+      await hasText(card, 'Sent a pairing code that someone had already used');
     });
 
     it('filters by platform', async () => {

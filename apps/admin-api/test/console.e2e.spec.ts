@@ -16,6 +16,9 @@ const NAMESAKE = telegramUser(5550101, 'Ada\u200b', { last_name: 'Lovelace' });
 const EVE = telegramUser(777111, 'Eve\u202egnp.exe');
 /** Format and bidi characters (\p{Cf}) that must never reach the page from a display name. */
 const FORMAT_CHARS = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
+const COPYCAT = telegramUser(555123, 'Copy', { last_name: 'Cat' });
+/** The code Ada pairs with; consumed by then, a stranger reuses it in Attention. */
+let adasCode = '';
 /** A forum supergroup (topics): the stranger writes in topic 17. */
 const GROUP = { id: -1001234567890, type: 'supergroup' as const, title: 'Analytical Engine', is_forum: true };
 const TEAM = { id: -1009876543210, type: 'supergroup' as const, title: 'Difference Engine team' };
@@ -188,6 +191,7 @@ describe('web console (headless Chromium, real stack)', () => {
       const shown = page.locator('#pairing-code');
       await visible(shown);
       code = (await shown.textContent()) ?? '';
+      adasCode = code;
       expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
       expect(await shown.evaluate((el) => parseFloat((globalThis as unknown as PageGlobals).getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(28);
 
@@ -327,6 +331,14 @@ describe('web console (headless Chromium, real stack)', () => {
       expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText())).toBe(String(GROUP.id));
       await screenshot(page, 'attention');
       await screenshot(page, 'attention-320', 320);
+    });
+
+    it('a stranger reusing a consumed code shows as pairing-code-used, explained in a sentence', async () => {
+      expect(adasCode).not.toBe('');
+      telegram.dm(COPYCAT, `my code is ${adasCode}`);
+      const card = page.locator('.group').filter({ hasText: name(COPYCAT) });
+      await visible(card);
+      await hasText(card, 'Sent a pairing code that someone had already used');
     });
 
     it('filters by platform', async () => {

@@ -1,19 +1,19 @@
 import type { Subscription } from 'nats';
 import type { ConnectionTestResult, Platform } from '@twokey/contracts';
-import { createGateway, Gateway, gatewayConfig, type InboundSink, type PlatformAdapter } from '@twokey/gateway-kit';
+import { createGateway, Gateway, gatewayConfig, type InboundSink, NonRetryablePlatformError, type PlatformAdapter } from '@twokey/gateway-kit';
 import { JsonLogger } from '@twokey/service-kit';
 import { GATEWAY_STATUS_CACHE_MS, GATEWAY_STATUS_TIMEOUT_MS } from '../src/connections/gateway-status';
 import { eventually, Stack, startStack } from './stack';
 
-interface GatewayView { adapterStarted: boolean; since: string; lastInboundAt: string | null }
+interface GatewayView { adapterStarted: boolean; since: string; lastInboundAt: string | null; receiving?: boolean; reason?: string; halted?: boolean }
 interface ConnectionItem { id: string; connected: boolean; gateway: GatewayView | null; lastConnectionTest: unknown }
 
 /** The platform end of a real gateway-kit gateway: no platform to reach, and a start that can be made to fail. */
 class StubPlatform implements PlatformAdapter {
   connectionTests = 0;
-  constructor(readonly platform: Platform, private readonly startError?: string) {}
+  constructor(readonly platform: Platform, public startError?: string | Error) {}
   async start(_sink: InboundSink) {
-    if (this.startError) throw new Error(this.startError);
+    if (this.startError) throw this.startError instanceof Error ? this.startError : new Error(this.startError);
   }
   async stop() {}
   async send() {}
@@ -76,14 +76,34 @@ describe('GET /connections: connected = the gateway answers now and its adapter 
     expect(down).toMatchObject({ connected: false, gateway: null });
   });
 
-  it('is false while the gateway runs but its adapter cannot start, and says so', async () => {
-    await startGateway(new StubPlatform('discord', 'Discord refused the token'));
+  it('is false while the gateway runs but its adapter cannot start, and says why without the URL the error quoted', async () => {
+    const secret = '7000001:AAsecret-in-a-url-0123456789';
+    await startGateway(new StubPlatform('discord', `Discord refused the token at https://discord.example/bot${secret}/gateway`));
     const c = await eventually(async () => {
       const v = await item('discord');
       return v.gateway ? v : undefined;
     }, GATEWAY_STATUS_CACHE_MS + 5_000, 'a status from gateway-discord');
-    expect(c).toMatchObject({ connected: false, gateway: { adapterStarted: false } });
-    expect(JSON.stringify(c)).not.toContain('refused the token');
+    expect(c).toMatchObject({ connected: false, gateway: { adapterStarted: false, receiving: false, halted: false, reason: expect.stringContaining('Discord refused the token at <url>') } });
+    expect(JSON.stringify(c)).not.toContain(secret);
+  });
+
+  it('Reconnect: a halted gateway is listed with its reason; once the cause is fixed, POST …/reconnect resumes it', async () => {
+    const adapter = new StubPlatform('telegram', new NonRetryablePlatformError('Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN'));
+    await startGateway(adapter);
+    const halted = await eventually(async () => {
+      const v = await item('telegram');
+      return v.gateway?.halted ? v : undefined;
+    }, GATEWAY_STATUS_CACHE_MS + 5_000, 'halted');
+    expect(halted.gateway).toMatchObject({ receiving: false, reason: 'Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN' });
+
+    adapter.startError = undefined; // the operator fixed the token
+    const r = await s.json<{ ok: boolean; gateway: GatewayView | null }>('POST', '/api/v1/connections/telegram/reconnect');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ ok: true, gateway: { receiving: true, adapterStarted: true } });
+    expect(await item('telegram')).toMatchObject({ connected: true });
+    expect((await s.json('POST', '/api/v1/connections/nope/reconnect')).status).toBe(404);
+    const none = await s.json<{ ok: boolean; error: string }>('POST', '/api/v1/connections/feishu/reconnect');
+    expect(none.body).toMatchObject({ ok: false, error: 'gateway not running' });
   });
 
   it('asks each gateway once per few seconds however often the console polls, and waits for all in parallel', async () => {

@@ -66,6 +66,16 @@ describe('admin-api against real NATS and the pairing-service', () => {
     expect((await s.json<{ items: User[] }>('GET', '/api/v1/connections/discord/users')).body.items).toEqual([]);
   });
 
+  it('Attention shows pairing-code-used for a stranger reusing a consumed code (not "expired")', async () => {
+    expect(codes).toHaveLength(1);
+    await s.inbound({ actor: { id: '8383', displayName: 'Copycat' }, conversation: { id: '8383', kind: 'dm' }, text: `my code is ${codes[0]}` });
+    const group = await eventually(async () => {
+      const r = await s.json<{ items: AttentionItem[] }>('GET', '/api/v1/activity?connection=telegram&section=attention');
+      return r.body.items.find((i) => i.actorId === '8383');
+    }, 8000, 'the reused code in Attention');
+    expect(group).toMatchObject({ actorId: '8383', reason: 'pairing-code-used', count: 1 });
+  });
+
   it('allowlists a denied stranger from Attention; their next message is admitted', async () => {
     const admitted = collectCore<AdmittedMessage>(s.nc, s.subjects.admitted('telegram'));
     try {

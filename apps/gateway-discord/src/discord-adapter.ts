@@ -7,7 +7,7 @@
 import { Client, DiscordAPIError, Events, GatewayDispatchEvents, GatewayIntentBits, Partials, REST, RESTJSONErrorCodes, Routes, Status } from 'discord.js';
 import type { APIUser } from 'discord.js';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { deliver, InboundSink, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
+import { AdapterProblem, deliver, InboundSink, NonRetryablePlatformError, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
 import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
 import { normalizeDiscordMessage } from './normalize';
 
@@ -30,26 +30,47 @@ export const DISCORD_INTENTS = [
 ];
 
 /** The Message Content intent is privileged: asking for it when it is off makes Discord close with 4014. */
-export class DiscordIntentsError extends Error {
-  override readonly name = 'DiscordIntentsError';
+export class DiscordIntentsError extends NonRetryablePlatformError {
+  override readonly name: string = 'DiscordIntentsError';
   constructor() {
     super(
       'Discord closed the gateway with 4014 (disallowed intents): enable "Message Content Intent" for this bot in the ' +
-        'Discord developer portal (Applications → your app → Bot → Privileged Gateway Intents), then restart the gateway',
+        'Discord developer portal (Applications → your app → Bot → Privileged Gateway Intents), then press Reconnect or restart the gateway',
     );
   }
+}
+
+/**
+ * Close codes Discord's table marks "do not reconnect": retrying them only burns IDENTIFYs (past 1,000 a day Discord
+ * resets the token). 4014 has its own sentence (DiscordIntentsError).
+ */
+const NON_RETRYABLE_CLOSE_CODES: Readonly<Record<number, string>> = {
+  4004: 'Discord closed the gateway with 4004 (authentication failed): check DISCORD_BOT_TOKEN',
+  4010: 'Discord closed the gateway with 4010 (invalid shard)',
+  4011: 'Discord closed the gateway with 4011 (sharding required): the bot is in too many servers for one shard',
+  4012: 'Discord closed the gateway with 4012 (invalid API version)',
+  4013: 'Discord closed the gateway with 4013 (invalid intents)',
+};
+
+export function nonRetryableClose(code: number): NonRetryablePlatformError | undefined {
+  if (code === 4014) return new DiscordIntentsError();
+  const reason = NON_RETRYABLE_CLOSE_CODES[code];
+  return reason ? new NonRetryablePlatformError(reason) : undefined;
 }
 
 export class DiscordAdapter implements PlatformAdapter {
   readonly platform = 'discord' as const;
   private readonly rest: REST;
   private client?: Client;
+  /** Set when Discord closed with a code not to be retried; cleared by the next start. */
+  private halted?: NonRetryablePlatformError;
 
   constructor(private readonly o: DiscordAdapterOptions) {
     this.rest = new REST({ version: '10', ...(o.apiUrl ? { api: o.apiUrl } : {}) }).setToken(o.token);
   }
 
   async start(sink: InboundSink): Promise<void> {
+    this.halted = undefined;
     const client = new Client({
       intents: DISCORD_INTENTS,
       partials: [Partials.Channel],
@@ -70,8 +91,10 @@ export class DiscordAdapter implements PlatformAdapter {
       deliver(sink, result, this.o.logger).catch((e) => this.o.logger.error('discord message not handled', { error: (e as Error).message }));
     });
     client.on(Events.ShardDisconnect, (event) => {
-      if (event.code === 4014) this.o.logger.error(new DiscordIntentsError().message);
-      else this.o.logger.error('discord gateway closed and will not reconnect', { code: event.code });
+      // @discordjs/ws does not reconnect after these; the adapter must not either until told to (problem()).
+      const fatal = nonRetryableClose(event.code);
+      if (fatal) this.halted = fatal;
+      this.o.logger.error(fatal ? `${fatal.message}; not reconnecting until Reconnect or a restart` : 'discord gateway closed and will not reconnect', { code: event.code });
     });
     client.on(Events.Error, (e) => this.o.logger.error('discord client error', { error: e.message }));
     const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
@@ -81,7 +104,7 @@ export class DiscordAdapter implements PlatformAdapter {
     } catch (e) {
       await client.destroy().catch(() => undefined);
       this.client = undefined;
-      throw describeDiscordError(e);
+      throw this.halted ?? startError(e);
     }
     this.o.logger.info('discord connected', { bot: client.user?.username, guilds: client.guilds.cache.size });
   }
@@ -90,6 +113,10 @@ export class DiscordAdapter implements PlatformAdapter {
   receiving(): boolean {
     const shards = this.client?.ws.shards;
     return shards !== undefined && shards.size > 0 && shards.every((shard) => shard.status === Status.Ready);
+  }
+
+  problem(): AdapterProblem | undefined {
+    return this.halted ? { reason: this.halted.message, halted: true } : undefined;
   }
 
   async stop(): Promise<void> {
@@ -143,4 +170,17 @@ export function describeDiscordError(e: unknown): Error {
     return new Error('Discord rejected the bot token: check DISCORD_BOT_TOKEN');
   }
   return new Error(redactSecrets(err.message));
+}
+
+/** Errors of `login` that retrying cannot fix (bad token, the do-not-reconnect close codes) become NonRetryablePlatformError. */
+function startError(e: unknown): Error {
+  const described = describeDiscordError(e);
+  if (described instanceof NonRetryablePlatformError) return described;
+  const message = e instanceof Error ? e.message : String(e);
+  const tokenRejected = (e instanceof DiscordAPIError && e.status === 401) || (e as { code?: string })?.code === 'TokenInvalid' || /Authentication failed/i.test(message);
+  if (tokenRejected) return new NonRetryablePlatformError(described.message, { cause: e });
+  for (const [pattern, code] of [[/invalid shard/i, 4010], [/sharding is required/i, 4011], [/invalid API version/i, 4012], [/invalid intents/i, 4013]] as const) {
+    if (pattern.test(message)) return nonRetryableClose(code) ?? described;
+  }
+  return described;
 }

@@ -8,9 +8,11 @@
  * - In a guild, the guild is the space (`discord-server`); a thread (types 10/11/12) is conversation kind `thread`
  *   whose id is the thread's channel id (also given as threadId); other channels are kind `channel`.
  * - Display name: member nick → global name → username (hints only, never matched).
+ * - The bot's own mention is removed from the text and recorded as `mentionedBot`; others become names (mentions.ts).
  */
 import type { InboundMessage } from '@twokey/contracts';
 import { clipHint, type Normalized } from '@twokey/gateway-kit';
+import { withoutBotMention } from './mentions';
 import { DiscordMessageWire } from './wire';
 
 export interface DiscordNormalizeContext {
@@ -62,6 +64,7 @@ export function normalizeDiscordMessage(data: unknown, ctx: DiscordNormalizeCont
     where = { conversation, space };
   }
 
+  const addressed = withoutBotMention(m.content, m.mentions, ctx.botUserId);
   return {
     kind: 'message',
     message: {
@@ -77,7 +80,8 @@ export function normalizeDiscordMessage(data: unknown, ctx: DiscordNormalizeCont
         username: clipHint(m.author.username),
       },
       ...where,
-      text: m.content,
+      text: addressed.text,
+      ...(addressed.mentionedBot ? { mentionedBot: true } : {}),
     },
   };
 }

@@ -3,6 +3,16 @@ import { z } from 'zod';
 
 const Snowflake = z.string().regex(/^\d{1,20}$/, 'must be a snowflake');
 
+/** `mentions[]` of a message: users, each with a partial `member` in a guild. */
+export const DiscordMentionsWire = z.array(
+  z.looseObject({
+    id: Snowflake,
+    username: z.string(),
+    global_name: z.string().nullable().optional(),
+    member: z.looseObject({ nick: z.string().nullable().optional() }).optional(),
+  }),
+);
+
 export const DiscordMessageWire = z.looseObject({
   id: Snowflake,
   channel_id: Snowflake,

@@ -18,13 +18,15 @@ const aliceDm = snowflake();
 const malloryDm = snowflake();
 const guild: DiscordGuild = { id: snowflake(), name: 'Wonderland', channels: [{ id: snowflake(), type: 0, name: 'general' }] };
 const general = guild.channels[0].id;
+const glass: DiscordGuild = { id: snowflake(), name: 'Looking Glass', channels: [{ id: snowflake(), type: 0, name: 'hall' }, { id: snowflake(), type: 11, name: 'chess' }] };
+const chessThread = glass.channels[1].id;
 
 describe('gateway-discord with the pairing-service (end to end)', () => {
   let fake: FakeDiscord;
   let e2e: PairingEndToEnd;
 
   beforeAll(async () => {
-    fake = await FakeDiscord.start({ token: TOKEN, guilds: [guild] });
+    fake = await FakeDiscord.start({ token: TOKEN, guilds: [guild, glass] });
     e2e = await startPairingEndToEnd({
       platform: 'discord',
       createPairingService,
@@ -77,5 +79,18 @@ describe('gateway-discord with the pairing-service (end to end)', () => {
     expect((await e2e.admitted.waitFor(admittedWithId(inServer.id))).data.message.space).toMatchObject({ id: guild.id });
     expect(fake.userFacingCalls()).toEqual([]);
     expect(e2e.fatal).toEqual([]);
+  });
+
+  it('issue 19: CODE <@!bot> (the mention after the code) in a thread pairs that server; mentions of others read as names', async () => {
+    const observed = await e2e.pair(
+      'space',
+      (code) => fake.userSends({ author: alice, guildId: glass.id, channelId: chessThread, content: `${code} <@!${fake.bot.id}>` }),
+      (e) => e.data.space?.id === glass.id,
+    );
+    expect(observed.data.space).toEqual({ id: glass.id, kind: 'discord-server', title: 'Looking Glass' });
+    expect(observed.data.conversation).toMatchObject({ id: chessThread, kind: 'thread' });
+    const ask = fake.userSends({ author: alice, guildId: glass.id, channelId: chessThread, content: `<@${fake.bot.id}> ask <@${alice.id}> about it` });
+    const m = await e2e.admitted.waitFor(admittedWithId(ask.id));
+    expect(m.data.message).toMatchObject({ text: 'ask @Alice about it', mentionedBot: true });
   });
 });

@@ -167,8 +167,8 @@ describe('gateway-discord start-up errors', () => {
       expect(fake.closeCodes).toContain(4014);
       expect(gw.gateway.adapterError).toMatch(/4014.*enable "Message Content Intent".*developer portal/);
       expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(503);
-      // The credentials themselves are fine, and the connection test says so.
-      expect(await gw.connectionTest()).toMatchObject({ ok: true, bot: { id: fake.bot.id } });
+      // The credentials themselves are fine, and the connection test says so, but fails: nothing is received (P1).
+      expect(await gw.connectionTest()).toMatchObject({ ok: false, bot: { id: fake.bot.id }, error: expect.stringMatching(/not receiving.*4014/) });
     } finally {
       await gw.stop();
     }

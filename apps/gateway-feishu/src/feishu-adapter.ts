@@ -4,7 +4,7 @@
  */
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, networkErrorCode, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { clipHint, InboundSink, LookupCache, networkErrorCode, NonRetryablePlatformError, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
 import { feishuCallbackRoute } from './callback';
 import { apiAnswerOf, describeLarkError, FeishuApiError, isTokenFailure, larkLogger } from './lark-errors';
 import { normalizeReceiveMessage } from './normalize';
@@ -58,6 +58,8 @@ export class FeishuAdapter implements PlatformAdapter {
   private sink?: InboundSink;
   private botOpenId?: string;
   private readonly names = new LookupCache<string>();
+  /** Group chat names by chat_id; null (also cached) when Feishu would not say, so a busy chat costs one look-up. */
+  private readonly chatNames = new LookupCache<string | null>({ ttlMs: 60 * 60_000 });
   private readonly now: () => Date;
   private readonly sdkLogger: lark.Logger;
 
@@ -91,7 +93,9 @@ export class FeishuAdapter implements PlatformAdapter {
    * /readyz), then starts the long connection in that mode. In webhook mode callbacks flow once this resolves.
    */
   async start(sink: InboundSink): Promise<void> {
-    const bot = await this.botInfo(this.client);
+    const bot = await this.botInfo(this.client).catch((e: unknown) => {
+      throw startError(e);
+    });
     this.botOpenId = bot.open_id;
     this.options.logger.info('Feishu bot identified', { botOpenId: bot.open_id, mode: this.options.mode });
     this.sink = sink;
@@ -154,6 +158,11 @@ export class FeishuAdapter implements PlatformAdapter {
     const message = result.message;
     const displayName = await this.displayName(message.actor.id);
     if (displayName) message.actor = { ...message.actor, displayName };
+    const title = message.space ? await this.chatName(message.space.id) : undefined;
+    if (title && message.space) {
+      message.space = { ...message.space, title };
+      message.conversation = { ...message.conversation, title };
+    }
     await sink.publish(message);
   }
 
@@ -174,6 +183,28 @@ export class FeishuAdapter implements PlatformAdapter {
       this.options.logger.warn('Feishu display name lookup failed; showing the open_id', { error: describeLarkError(e) });
       return undefined;
     }
+  }
+
+  /**
+   * The group chat's name (GET /open-apis/im/v1/chats/:chat_id), so the admin approves a named group, not a bare
+   * oc_… id. A read the sender never sees, bounded like the name look-up, cached per chat.
+   */
+  private async chatName(chatId: string): Promise<string | undefined> {
+    const name = await this.chatNames.get(chatId, async () => {
+      try {
+        const res: Answer & { data?: { name?: string } } = await withTimeout(
+          this.client.request({ method: 'GET', url: `/open-apis/im/v1/chats/${encodeURIComponent(chatId)}` }),
+          NAME_LOOKUP_TIMEOUT_MS,
+          'chat info lookup',
+        );
+        if (res?.code !== 0 || !res.data?.name) throw new FeishuApiError('chat info lookup', undefined, res?.code ?? -1, res?.msg ?? 'no name');
+        return clipHint(res.data.name) ?? null;
+      } catch (e) {
+        this.options.logger.warn('Feishu chat info lookup failed; showing the chat id', { error: describeLarkError(e) });
+        return null;
+      }
+    });
+    return name ?? undefined;
   }
 
   /**
@@ -263,6 +294,18 @@ function tokenFailureText(e: unknown): string {
   const code = networkErrorCode(e);
   if (!apiAnswerOf(e) && code !== 'network error') return `Feishu API unreachable while getting a tenant access token: ${code}`;
   return `Feishu refused a tenant access token for FEISHU_APP_ID / FEISHU_APP_SECRET: ${tokenError(e)}`;
+}
+
+/**
+ * Feishu answered the tenant-token request with a refusal (a wrong FEISHU_APP_ID / FEISHU_APP_SECRET: codes 10003,
+ * 10014 …): asking again gives the same answer, so the kit stops retrying (issue 19). An unreachable Feishu (no
+ * answer at all) stays retryable.
+ */
+function startError(e: unknown): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const cause = (err as { cause?: unknown }).cause;
+  if (isTokenFailure(cause ?? e) && apiAnswerOf(cause ?? e) !== undefined) return new NonRetryablePlatformError(err.message, { cause: e });
+  return err;
 }
 
 /** The SDK reports a refused token either as an axios error (HTTP 4xx) or as its own "failed to get …" error. */

@@ -10,13 +10,15 @@
  * - Actor = `sender.sender_id.open_id`: per app, which fits a per-connection allowlist.
  * - threadId = `root_id` (the om_ id of the thread's first message, which the reply API accepts), else
  *   `thread_id`.
- * - Mention placeholders (`@_user_1`) are replaced by `@<name>` so the text reads as the user wrote it.
+ * - Mention placeholders (`@_user_1`) are replaced by `@<name>` so the text reads as the user wrote it, except the
+ *   bot's own (the key whose `id.open_id` is the bot's), which is removed and recorded as `mentionedBot`: Feishu
+ *   delivers a group message only when it @-mentions the bot, so `@<bot name> CODE` is the ordinary case (issue 19).
  * - platformMessageId = `message_id`. Feishu pushes an unacknowledged event again with the same `event_id` and the
  *   same `message_id`, so keying the Nats-Msg-Id on message_id de-duplicates those pushes (and a message seen on
  *   both the webhook and the long connection).
  */
 import { ContractViolation, InboundMessage, parseContract } from '@twokey/contracts';
-import { parseJsonSafely } from '@twokey/gateway-kit';
+import { parseJsonSafely, removeSpans, type TextSpan } from '@twokey/gateway-kit';
 import { ReceiveMessage } from './wire';
 
 export type IgnoreReason = 'own-message' | 'bot' | 'non-text';
@@ -51,13 +53,11 @@ export function normalizeReceiveMessage(raw: unknown, ctx: NormalizeContext): No
   if (!content.ok) {
     return { kind: 'invalid', reason: `im.message.receive_v1: message.content is not valid JSON (${content.reason})`, platformMessageId: m.message_id };
   }
-  let text = (content.value as { text?: unknown } | null)?.text;
+  const text = (content.value as { text?: unknown } | null)?.text;
   if (typeof text !== 'string') {
     return { kind: 'invalid', reason: 'im.message.receive_v1: message.content has no text', platformMessageId: m.message_id };
   }
-  for (const mention of m.mentions ?? []) {
-    if (mention.name) text = (text as string).split(mention.key).join(`@${mention.name}`);
-  }
+  const addressed = withoutBotMention(text, m.mentions ?? [], ctx.botOpenId);
 
   const isDm = m.chat_type === 'p2p';
   if (!isDm && !GROUP_CHAT_TYPES.has(m.chat_type)) {
@@ -77,7 +77,8 @@ export function normalizeReceiveMessage(raw: unknown, ctx: NormalizeContext): No
     actor: { id: openId, displayName: openId },
     conversation: { id: m.chat_id, kind: isDm ? 'dm' : 'group', ...(threadId ? { threadId } : {}) },
     ...(isDm ? {} : { space: { id: m.chat_id, kind: 'feishu-group' } }),
-    text,
+    text: addressed.text,
+    ...(addressed.mentionedBot ? { mentionedBot: true } : {}),
   };
   try {
     return { kind: 'message', message: parseContract('InboundMessage', InboundMessage, candidate), eventId: event_id };
@@ -85,4 +86,33 @@ export function normalizeReceiveMessage(raw: unknown, ctx: NormalizeContext): No
     if (e instanceof ContractViolation) return { kind: 'invalid', reason: e.message, platformMessageId: m.message_id };
     throw e;
   }
+}
+
+type Mention = { key: string; name?: string; id?: { open_id?: string } };
+
+/** Feishu's placeholders: `@_user_1`, `@_user_10`, `@_all` (a whole word, so `@_user_1` is never read inside `@_user_10`). */
+const PLACEHOLDER = /@_[A-Za-z0-9_]+/g;
+
+/** One pass over the placeholders: other users' names in, the bot's out. */
+function withoutBotMention(text: string, mentions: readonly Mention[], botOpenId: string | undefined): { text: string; mentionedBot: boolean } {
+  const byKey = new Map(mentions.filter((x) => x.key !== '').map((x) => [x.key, x]));
+  const isBot = (x: Mention | undefined) => Boolean(botOpenId && x?.id?.open_id === botOpenId);
+  const mentionedBot = [...byKey.values()].some(isBot);
+  if (byKey.size === 0) return { text, mentionedBot };
+  let named = '';
+  let at = 0;
+  const botSpans: TextSpan[] = [];
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    named += text.slice(at, match.index);
+    at = match.index + match[0].length;
+    const mention = byKey.get(match[0]);
+    if (isBot(mention)) {
+      botSpans.push({ offset: named.length, length: match[0].length });
+      named += match[0];
+    } else {
+      named += mention?.name ? `@${mention.name}` : match[0];
+    }
+  }
+  named += text.slice(at);
+  return { text: botSpans.length > 0 ? removeSpans(named, botSpans) : named, mentionedBot };
 }

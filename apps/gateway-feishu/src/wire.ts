@@ -5,7 +5,10 @@
  */
 import { z } from 'zod';
 
-const Mention = z.object({ key: z.string(), name: z.string().optional() }).passthrough();
+/** `mentions[]`: the placeholder `key` (`@_user_1`) in the text, who it is (`id.open_id`), and their name. */
+const Mention = z
+  .object({ key: z.string(), name: z.string().optional(), id: z.object({ open_id: z.string().optional() }).passthrough().optional().catch(undefined) })
+  .passthrough();
 
 export const ReceiveMessage = z.object({
   event_id: z.string().min(1),

@@ -3,7 +3,7 @@
  */
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, networkErrorCode, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { clipHint, InboundSink, LookupCache, networkErrorCode, NonRetryablePlatformError, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
 import { normalizeWebhookEvent } from './normalize';
 import { batches, retryKey, splitText } from './outbound';
 import { lineWebhookRoute } from './webhook';
@@ -47,6 +47,8 @@ export class LineAdapter implements PlatformAdapter {
   private sink?: InboundSink;
   private botUserId?: string;
   private readonly names = new LookupCache<string>();
+  /** Group names by group id; null (also cached) when LINE would not say, so a busy group costs one look-up. */
+  private readonly groupNames = new LookupCache<string | null>({ ttlMs: 60 * 60_000 });
   private readonly replyTokens = new Map<string, { token: string; expiresAt: number }>();
   private readonly now: () => Date;
 
@@ -60,7 +62,11 @@ export class LineAdapter implements PlatformAdapter {
 
   /** Checks the access token (GET /v2/bot/info) so a bad one shows in /readyz; then accepts webhooks. */
   async start(sink: InboundSink): Promise<void> {
-    const info = await this.botInfo();
+    const info = await this.botInfo().catch((e: unknown) => {
+      // A rejected token stays rejected: the kit stops retrying until Reconnect or a restart (issue 19).
+      const cause = (e as { cause?: unknown }).cause;
+      throw cause instanceof HTTPFetchError && cause.status === 401 ? new NonRetryablePlatformError((e as Error).message, { cause: e }) : e;
+    });
     this.options.logger.info('LINE bot identified', { botUserId: info.userId, basicId: info.basicId });
     this.botUserId = info.userId;
     this.sink = sink;
@@ -104,6 +110,11 @@ export class LineAdapter implements PlatformAdapter {
       if (replyToken) this.rememberReplyToken(message.platformMessageId, replyToken);
       const displayName = await this.displayName(source, message.actor.id);
       if (displayName) message.actor = { ...message.actor, displayName };
+      const title = source.type === 'group' ? await this.groupName(source.groupId) : undefined;
+      if (title && message.space) {
+        message.space = { ...message.space, title };
+        message.conversation = { ...message.conversation, title };
+      }
       // A redelivered event keeps its message id, so the kit's Nats-Msg-Id makes JetStream drop the duplicate.
       await sink.publish(message);
     }
@@ -131,6 +142,25 @@ export class LineAdapter implements PlatformAdapter {
       });
       return undefined;
     }
+  }
+
+  /**
+   * The group's name (GET /v2/bot/group/:groupId/summary), so the admin approves "Tea party", not a bare C… id.
+   * A read the sender never sees, cached like the profile names; rooms have no name to ask for.
+   */
+  private async groupName(groupId: string): Promise<string | undefined> {
+    const name = await this.groupNames.get(groupId, async () => {
+      try {
+        return clipHint((await this.client.getGroupSummary(groupId)).groupName) ?? null;
+      } catch (e) {
+        this.options.logger.warn('LINE group summary failed; showing the group id', {
+          status: e instanceof HTTPFetchError ? e.status : undefined,
+          error: e instanceof HTTPFetchError ? lineMessage(e) : (e as Error).message,
+        });
+        return null;
+      }
+    });
+    return name ?? undefined;
   }
 
   private rememberReplyToken(messageId: string, token: string): void {

@@ -10,11 +10,14 @@
  * - platformMessageId = `message.id`. It is stable across redeliveries (as is `webhookEventId`), so a redelivered
  *   event (`deliveryContext.isRedelivery`) gets the same Nats-Msg-Id and JetStream drops the duplicate.
  * - LINE has no threads: threadId is never set.
+ * - The bot's own mention (`message.mention.mentionees[]` with `isSelf`, or the bot's user id) is removed from the
+ *   text and recorded as `mentionedBot`; other users' mentions stay as written ("@Name") (issue 19).
  * - LINE does not echo the bot's own messages; an event whose sender is the bot itself (the webhook
  *   `destination`) is ignored all the same.
  */
 import { ContractViolation, InboundMessage, parseContract, Space } from '@twokey/contracts';
-import { Source, TextMessage, WebhookEvent } from './wire';
+import { removeSpans } from '@twokey/gateway-kit';
+import { Mention, Source, TextMessage, WebhookEvent } from './wire';
 
 export type IgnoreReason = 'not-a-message' | 'non-text' | 'standby' | 'own-message';
 
@@ -51,6 +54,7 @@ export function normalizeWebhookEvent(raw: unknown, ctx: NormalizeContext): Norm
   if (ctx.botUserId && s.userId === ctx.botUserId) return { kind: 'ignored', reason: 'own-message' };
 
   const where = conversationOf(s);
+  const addressed = withoutBotMention(message.data.text, message.data.mention, ctx.botUserId);
   // A timestamp beyond what Date can hold would make toISOString throw: refuse the event instead (found by fuzzing).
   const sentAt = new Date(event.timestamp);
   if (!Number.isFinite(sentAt.getTime())) return { kind: 'invalid', reason: 'message event: timestamp is out of range', platformMessageId: id };
@@ -64,7 +68,8 @@ export function normalizeWebhookEvent(raw: unknown, ctx: NormalizeContext): Norm
     actor: { id: s.userId, displayName: s.userId },
     conversation: where.conversation,
     ...(where.space ? { space: where.space } : {}),
-    text: message.data.text,
+    text: addressed.text,
+    ...(addressed.mentionedBot ? { mentionedBot: true } : {}),
   };
   try {
     return { kind: 'message', message: parseContract('InboundMessage', InboundMessage, candidate), source: s, replyToken: event.replyToken };
@@ -72,6 +77,14 @@ export function normalizeWebhookEvent(raw: unknown, ctx: NormalizeContext): Norm
     if (e instanceof ContractViolation) return { kind: 'invalid', reason: e.message, platformMessageId: id };
     throw e;
   }
+}
+
+function withoutBotMention(text: string, mention: unknown, botUserId: string | undefined): { text: string; mentionedBot: boolean } {
+  const parsed = Mention.safeParse(mention);
+  if (!parsed.success) return { text, mentionedBot: false };
+  // index and length count UTF-16 units, like JavaScript strings (the SDK's own sample: "@example" is 8).
+  const self = parsed.data.mentionees.filter((m) => m.type === 'user' && (m.isSelf === true || (botUserId !== undefined && m.userId === botUserId)));
+  return self.length === 0 ? { text, mentionedBot: false } : { text: removeSpans(text, self.map((m) => ({ offset: m.index, length: m.length }))), mentionedBot: true };
 }
 
 function conversationOf(s: Source): { conversation: { id: string; kind: 'dm' | 'group' | 'room' }; space?: Space } {

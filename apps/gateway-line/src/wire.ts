@@ -11,7 +11,28 @@ export const Source = z.discriminatedUnion('type', [
 ]);
 export type Source = z.infer<typeof Source>;
 
-export const TextMessage = z.object({ type: z.literal('text'), id: z.string().min(1), text: z.string() });
+/** `mention.mentionees[]` of a text message: `index`/`length` in the text, `isSelf` marks the bot receiving the webhook. */
+export const Mention = z.object({
+  mentionees: z.array(
+    z
+      .object({
+        type: z.string(),
+        index: z.number().int().nonnegative(),
+        length: z.number().int().positive(),
+        userId: z.string().optional(),
+        isSelf: z.boolean().optional(),
+      })
+      .passthrough(),
+  ),
+});
+
+export const TextMessage = z.object({
+  type: z.literal('text'),
+  id: z.string().min(1),
+  text: z.string(),
+  /** Formatting metadata: a broken one must not lose the message, so it is read on its own (normalize.ts). */
+  mention: z.unknown().optional(),
+});
 
 export const WebhookEvent = z
   .object({

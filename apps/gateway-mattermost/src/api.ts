@@ -53,6 +53,11 @@ export class MattermostApi {
     return this.call('GET', `/api/v4/users/${encodeURIComponent(id)}`).then((b) => User.parse(b));
   }
 
+  /** GET /api/v4/teams/:id: the team's display name, for the space's title. */
+  team(id: string): Promise<{ id: string; display_name: string }> {
+    return this.call('GET', `/api/v4/teams/${encodeURIComponent(id)}`).then((b) => z.object({ id: z.string(), display_name: z.string() }).parse(b));
+  }
+
   /** Every channel of every team the user is a member of, DMs and group DMs included (server ≥ 6.1). */
   channelsOf(userId: string): Promise<Channel[]> {
     return this.call('GET', `/api/v4/users/${encodeURIComponent(userId)}/channels`).then((b) => z.array(Channel).parse(b));

@@ -1,3 +1,4 @@
+import { env } from '@twokey/service-kit';
 import { z } from 'zod';
 
 /** Mattermost's own variables; the common ones (NATS_*, HTTP_*, TWOKEY_*) come from the gateway kit. */
@@ -11,5 +12,10 @@ export const MattermostSettings = z.object({
    * each group DM is its own space (see normalize.ts).
    */
   MATTERMOST_GROUP_TEAM_ID: z.string().min(1).optional(),
+  /**
+   * Admit posts that a plugin or an OAuth app made in a user's name, or shown with `override_username`, as that
+   * user's messages. Off by default: such a post is not the user's own words.
+   */
+  MATTERMOST_ALLOW_APP_POSTS: env.bool(false),
 });
 export type MattermostSettings = z.infer<typeof MattermostSettings>;

@@ -11,6 +11,7 @@ void bootGateway({
       baseUrl: s.MATTERMOST_URL,
       token: s.MATTERMOST_TOKEN,
       groupTeamId: s.MATTERMOST_GROUP_TEAM_ID,
+      allowAppPosts: s.MATTERMOST_ALLOW_APP_POSTS,
       logger,
     }),
 });

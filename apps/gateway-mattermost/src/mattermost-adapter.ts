@@ -3,7 +3,7 @@
  * fetched over REST after each connection), REST v4 posts out.
  */
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { InboundSink, LookupCache, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
+import { AdapterProblem, clipHint, InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
 import { displayNameOf, MattermostApi, MattermostApiError } from './api';
 import type { BackoffOptions } from './backoff';
 import { normalizeSocketEvent } from './normalize';
@@ -19,6 +19,8 @@ export interface MattermostAdapterOptions {
   baseUrl: string;
   token: string;
   groupTeamId?: string;
+  /** MATTERMOST_ALLOW_APP_POSTS: admit plugin / OAuth-app posts made in a user's name. */
+  allowAppPosts?: boolean;
   logger: SocketLogger;
   now?: () => Date;
   backoff?: BackoffOptions;
@@ -32,13 +34,18 @@ export class MattermostAdapter implements PlatformAdapter {
   private socket?: MattermostSocket;
   private sink?: InboundSink;
   private botUserId?: string;
+  private botUsername?: string;
   private readonly names = new LookupCache<string>();
+  /** Team display names by team id; null (also cached) when the server would not say. */
+  private readonly teamNames = new LookupCache<string | null>({ ttlMs: 60 * 60_000 });
   private readonly now: () => Date;
   private readonly missed = new MissedPosts();
   private catchUpRunning = false;
   private catchUpAgain = false;
   private catchUpTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** The token was rejected (401/403 on REST): no more reconnects until Reconnect or a restart. */
+  private halted?: NonRetryablePlatformError;
 
   constructor(private readonly options: MattermostAdapterOptions) {
     this.api = new MattermostApi(options.baseUrl, options.token);
@@ -57,16 +64,16 @@ export class MattermostAdapter implements PlatformAdapter {
    */
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
+    this.stopped = false;
+    this.halted = undefined;
     let me;
     try {
       me = await this.api.me();
     } catch (e) {
-      if (e instanceof MattermostApiError && (e.status === 401 || e.status === 403)) {
-        throw new Error(`Mattermost rejected MATTERMOST_TOKEN (${e.status} ${e.id ?? ''}): ${e.detail}`, { cause: e });
-      }
-      throw e;
+      throw tokenRejected(e) ?? e;
     }
     this.botUserId = me.id;
+    this.botUsername = me.username;
     this.missed.startAt(this.api.serverTimeMs ?? this.now().getTime());
     this.options.logger.info('mattermost bot identified', { botUserId: me.id, username: me.username });
     this.openSocket();
@@ -81,6 +88,7 @@ export class MattermostAdapter implements PlatformAdapter {
       pingIntervalMs: this.options.pingIntervalMs,
       onEvent: (event) => this.onEvent(event),
       onOpen: () => void this.catchUp(),
+      onAuthRejected: () => void this.checkToken(),
     });
     this.socket.start();
   }
@@ -135,6 +143,8 @@ export class MattermostAdapter implements PlatformAdapter {
       botUserId: this.botUserId,
       receivedAt: this.now(),
       groupTeamId: this.options.groupTeamId,
+      botUsername: this.botUsername,
+      allowAppPosts: this.options.allowAppPosts,
     });
     switch (result.kind) {
       case 'ignored':
@@ -147,10 +157,26 @@ export class MattermostAdapter implements PlatformAdapter {
         const message = result.message;
         const displayName = await this.displayName(message.actor.id);
         if (displayName) message.actor = { ...message.actor, displayName };
+        // A group DM without a team is its own space, already titled by the event; a team is titled by its name.
+        const title = message.space && message.space.id !== message.conversation.id ? await this.teamName(message.space.id) : undefined;
+        if (title && message.space) message.space = { ...message.space, title };
         await sink.publish(message);
         this.missed.saw(message.platformMessageId, Date.parse(message.sentAt));
       }
     }
+  }
+
+  /** GET /teams/:id, cached (failures too): a read the sender never sees. */
+  private async teamName(teamId: string): Promise<string | undefined> {
+    const name = await this.teamNames.get(teamId, async () => {
+      try {
+        return clipHint((await this.api.team(teamId)).display_name) ?? null;
+      } catch (e) {
+        this.options.logger.warn('mattermost team lookup failed; showing the team id', { teamId, error: (e as Error).message });
+        return null;
+      }
+    });
+    return name ?? undefined;
   }
 
   /** GET /users/:id, cached; on failure the event's sender_name stays (names are hints, never matched). */
@@ -163,9 +189,29 @@ export class MattermostAdapter implements PlatformAdapter {
     }
   }
 
+  /**
+   * The websocket refused the token. A server can refuse a challenge for other reasons, so REST decides: a 401/403
+   * there means the token is dead and reconnecting only repeats the refusal (issue 19): the socket stops.
+   */
+  private async checkToken(): Promise<void> {
+    try {
+      await this.api.me();
+    } catch (e) {
+      const rejected = tokenRejected(e);
+      if (!rejected || this.stopped) return;
+      this.halted = rejected;
+      this.options.logger.error(`${rejected.message}; not reconnecting until Reconnect or a restart`);
+      await this.socket?.stop();
+    }
+  }
+
   /** The websocket is open and authenticated (not reconnecting, not refused). */
   receiving(): boolean {
     return this.socket?.current === 'open';
+  }
+
+  problem(): AdapterProblem | undefined {
+    return this.halted ? { reason: this.halted.message, halted: true } : undefined;
   }
 
   async stop(): Promise<void> {
@@ -210,6 +256,12 @@ export class MattermostAdapter implements PlatformAdapter {
       return { ok: false, latencyMs: Date.now() - started, error };
     }
   }
+}
+
+/** A 401/403 from REST: the token is wrong or revoked. */
+function tokenRejected(e: unknown): NonRetryablePlatformError | undefined {
+  if (!(e instanceof MattermostApiError) || (e.status !== 401 && e.status !== 403)) return undefined;
+  return new NonRetryablePlatformError(`Mattermost rejected MATTERMOST_TOKEN (${e.status} ${e.id ?? ''}): ${e.detail}`, { cause: e });
 }
 
 /** The `posted` event a websocket would have delivered for a fetched post (sender_name: resolved by user lookup). */

@@ -5,7 +5,13 @@
  * - Only `posted` events become messages. `post_edited` is ignored: an edit must not re-run pairing or admit
  *   changed text under an old decision, and the original post was already decided.
  * - Ignored: the bot's own posts (the server echoes them), other bots (`props.from_bot`) and incoming webhooks
- *   (`props.from_webhook`), system posts (non-empty `type`), and posts without text (file-only).
+ *   (`props.from_webhook`), system posts (a `type` other than '' or `me`), and posts without text (file-only).
+ *   A `/me …` post (`type: "me"`) is the user's own message.
+ * - Posts made by a plugin or an OAuth app in a user's name (`props.from_plugin`, `from_oauth_app`), or shown
+ *   under another name (`override_username`), are not that user's own words: ignored unless the connection allows
+ *   them (MATTERMOST_ALLOW_APP_POSTS), since admitting them would let any integration speak as an allowlisted user.
+ * - The bot's own `@username` is removed from the text and recorded as `mentionedBot`, also when the server lists
+ *   the bot in the event's `mentions` (issue 19).
  * - Channel types: D → dm (no space); O/P → channel in the team's space (`mattermost-team`, team_id);
  *   G (group DM) is shared (ARCHITECTURE §2) but belongs to no team on the server (`team_id` is ''): its space is
  *   the team named by MATTERMOST_GROUP_TEAM_ID when configured, else the group channel itself (space id = the
@@ -13,10 +19,10 @@
  * - `root_id` → threadId (the conversation stays the channel, replies go to the channel with that root).
  */
 import { ContractViolation, InboundMessage, parseContract, Space } from '@twokey/contracts';
-import { parseJsonSafely } from '@twokey/gateway-kit';
+import { parseJsonSafely, removeSpans, wordSpans } from '@twokey/gateway-kit';
 import { ChannelType, Post, PostedData, SocketEvent } from './wire';
 
-export type IgnoreReason = 'own-message' | 'bot' | 'system-message' | 'non-text' | 'edit' | 'not-a-message';
+export type IgnoreReason = 'own-message' | 'bot' | 'app-post' | 'system-message' | 'non-text' | 'edit' | 'not-a-message';
 
 export type Normalized =
   | { kind: 'message'; message: InboundMessage }
@@ -30,7 +36,15 @@ export interface NormalizeContext {
   receivedAt: Date;
   /** Team whose space group DMs (G) belong to; see the module comment. */
   groupTeamId?: string;
+  /** The bot's username (GET /api/v4/users/me), to remove its `@username` from the text. */
+  botUsername?: string;
+  /** Admit posts made by plugins or OAuth apps in a user's name, or with `override_username` (default: ignored). */
+  allowAppPosts?: boolean;
 }
+
+/** Post types a person writes: a plain post, and a `/me` action. */
+const USER_POST_TYPES = new Set(['', 'me']);
+const APP_POST_PROPS = ['from_plugin', 'from_oauth_app'] as const;
 
 const truthy = (v: unknown) => v === true || v === 'true';
 
@@ -62,7 +76,8 @@ export function normalizeSocketEvent(event: SocketEvent, ctx: NormalizeContext):
 
   if (post.user_id === ctx.botUserId) return { kind: 'ignored', reason: 'own-message' };
   if (truthy(post.props?.from_bot) || truthy(post.props?.from_webhook)) return { kind: 'ignored', reason: 'bot' };
-  if (post.type) return { kind: 'ignored', reason: 'system-message' };
+  if (!USER_POST_TYPES.has(post.type ?? '')) return { kind: 'ignored', reason: 'system-message' };
+  if (!ctx.allowAppPosts && isAppPost(post.props)) return { kind: 'ignored', reason: 'app-post' };
   if (post.message.trim() === '') return { kind: 'ignored', reason: 'non-text' };
 
   const type = data.data.channel_type;
@@ -76,6 +91,7 @@ export function normalizeSocketEvent(event: SocketEvent, ctx: NormalizeContext):
   // A timestamp beyond what Date can hold would make toISOString throw: refuse the event instead (found by fuzzing).
   const sentAt = new Date(post.create_at);
   if (!Number.isFinite(sentAt.getTime())) return { kind: 'invalid', reason: 'posted event: post.create_at is out of range', platformMessageId: post.id };
+  const addressed = withoutBotMention(post.message, data.data.mentions, ctx);
   const candidate = {
     schemaVersion: 1,
     connection: ctx.connection,
@@ -91,7 +107,8 @@ export function normalizeSocketEvent(event: SocketEvent, ctx: NormalizeContext):
       ...(post.root_id ? { threadId: post.root_id } : {}),
     },
     ...(space ? { space } : {}),
-    text: post.message,
+    text: addressed.text,
+    ...(addressed.mentionedBot ? { mentionedBot: true } : {}),
   };
   try {
     return { kind: 'message', message: parseContract('InboundMessage', InboundMessage, candidate) };
@@ -99,4 +116,18 @@ export function normalizeSocketEvent(event: SocketEvent, ctx: NormalizeContext):
     if (e instanceof ContractViolation) return { kind: 'invalid', reason: e.message, platformMessageId: post.id };
     throw e;
   }
+}
+
+function isAppPost(props: Record<string, unknown> | null | undefined): boolean {
+  if (!props) return false;
+  if (APP_POST_PROPS.some((k) => truthy(props[k]))) return true;
+  return typeof props.override_username === 'string' && props.override_username !== '';
+}
+
+/** `mentions` is a JSON string of the user ids the server found mentioned (absent on fetched posts). */
+function withoutBotMention(message: string, mentions: string | undefined, ctx: NormalizeContext): { text: string; mentionedBot: boolean } {
+  const listed = mentions ? parseJsonSafely(mentions) : undefined;
+  const byServer = listed?.ok === true && Array.isArray(listed.value) && listed.value.includes(ctx.botUserId);
+  const spans = ctx.botUsername ? wordSpans(message, `@${ctx.botUsername}`) : [];
+  return { text: spans.length > 0 ? removeSpans(message, spans) : message, mentionedBot: byServer || spans.length > 0 };
 }

@@ -29,6 +29,8 @@ export interface MattermostSocketOptions {
   onEvent: (event: SocketEvent) => Promise<void> | void;
   /** Each time the socket is authenticated (the first connection and every reconnection). */
   onOpen?: () => void;
+  /** The server refused the token in the challenge (the adapter asks REST whether the token is really dead). */
+  onAuthRejected?: () => void;
   logger: SocketLogger;
   backoff?: BackoffOptions;
   random?: () => number;
@@ -155,6 +157,7 @@ export class MattermostSocket {
       this.options.logger.error('mattermost websocket: the server rejected MATTERMOST_TOKEN in the authentication challenge', {
         errorId: reply.error?.id,
       });
+      this.options.onAuthRejected?.();
       ws.terminate();
       return;
     }

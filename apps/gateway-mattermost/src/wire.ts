@@ -32,6 +32,8 @@ export const PostedData = z.object({
   sender_name: z.string().optional(),
   team_id: z.string().optional().default(''),
   post: z.string(),
+  /** JSON string: ids of the users the post mentions. */
+  mentions: z.string().optional().catch(undefined),
 });
 
 export const Post = z.object({

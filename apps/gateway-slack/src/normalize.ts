@@ -17,9 +17,11 @@
  * - A thread reply carries `thread_ts` (≠ its own ts) → conversation.threadId.
  * - platformMessageId is `<channel>:<ts>` (ts is only unique per channel).
  * - Slack puts no display name in events: the adapter resolves it with users.info (cached) and passes it here.
+ * - The bot's own `<@U…>` is removed from the text and recorded as `mentionedBot` (mentions.ts).
  */
 import type { Conversation, InboundMessage, Space } from '@twokey/contracts';
 import { clipHint, isoFromEpochSeconds, type Normalized } from '@twokey/gateway-kit';
+import { withoutBotMention } from './mentions';
 import { SlackEnvelopeWire, SlackMessageEventWire } from './wire';
 
 export interface SlackNormalizeContext {
@@ -31,6 +33,8 @@ export interface SlackNormalizeContext {
   receivedAt: Date;
   /** Resolved with users.info; the user id is used when the lookup failed. */
   names?: { displayName?: string; username?: string };
+  /** Names of other mentioned users already known (never looked up for this). */
+  mentionNames?: (userId: string) => string | undefined;
 }
 
 const DECIDABLE_SUBTYPES = new Set([undefined, 'thread_broadcast']);
@@ -88,6 +92,7 @@ export function normalizeSlackEvent(body: unknown, ctx: SlackNormalizeContext): 
     kind === 'dm' ? { conversation } : { conversation, space: spaceOf(env.data, e.channel, ctx.teamId) };
 
   const username = clipHint(ctx.names?.username);
+  const addressed = withoutBotMention(e.text, ctx.botUserId, ctx.mentionNames);
   return {
     kind: 'message',
     message: {
@@ -99,7 +104,8 @@ export function normalizeSlackEvent(body: unknown, ctx: SlackNormalizeContext): 
       receivedAt: ctx.receivedAt.toISOString(),
       actor: { id: e.user, displayName: clipHint(ctx.names?.displayName) || e.user, ...(username ? { username } : {}) },
       ...where,
-      text: e.text,
+      text: addressed.text,
+      ...(addressed.mentionedBot ? { mentionedBot: true } : {}),
     },
   };
 }

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { deliver, InboundSink, LookupCache, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
+import { deliver, InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
 import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
 import { boltLogger } from './bolt-logger';
 import { normalizeSlackEvent } from './normalize';
@@ -49,7 +49,7 @@ export class SlackAdapter implements PlatformAdapter {
   private readonly handled = new RecentIds(10_000);
   private app?: App;
   private receiver?: HTTPReceiver;
-  private bot?: { userId: string; botId?: string; teamId?: string };
+  private bot?: { userId: string; botId?: string; teamId?: string; teamName?: string };
   /** Socket mode: the socket is connected (Slack said hello); reconnecting or disconnected otherwise. */
   private socketConnected = false;
 
@@ -98,11 +98,13 @@ export class SlackAdapter implements PlatformAdapter {
     try {
       await app.init(); // auth.test: a wrong token fails here
       const auth = await this.client.auth.test();
-      this.bot = { userId: String(auth.user_id), botId: auth.bot_id, teamId: auth.team_id };
+      // auth.test names the installing workspace: the title of its space, with no call per message.
+      this.bot = { userId: String(auth.user_id), botId: auth.bot_id, teamId: auth.team_id, teamName: auth.team };
       if (this.o.mode === 'socket') await app.start();
     } catch (e) {
       this.receiver = undefined;
-      throw describeSlackError(e);
+      if (this.o.mode === 'socket') await app.stop().catch(() => undefined);
+      throw startError(e);
     }
     this.app = app;
     this.o.logger.info('slack connected', { mode: this.o.mode, botUserId: this.bot.userId });
@@ -123,7 +125,18 @@ export class SlackAdapter implements PlatformAdapter {
     const user = typeof body.event?.user === 'string' ? body.event.user : undefined;
     const fromPerson = user && user !== bot.userId && body.event?.bot_id === undefined && body.event?.subtype === undefined;
     const names = fromPerson ? await this.lookUpNames(user) : undefined;
-    const result = normalizeSlackEvent(body, { connection: this.o.connection, botUserId: bot.userId, botId: bot.botId, teamId: this.bot?.teamId, receivedAt: this.now(), names });
+    const result = normalizeSlackEvent(body, {
+      connection: this.o.connection,
+      botUserId: bot.userId,
+      botId: bot.botId,
+      teamId: bot.teamId,
+      receivedAt: this.now(),
+      names,
+      mentionNames: (id) => this.names.peek(id)?.displayName,
+    });
+    if (result.kind === 'message' && result.message.space && result.message.space.id === bot.teamId && bot.teamName) {
+      result.message.space = { ...result.message.space, title: bot.teamName };
+    }
     await deliver(sink, result, this.o.logger, eventId ? { eventId } : {});
     if (eventId) this.handled.add(eventId);
   }
@@ -207,4 +220,14 @@ export function describeSlackError(e: unknown): Error {
   }
   if (code) return new Error(`Slack API error: ${code}`);
   return new Error(`Slack: ${redactSecrets(e instanceof Error ? e.message : String(e))}`);
+}
+
+/** Slack's answers that no retry can change: the token is wrong, revoked, or its account is gone. */
+const CREDENTIAL_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'account_inactive', 'token_expired']);
+
+/** A rejected token stops the kit's retries (NonRetryablePlatformError) until Reconnect or a restart. */
+function startError(e: unknown): Error {
+  const described = describeSlackError(e);
+  const code = (e as { data?: { error?: string } }).data?.error ?? (e as { original?: { data?: { error?: string } } }).original?.data?.error;
+  return code && CREDENTIAL_ERRORS.has(code) ? new NonRetryablePlatformError(described.message, { cause: e }) : described;
 }

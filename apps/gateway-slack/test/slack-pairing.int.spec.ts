@@ -78,10 +78,15 @@ describe('gateway-slack with the pairing-service (end to end)', () => {
       (code) => send({ user: alice.id, channel: 'C0GENERAL1', text: `<@${fake.bot.userId}> ${code}` }),
       (e) => e.data.purpose === 'space',
     );
-    expect(observed.data.space).toMatchObject({ id: TEAM, kind: 'slack-workspace' });
+    // The workspace's name comes from auth.test at start (issue 19: spaces carry titles).
+    expect(observed.data.space).toEqual({ id: TEAM, kind: 'slack-workspace', title: 'Fake Workspace' });
     const inChannel = await send({ user: alice.id, channel: 'C0GENERAL1', text: 'now in the workspace', threadTs: '1700000000.000001' });
     const m = await e2e.admitted.waitFor(admittedWithId(inChannel.id));
     expect(m.data.message).toMatchObject({ space: { id: TEAM }, conversation: { threadId: '1700000000.000001' } });
+    // Issue 19: the bot's mention (labelled, a multi-word name) goes, another user's reads as their name, in a thread.
+    const ask = await send({ user: alice.id, channel: 'C0GENERAL1', text: `<@${fake.bot.userId}|Twokey Acceptance Bot> ask <@${alice.id}> about it`, threadTs: '1700000000.000001' });
+    const asked = await e2e.admitted.waitFor(admittedWithId(ask.id));
+    expect(asked.data.message).toMatchObject({ text: 'ask @Alice Liddell about it', mentionedBot: true, conversation: { threadId: '1700000000.000001' } });
     expect(fake.userFacingCalls()).toEqual([]);
     expect(e2e.fatal).toEqual([]);
   });

@@ -10,15 +10,19 @@
  * - Space (§2): a supergroup is space `telegram-supergroup`, a basic group `telegram-group`, both with id
  *   `chat.id`; a forum topic is `conversation.threadId = message_thread_id`. A private chat is a DM, no space.
  * - platformMessageId is `<chat.id>:<message_id>` (message ids are only unique per chat).
+ * - The bot's own mention (entities) is removed from the text and recorded as `mentionedBot` (see mentions.ts).
  */
 import type { InboundMessage } from '@twokey/contracts';
 import { clipHint, isoFromEpochSeconds, type Normalized } from '@twokey/gateway-kit';
+import { withoutBotMention } from './mentions';
 import { TelegramMessageWire, TelegramUpdateWire } from './wire';
 
 export interface TelegramNormalizeContext {
   connection: string;
   /** The bot's own user id (from getMe). */
   botId: number;
+  /** The bot's username without `@` (from getMe), to recognise `@botname` and `/start@botname`. */
+  botUsername?: string;
   receivedAt: Date;
 }
 
@@ -89,6 +93,7 @@ export function normalizeTelegramMessage(m: TelegramMessageWire, ctx: TelegramNo
   }
 
   const name = clipHint([m.from.first_name, m.from.last_name].filter(Boolean).join(' ')) || String(m.from.id);
+  const addressed = withoutBotMention(m.text, m.entities, ctx);
   return {
     kind: 'message',
     message: {
@@ -100,7 +105,8 @@ export function normalizeTelegramMessage(m: TelegramMessageWire, ctx: TelegramNo
       receivedAt: ctx.receivedAt.toISOString(),
       actor: { id: String(m.from.id), displayName: name, ...(m.from.username ? { username: clipHint(m.from.username) } : {}) },
       ...where,
-      text: m.text,
+      text: addressed.text,
+      ...(addressed.mentionedBot ? { mentionedBot: true } : {}),
     },
   };
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Api, Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { deliver, InboundSink, networkErrorCode, parseJsonSafely, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { AdapterProblem, deliver, InboundSink, networkErrorCode, NonRetryablePlatformError, parseJsonSafely, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
 import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
 import { normalizeTelegramUpdate } from './normalize';
 
@@ -45,6 +45,9 @@ export class TelegramAdapter implements PlatformAdapter {
   private stopped = false;
   /** The last getUpdates failed (or polling stopped) and none has succeeded since. */
   private pollingFailing = false;
+  /** Why, for the status: the last getUpdates failure, or the refusal that stopped polling for good. */
+  private pollingProblem?: AdapterProblem;
+  private failedPolls = 0;
 
   constructor(private readonly o: TelegramAdapterOptions) {
     this.api = new Api(o.token, o.apiRoot ? { apiRoot: o.apiRoot } : undefined);
@@ -53,28 +56,50 @@ export class TelegramAdapter implements PlatformAdapter {
   async start(sink: InboundSink): Promise<void> {
     this.stopped = false;
     const bot = new Bot(this.o.token, { client: this.o.apiRoot ? { apiRoot: this.o.apiRoot } : undefined });
+    // Issue 20 P1: grammY's bot.init() retries getMe quietly with a doubling delay (up to 20 min), so the bot's
+    // identity is asked here, once per attempt: a failure reaches the kit, which logs it and retries within 30 s.
+    let me;
+    try {
+      me = await this.api.getMe();
+    } catch (e) {
+      throw startError(e);
+    }
+    bot.botInfo = me;
     bot.use(async (ctx) => {
-      const result = normalizeTelegramUpdate(ctx.update, { connection: this.o.connection, botId: ctx.me.id, receivedAt: this.now() });
+      const result = normalizeTelegramUpdate(ctx.update, {
+        connection: this.o.connection,
+        botId: ctx.me.id,
+        botUsername: ctx.me.username,
+        receivedAt: this.now(),
+      });
       await deliver(sink, result, this.o.logger, { updateId: ctx.update.update_id });
     });
     bot.catch((err) => this.o.logger.error('telegram update not handled', { updateId: err.ctx.update.update_id, error: describeTelegramError(err.error).message }));
     // grammY retries a failing getUpdates on its own and says nothing: its outcome is what `receiving` reports.
     bot.api.config.use(async (prev, method, payload, signal) => {
+      if (method === 'deleteWebhook') {
+        // bot.start() retries it quietly too (withRetries): say so each time it fails.
+        return prev(method, payload, signal).catch((e: unknown) => {
+          if (!this.stopped) this.pollFailed(`deleteWebhook failed: ${describeTelegramError(e).message}`);
+          throw e;
+        });
+      }
       if (method !== 'getUpdates') return prev(method, payload, signal);
       try {
         const response = await prev(method, payload, signal);
         this.pollingFailing = !response.ok;
+        if (response.ok) this.pollRecovered();
+        else this.pollFailed(`getUpdates refused: ${response.error_code} ${response.description}`);
         return response;
       } catch (e) {
-        if (!this.stopped) this.pollingFailing = true;
+        if (!this.stopped) {
+          this.pollingFailing = true;
+          this.pollFailed(describeTelegramError(e).message);
+        }
         throw e;
       }
     });
-    try {
-      await bot.init(); // getMe: a wrong token fails here, clearly
-    } catch (e) {
-      throw describeTelegramError(e);
-    }
+    await bot.init(); // botInfo is set: no call
     this.bot = bot;
     if (this.o.mode === 'webhook') await this.startWebhook(bot);
     else await this.startPolling(bot);
@@ -94,10 +119,17 @@ export class TelegramAdapter implements PlatformAdapter {
           },
         })
         .catch((e) => {
-          const err = describeTelegramError(e);
+          const err = startError(e);
           if (!started) return reject(err);
           // grammY gives up polling on 401/409 (token revoked, another poller, a webhook set elsewhere).
           this.pollingFailing = true;
+          if (err instanceof NonRetryablePlatformError) {
+            // A revoked token stays revoked: polling again would only be refused again.
+            this.pollingProblem = { reason: err.message, halted: true };
+            this.o.logger.error('telegram long polling stopped; not restarting until Reconnect or a restart', { error: err.message });
+            return;
+          }
+          this.pollingProblem = { reason: err.message, halted: false };
           this.o.logger.error('telegram long polling stopped; restarting', { error: err.message, retryInMs: POLLING_RESTART_MS });
           if (!this.stopped) this.restartTimer = setTimeout(() => void this.startPolling(bot).catch(() => undefined), POLLING_RESTART_MS);
         });
@@ -107,6 +139,23 @@ export class TelegramAdapter implements PlatformAdapter {
   /** Webhooks: started is receiving. Long polling: the last getUpdates succeeded. */
   receiving(): boolean {
     return this.o.mode === 'webhook' || !this.pollingFailing;
+  }
+
+  problem(): AdapterProblem | undefined {
+    return this.o.mode === 'webhook' || !this.pollingFailing ? undefined : this.pollingProblem;
+  }
+
+  /** grammY retries a failed getUpdates every 3 s without a word: each failure is logged here. */
+  private pollFailed(reason: string): void {
+    this.failedPolls++;
+    this.pollingProblem = { reason, halted: false };
+    this.o.logger.error('telegram getUpdates failed; grammY retries in 3 s', { error: reason, attempt: this.failedPolls });
+  }
+
+  private pollRecovered(): void {
+    if (this.failedPolls > 0) this.o.logger.info('telegram getUpdates works again', { failedAttempts: this.failedPolls });
+    this.failedPolls = 0;
+    this.pollingProblem = undefined;
   }
 
   private async startWebhook(bot: Bot): Promise<void> {
@@ -167,6 +216,8 @@ export class TelegramAdapter implements PlatformAdapter {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.pollingFailing = false;
+    this.pollingProblem = undefined;
     clearTimeout(this.restartTimer);
     if (this.bot?.isRunning()) await this.bot.stop().catch((e) => this.o.logger.warn('telegram stop failed', { error: (e as Error).message }));
     await this.polling;
@@ -224,4 +275,10 @@ export function describeTelegramError(e: unknown): Error {
     return new Error(`Telegram API unreachable on ${method}: ${typeof status === 'number' ? `HTTP ${status}` : networkErrorCode(e.error)}`);
   }
   return new Error(redactSecrets(e instanceof Error ? e.message : String(e)));
+}
+
+/** A rejected token (401) cannot be fixed by asking again: the kit stops retrying until Reconnect or a restart. */
+function startError(e: unknown): Error {
+  const described = describeTelegramError(e);
+  return e instanceof GrammyError && e.error_code === 401 ? new NonRetryablePlatformError(described.message, { cause: e }) : described;
 }

@@ -25,6 +25,16 @@ export const TelegramChatWire = z.looseObject({
   is_forum: z.boolean().optional(),
 });
 
+/** MessageEntity: offsets and lengths in UTF-16 code units. */
+export const TelegramEntitiesWire = z.array(
+  z.looseObject({
+    type: z.string(),
+    offset: z.number().int().nonnegative(),
+    length: z.number().int().positive(),
+    user: z.looseObject({ id: Id }).optional(),
+  }),
+);
+
 export const TelegramMessageWire = z.looseObject({
   message_id: Id,
   date: z.number().int().nonnegative(),

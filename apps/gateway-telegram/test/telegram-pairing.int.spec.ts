@@ -100,4 +100,14 @@ describe('gateway-telegram with the pairing-service (end to end)', () => {
     expect(fake.userFacingCalls()).toEqual([]);
     expect(e2e.fatal).toEqual([]);
   });
+
+  it('issue 19: @botname CODE (entities) in a topic of another group pairs it; a later /ask@botname is admitted without the address', async () => {
+    const other = { id: -1002000000002, type: 'supergroup' as const, title: 'Second party', is_forum: true };
+    const observed = await e2e.pair('space', (code) => send(alice, other, `@twokey_bot ${code}`, 4), (e) => e.data.space?.id === String(other.id));
+    expect(observed.data.space).toEqual({ id: String(other.id), kind: 'telegram-supergroup', title: 'Second party' });
+    expect(observed.data.conversation).toMatchObject({ threadId: '4' });
+    const ask = await send(alice, other, '/ask@twokey_bot what changed?', 4);
+    const m = await e2e.admitted.waitFor(admittedWithId(ask.id));
+    expect(m.data.message).toMatchObject({ text: '/ask what changed?', mentionedBot: true });
+  });
 });

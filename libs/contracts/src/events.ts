@@ -9,6 +9,8 @@ export const DENIAL_REASONS = [
   'space-not-allowlisted',
   'pairing-code-invalid',
   'pairing-code-expired',
+  /** A code that was valid but has already been consumed (observed) by someone. */
+  'pairing-code-used',
   'pairing-throttled',
   'space-pairing-not-authorized',
   'pairing-code-exposed',

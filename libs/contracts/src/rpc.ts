@@ -108,5 +108,17 @@ export const GatewayStatus = z.object({
   lastInboundAt: IsoDateTime.nullable().optional(),
   /** Inbound messages waiting in the gateway's buffer for JetStream. */
   bufferSize: z.number().int().nonnegative(),
+  /** Receiving from the platform right now (started and, where the adapter can tell, still connected). */
+  receiving: z.boolean().optional(),
+  /** Why not, while `receiving` is false: words an operator can act on, never a secret or a raw URL. */
+  reason: z.string().max(500).optional(),
+  /**
+   * Retrying stopped because it cannot help (credentials rejected, Discord close 4004/4010–4014 …): the gateway
+   * waits for a configuration change (restart) or a Reconnect (`twokey.rpc.gateway.<connection>.reconnect`).
+   */
+  halted: z.boolean().optional(),
 });
 export type GatewayStatus = z.infer<typeof GatewayStatus>;
+
+/** `twokey.rpc.gateway.<connection>.reconnect`: stop and start the adapter now, retrying afresh; answered with the status after the first attempt. */
+export const GatewayReconnectRequest = z.object({ correlationId: z.string().min(1).max(200).optional() });

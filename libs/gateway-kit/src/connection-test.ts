@@ -27,13 +27,18 @@ export async function runConnectionTest(adapter: PlatformAdapter, timeoutMs = GA
   }
 }
 
-/** Serves `<prefix>.rpc.gateway.<connection>.connection-test`. */
+/**
+ * Serves `<prefix>.rpc.gateway.<connection>.connection-test`. Credentials that check out are not enough: while the
+ * gateway is not receiving (`notReceiving` gives the reason), the test fails with that reason (issue 20 P1), since
+ * "ok" would tell the admin messages arrive when none do.
+ */
 export function serveConnectionTest(
   nc: NatsConnection,
   subject: string,
   queue: string,
   adapter: PlatformAdapter,
   logger: JsonLogger,
+  notReceiving: () => string | undefined = () => undefined,
 ): Subscription {
   return serveRpc(
     nc,
@@ -41,10 +46,15 @@ export function serveConnectionTest(
     queue,
     async (body) => {
       parseContract('ConnectionTestRequest', ConnectionTestRequest, body);
-      const result = await runConnectionTest(adapter);
+      const result = withReceiving(await runConnectionTest(adapter), adapter.platform, notReceiving());
       logger.info('connection test', { ok: result.ok, latencyMs: result.latencyMs, error: result.error });
       return result;
     },
     (e) => logger.warn('connection-test request failed', { error: e }),
   );
+}
+
+export function withReceiving(result: ConnectionTestResult, platform: string, notReceiving: string | undefined): ConnectionTestResult {
+  if (!result.ok || notReceiving === undefined) return result;
+  return { ...result, ok: false, error: `the credentials work, but the gateway is not receiving from ${platform}: ${notReceiving}` };
 }

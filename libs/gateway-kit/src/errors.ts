@@ -16,3 +16,17 @@ export class PermanentSendError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The platform refused in a way that retrying cannot fix: credentials rejected (Telegram 401, Slack `invalid_auth`,
+ * Mattermost 401 …), or a setting only the operator can change (Discord close 4014, disallowed intents). Thrown by an
+ * adapter's `start`, or reported later through `PlatformAdapter.problem()`: the gateway then stops reconnecting
+ * (a token past Discord's 1,000 IDENTIFYs a day gets reset) and says why in its status, until its configuration
+ * changes (a restart) or an admin asks it to reconnect. The message must name no secret.
+ */
+export class NonRetryablePlatformError extends Error {
+  override readonly name: string = 'NonRetryablePlatformError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

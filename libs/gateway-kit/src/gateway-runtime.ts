@@ -1,14 +1,16 @@
 import type { JetStreamManager, NatsConnection, Subscription } from 'nats';
-import { type GatewayStatus, subjects as subjectsFor, type Subjects } from '@twokey/contracts';
-import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams, registerJetStreamMetrics } from '@twokey/messaging';
+import { GatewayReconnectRequest, type GatewayStatus, parseContract, subjects as subjectsFor, type Subjects } from '@twokey/contracts';
+import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams, registerJetStreamMetrics, serveRpc } from '@twokey/messaging';
 import type { JsonLogger } from '@twokey/service-kit';
 import type { GatewayConfig } from './config';
 import { serveConnectionTest } from './connection-test';
 import { DeadLetters } from './dead-letters';
+import { NonRetryablePlatformError } from './errors';
 import { InboundPublisher } from './inbound-publisher';
 import { GatewayMetrics } from './metrics';
 import { OutboundConsumer, outboundConsumerName } from './outbound-consumer';
 import type { PlatformAdapter } from './platform-adapter';
+import { safeReason } from './safe-reason';
 import { serveStatus } from './status';
 
 export interface Readiness {
@@ -27,7 +29,9 @@ export interface GatewayRuntimeOptions {
   collectDefaultMetrics?: boolean;
 }
 
-const ADAPTER_RETRY_MAX_MS = 60_000;
+/** Issue 20 P1: a platform that comes back is noticed within half a minute, never after grammY's twenty. */
+export const ADAPTER_RETRY_MAX_MS = 30_000;
+const ADAPTER_RETRY_FIRST_MS = 1_000;
 const RESPONDERS_FLUSH_MS = 2_000;
 
 /**
@@ -53,6 +57,12 @@ export class GatewayRuntime {
   private stopping = false;
   private readonly rpc: Subscription[] = [];
   private retryTimer?: NodeJS.Timeout;
+  /** Failed start attempts since the last success (or Reconnect). */
+  private failedStarts = 0;
+  /** A start refused for good (NonRetryablePlatformError): no retry until a Reconnect or a restart. */
+  private haltedReason?: string;
+  /** Bumped by each Reconnect, so a retry armed before it never runs after it. */
+  private generation = 0;
   adapterError: string | undefined;
 
   constructor(private readonly o: GatewayRuntimeOptions) {
@@ -99,22 +109,49 @@ export class GatewayRuntime {
   }
 
   readiness(): Readiness {
-    // Booleans only (L4): the adapter's error may quote a URL that carries the bot token; it goes to the log.
+    const receiving = this.noteReceiving();
+    // Booleans only (L4): the adapter's error may quote a URL that carries the bot token; it goes to the log and, as a
+    // sanitized reason, to the status RPC. Started but not receiving (P1) is not ready.
     const checks: Record<string, boolean> = { nats: this.natsConnected, adapter: this.adapterStarted };
-    return { ready: this.natsConnected && this.adapterStarted, checks };
+    if (this.adapterStarted && !receiving) checks.receiving = false;
+    return { ready: this.natsConnected && receiving, checks };
   }
 
   /** The answer to a status request. Never the adapter's error: it may quote a URL that carries the bot token. */
   status(): GatewayStatus {
     const { config } = this.o;
+    const receiving = this.noteReceiving();
+    const problem = this.problem();
     return {
       connection: config.connection,
       platform: config.platform,
-      adapterStarted: this.noteReceiving(),
+      adapterStarted: receiving,
       since: this.receivingSince.toISOString(),
       lastInboundAt: this.sink.lastDeliveryAt?.toISOString() ?? null,
       bufferSize: this.sink.size,
+      receiving,
+      ...(!receiving ? { reason: problem?.reason ?? this.silentReason(), halted: problem?.halted ?? false } : {}),
     };
+  }
+
+  private silentReason(): string {
+    const platform = this.o.config.platform;
+    return this.adapterStarted ? `the connection to ${platform} is down; reconnecting` : `starting: no answer from ${platform} yet`;
+  }
+
+  /** Receiving now: what the connection test also requires (a valid token is not enough while nothing arrives). */
+  isReceiving(): boolean {
+    return this.noteReceiving();
+  }
+
+  /** Why the gateway is not receiving, fit for the status (see safeReason), or undefined when it is or cannot tell. */
+  private problem(): { reason: string; halted: boolean } | undefined {
+    if (this.haltedReason) return { reason: this.haltedReason, halted: true };
+    if (this.adapterStarted) {
+      const p = this.o.adapter.problem?.();
+      return p ? { reason: safeReason(p.reason), halted: p.halted } : undefined;
+    }
+    return this.adapterError ? { reason: safeReason(this.adapterError), halted: false } : undefined;
   }
 
   private setAdapterStarted(started: boolean): void {
@@ -124,7 +161,7 @@ export class GatewayRuntime {
 
   /** The adapter's own "receiving" is read when asked (a drop inside the SDK tells nobody), so `since` is when it was noticed. */
   private noteReceiving(): boolean {
-    const receiving = this.adapterStarted && (this.o.adapter.receiving?.() ?? true);
+    const receiving = this.adapterStarted && (this.o.adapter.receiving?.() ?? true) && !this.o.adapter.problem?.()?.halted;
     if (receiving !== this.receiving) {
       this.receiving = receiving;
       this.receivingSince = new Date();
@@ -161,7 +198,19 @@ export class GatewayRuntime {
     const queue = `gateway-${config.connection}`;
     this.rpc.push(
       serveStatus(nc, this.subjects.rpcGateway(config.connection, 'status'), queue, () => this.status(), this.logger),
-      serveConnectionTest(nc, this.subjects.rpcGateway(config.connection, 'connection-test'), queue, this.o.adapter, this.logger),
+      serveConnectionTest(nc, this.subjects.rpcGateway(config.connection, 'connection-test'), queue, this.o.adapter, this.logger, () =>
+        this.isReceiving() ? undefined : (this.problem()?.reason ?? this.silentReason()),
+      ),
+      serveRpc(
+        nc,
+        this.subjects.rpcGateway(config.connection, 'reconnect'),
+        queue,
+        async (body) => {
+          parseContract('GatewayReconnectRequest', GatewayReconnectRequest, body);
+          return this.reconnect();
+        },
+        (e) => this.logger.warn('reconnect request failed', { error: e }),
+      ),
     );
     // Once start() resolves the responders should be reachable: whoever saw the gateway start may ask at once. Bounded,
     // so a NATS outage right now does not hold up the platform intake (the subscriptions follow on reconnect anyway).
@@ -173,23 +222,59 @@ export class GatewayRuntime {
     clearTimeout(flushTimer);
     this.outbound.start(nc);
     this.sink.nudge();
-    await this.startAdapter(1_000);
+    await this.startAdapter(ADAPTER_RETRY_FIRST_MS, this.generation);
   }
 
-  private async startAdapter(nextDelayMs: number): Promise<void> {
-    if (this.stopping) return;
+  /**
+   * One start attempt. A failure is logged (each one: the reason, the attempt, when the next comes) and retried with
+   * a doubling delay capped at ADAPTER_RETRY_MAX_MS, except a NonRetryablePlatformError: then nothing more is tried
+   * until `reconnect()` or a restart.
+   */
+  private async startAdapter(nextDelayMs: number, generation: number): Promise<void> {
+    if (this.stopping || generation !== this.generation) return;
+    const platform = this.o.config.platform;
     try {
       await this.o.adapter.start(this.sink);
+      if (generation !== this.generation) return;
       this.setAdapterStarted(true);
       this.adapterError = undefined;
-      this.logger.info('gateway ready', { platform: this.o.config.platform });
+      this.failedStarts = 0;
+      this.logger.info('gateway ready', { platform });
     } catch (e) {
+      if (generation !== this.generation) return;
       this.adapterError = e instanceof Error ? e.message : String(e);
-      this.logger.error(`${this.o.config.platform} adapter failed to start; retrying`, { error: this.adapterError, retryInMs: nextDelayMs });
+      this.failedStarts++;
       await this.o.adapter.stop().catch(() => undefined);
+      if (e instanceof NonRetryablePlatformError) {
+        this.haltedReason = safeReason(e.message);
+        this.logger.error(`${platform} refused the gateway; not retrying until the configuration changes or an admin asks to reconnect`, {
+          error: this.haltedReason,
+          attempt: this.failedStarts,
+        });
+        return;
+      }
+      // Each attempt is logged (P1), its reason cut like the status's: an SDK's error may quote a URL with the token.
+      this.logger.error(`${platform} adapter failed to start; retrying`, { error: safeReason(this.adapterError), attempt: this.failedStarts, retryInMs: nextDelayMs });
       if (this.stopping) return;
-      this.retryTimer = setTimeout(() => void this.startAdapter(Math.min(nextDelayMs * 2, ADAPTER_RETRY_MAX_MS)), nextDelayMs);
+      this.retryTimer = setTimeout(() => void this.startAdapter(Math.min(nextDelayMs * 2, ADAPTER_RETRY_MAX_MS), generation), nextDelayMs);
     }
+  }
+
+  /**
+   * The admin's Reconnect (and the way out of a halt): stop the adapter, forget the halt and the backoff, start
+   * again. Answers with the status after that first attempt.
+   */
+  async reconnect(): Promise<GatewayStatus> {
+    if (this.stopping) return this.status();
+    const generation = ++this.generation;
+    clearTimeout(this.retryTimer);
+    this.logger.info('reconnect requested: restarting the adapter', { platform: this.o.config.platform, halted: this.haltedReason !== undefined });
+    this.haltedReason = undefined;
+    this.failedStarts = 0;
+    await this.o.adapter.stop().catch((e) => this.logger.warn('adapter stop failed', { error: e }));
+    this.setAdapterStarted(false);
+    await this.startAdapter(ADAPTER_RETRY_FIRST_MS, generation);
+    return this.status();
   }
 
   private async watchNats(nc: NatsConnection): Promise<void> {

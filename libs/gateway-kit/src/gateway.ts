@@ -43,6 +43,8 @@ export interface Gateway {
   readiness(): Readiness;
   /** What the gateway answers on `<prefix>.rpc.gateway.<connection>.status`. */
   status(): GatewayStatus;
+  /** What `<prefix>.rpc.gateway.<connection>.reconnect` does: restart the adapter afresh, a halt included. */
+  reconnect(): Promise<GatewayStatus>;
   /**
    * The Nest application (health, metrics, webhooks) listens first, then NATS (waits for it), streams,
    * status and connection-test responders, outbound consumer, then the adapter. Resolves after the adapter's first start
@@ -103,6 +105,10 @@ class NestGateway implements Gateway {
 
   status(): GatewayStatus {
     return this.runtime.status();
+  }
+
+  reconnect(): Promise<GatewayStatus> {
+    return this.runtime.reconnect();
   }
 
   async start(): Promise<void> {

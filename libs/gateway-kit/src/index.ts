@@ -14,3 +14,4 @@ export * from './safe-json';
 export * from './normalized';
 export { networkErrorCode } from './network-error';
 export { ReplayWindow, WEBHOOK_MAX_SKEW_MS, webhookFreshness, type Freshness } from './webhook-replay';
+export * from './mentions';

@@ -44,4 +44,15 @@ export interface PlatformAdapter {
    * that receive over webhooks, or cannot tell, leave it out: started then means receiving.
    */
   receiving?(): boolean;
+  /**
+   * Why the adapter is not receiving right now, in words without secrets ("Discord closed the gateway: disallowed
+   * intents (4014)"), and whether it gave up: `halted` when retrying cannot help, so it stopped reconnecting until
+   * it is stopped and started again (a Reconnect, or a restart with a new configuration). Undefined while all is well.
+   */
+  problem?(): AdapterProblem | undefined;
+}
+
+export interface AdapterProblem {
+  reason: string;
+  halted: boolean;
 }

@@ -5,6 +5,7 @@ import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { gatewayConfig } from './config';
 import { createGateway, Gateway } from './gateway';
+import { NonRetryablePlatformError } from './errors';
 import type { InboundSink, PlatformAdapter } from './platform-adapter';
 
 const SECRET = 'bot-token-7000001:AAsecret';
@@ -15,7 +16,10 @@ class StubAdapter implements PlatformAdapter {
   sink?: InboundSink;
   startError?: Error;
   connectionTests = 0;
+  starts = 0;
+  answerTests = false;
   async start(sink: InboundSink) {
+    this.starts++;
     if (this.startError) throw this.startError;
     this.sink = sink;
   }
@@ -27,6 +31,7 @@ class StubAdapter implements PlatformAdapter {
   /** A platform that does not answer while the gateway runs. */
   connectionTest(): Promise<ConnectionTestResult> {
     this.connectionTests++;
+    if (this.answerTests) return Promise.resolve({ ok: true, bot: { id: 'b1', name: 'bot' }, latencyMs: 0 });
     return new Promise((resolve) => this.hanging.push(() => resolve({ ok: false, latencyMs: 0, error: 'stopped' })));
   }
 }
@@ -98,6 +103,7 @@ describe('gateway status over real NATS', () => {
       since: expect.any(String),
       lastInboundAt: null,
       bufferSize: 0,
+      receiving: true,
     });
     expect(Date.parse(first.since)).toBeGreaterThanOrEqual(before - 1);
     expect(Date.parse(first.since)).toBeLessThanOrEqual(Date.now());
@@ -172,5 +178,22 @@ describe('gateway status over real NATS', () => {
     const gone = await ask().catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(RpcUnavailable);
     expect(((gone as RpcUnavailable).cause as NatsError).code).toBe(ErrorCode.NoResponders);
+  });
+
+  it('a start refused for good is not retried, says why, fails the connection test, and Reconnect starts afresh', async () => {
+    const adapter = new StubAdapter();
+    adapter.answerTests = true;
+    adapter.startError = new NonRetryablePlatformError('Example refused the token (401): check EXAMPLE_TOKEN');
+    await start(adapter);
+    expect(adapter.starts).toBe(1);
+    expect(await ask()).toMatchObject({ receiving: false, halted: true, reason: 'Example refused the token (401): check EXAMPLE_TOKEN' });
+    const test = await rpcRequest(nc, subjectsFor(nats.prefix).rpcGateway('discord-main', 'connection-test'), {}, ConnectionTestResult, 5_000);
+    expect(test).toMatchObject({ ok: false, bot: { id: 'b1' }, error: expect.stringMatching(/not receiving.*refused the token/) });
+
+    adapter.startError = undefined;
+    const reconnect = subjectsFor(nats.prefix).rpcGateway('discord-main', 'reconnect');
+    expect(await rpcRequest(nc, reconnect, {}, GatewayStatus, 5_000)).toMatchObject({ receiving: true, adapterStarted: true });
+    expect(adapter.starts).toBe(2);
+    expect((await ask()).halted).toBeUndefined();
   });
 });

@@ -4,12 +4,13 @@
  * Order matters: a message that is not code-shaped goes straight to admission. A code-shaped message from an actor
  * not on the user allowlist is first checked against the throttles (so a throttled guesser gets no matching at
  * all), then matched. Allowlisted actors are never throttled and their non-matching code-shaped messages are just
- * messages, so strangers flooding a group cannot block the admin's own pairing there.
+ * messages, so strangers flooding a group cannot block the admin's own pairing there. A candidate that is not an
+ * attempt (see `findCodeCandidates`) is matched too, but a miss is an ordinary message.
  */
 import type { DenialReason, DomainEvent, InboundMessage } from '@twokey/contracts';
 import type { Decision, Denial, DomainDeps } from './api';
 import { accept, iso, reject } from './decision';
-import { extractCandidate } from './normalize';
+import { type CodeCandidate, findCodeCandidates } from './normalize';
 import { PAIRING_POLICY } from './policy';
 import type { AccessState, TokenRecord } from './state';
 import { isLive, recognizedTokens } from './state';
@@ -21,7 +22,9 @@ export interface ObserveMessageCommand {
   now: Date;
 }
 
-type Match = { kind: 'live'; token: TokenRecord } | { kind: 'dead' } | { kind: 'none' };
+type Match = { kind: 'live'; token: TokenRecord } | { kind: 'dead'; reason: DeadCodeReason } | { kind: 'none' };
+type DeadCodeReason = 'pairing-code-used' | 'pairing-code-expired';
+type FailedAttemptReason = 'pairing-code-invalid' | DeadCodeReason;
 
 export function observeMessage(state: AccessState, cmd: ObserveMessageCommand, deps: DomainDeps): Decision {
   const m = cmd.message;
@@ -29,23 +32,25 @@ export function observeMessage(state: AccessState, cmd: ObserveMessageCommand, d
     // Every token and allowlist belongs to one connection (§2); a message for another bot must never touch them.
     return reject('invalid', `message for connection ${m.connection} sent to ${state.connection}`, 'message.connection');
   }
-  const candidate = extractCandidate(m.text);
-  if (candidate === undefined) return admission(state, cmd);
+  const candidates = findCodeCandidates(m.text);
+  if (candidates.length === 0) return admission(state, cmd);
+  const attempt = candidates.some((c) => c.attempt);
 
   const userAllowed = state.users.has(m.actor.id);
   if (!userAllowed) {
     const throttle = checkThrottle(state, cmd);
-    if (throttle.throttled) return deny(cmd, 'pairing-throttled', throttle.events);
+    // A throttled stranger's "hello bot?" is still just a message from a stranger.
+    if (throttle.throttled) return attempt ? deny(cmd, 'pairing-throttled', throttle.events) : admission(state, cmd);
   }
 
-  const match = matchCandidate(state, candidate, cmd.now.getTime(), deps);
+  const match = matchCandidates(state, candidates, cmd.now.getTime(), deps);
   switch (match.kind) {
     case 'live':
       return onLiveToken(state, cmd, match.token, userAllowed, deps);
     case 'dead':
-      return userAllowed ? admission(state, cmd) : failedAttempt(cmd, 'pairing-code-expired');
+      return userAllowed ? admission(state, cmd) : failedAttempt(cmd, match.reason);
     case 'none':
-      return userAllowed ? admission(state, cmd) : failedAttempt(cmd, 'pairing-code-invalid');
+      return userAllowed || !attempt ? admission(state, cmd) : failedAttempt(cmd, 'pairing-code-invalid');
   }
 }
 
@@ -82,20 +87,23 @@ function onLiveToken(
 }
 
 /**
- * Compares the candidate's HMAC with every recognized token in constant time per comparison and without stopping at
- * the first hit, so timing does not reveal how many tokens exist or which one matched.
+ * Compares each candidate's HMAC with every recognized token in constant time per comparison and without stopping
+ * at the first hit, so timing does not reveal how many tokens exist or which one matched. A dead token that was
+ * consumed (observed) says "used"; one that ran out, or was revoked, says "expired".
  */
-function matchCandidate(state: AccessState, candidate: string, nowMs: number, deps: DomainDeps): Match {
-  const candidateHmac = deps.hmac(candidate);
+function matchCandidates(state: AccessState, candidates: readonly CodeCandidate[], nowMs: number, deps: DomainDeps): Match {
+  const hmacs = candidates.map((c) => deps.hmac(c.code));
   let live: TokenRecord | undefined;
-  let dead = false;
+  let dead: DeadCodeReason | undefined;
   for (const token of recognizedTokens(state, nowMs, PAIRING_POLICY.deadTokenMemoryMs)) {
-    const equal = deps.equalHex(candidateHmac, token.codeHmac);
-    if (equal && isLive(token, nowMs)) live = token;
-    else if (equal) dead = true;
+    for (const candidateHmac of hmacs) {
+      const equal = deps.equalHex(candidateHmac, token.codeHmac);
+      if (equal && isLive(token, nowMs)) live ??= token;
+      else if (equal) dead = token.status === 'observed' ? 'pairing-code-used' : (dead ?? 'pairing-code-expired');
+    }
   }
   if (live) return { kind: 'live', token: live };
-  return dead ? { kind: 'dead' } : { kind: 'none' };
+  return dead ? { kind: 'dead', reason: dead } : { kind: 'none' };
 }
 
 /**
@@ -144,7 +152,7 @@ function exposed(cmd: ObserveMessageCommand, token: TokenRecord): Decision {
 }
 
 /** A failed code-shaped attempt: recorded at once (count 1) because it feeds the durable brute-force counters. */
-function failedAttempt(cmd: ObserveMessageCommand, reason: 'pairing-code-invalid' | 'pairing-code-expired'): Decision {
+function failedAttempt(cmd: ObserveMessageCommand, reason: FailedAttemptReason): Decision {
   const m = cmd.message;
   const at = cmd.now.toISOString();
   const denied: DomainEvent = {

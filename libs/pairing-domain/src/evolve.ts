@@ -29,7 +29,7 @@ const IN_PLACE: MapOps = {
 };
 
 /** Denial reasons that are failed code-shaped attempts and so feed the brute-force counters. */
-const ATTEMPT_REASONS = new Set(['pairing-code-invalid', 'pairing-code-expired']);
+const ATTEMPT_REASONS = new Set(['pairing-code-invalid', 'pairing-code-expired', 'pairing-code-used']);
 
 export function evolve(state: AccessState, event: EvolvableEvent): AccessState {
   return evolveWith(state, event, COPY);

@@ -1,6 +1,7 @@
 export * from './api';
 export { CROCKFORD_ALPHABET, CODE_LENGTH, formatCode, isNormalizedCode } from './code';
-export { extractCandidate } from './normalize';
+export { extractCandidate, findCodeCandidates, MAX_CANDIDATES, MAX_SEARCHED_LENGTH } from './normalize';
+export type { CodeCandidate } from './normalize';
 export { PAIRING_POLICY } from './policy';
 export type { PairingPolicy } from './policy';
 export { initialState, isLive, isPending, liveTokens, nextExpiryAt } from './state';

@@ -1,4 +1,4 @@
-import { extractCandidate } from './normalize';
+import { extractCandidate, findCodeCandidates, MAX_CANDIDATES, MAX_SEARCHED_LENGTH } from './normalize';
 
 const CODE = '7K3M9XQP';
 
@@ -56,17 +56,67 @@ describe('extractCandidate: forgiving matching (rule 2)', () => {
     ['too long', '7K3M-9XQPZ'],
     ['U is not a Crockford symbol', '7K3M-9XQU'],
     ['a letter outside the alphabet', '7K3M-9XQ\u00C4'],
-    ['code inside a sentence', 'my code is 7K3M-9XQP'],
-    ['code followed by words', '7K3M-9XQP please'],
-    ['trailing mention', '7K3M-9XQP @twokey'],
     ['command glued to the code', '/pair7K3M9XQP'],
-    ['another command', '/help 7K3M9XQP'],
-    ['a longer command name', '/pairing 7K3M9XQP'],
+    ['a code glued to a word', 'code7K3M-9XQP'],
+    ['a part of a longer dashed word', 'ABCD-7K3M-9XQP'],
+    ['a code with a space inside a sentence', 'my code is 7K3M 9XQP'],
     ['only a command', '/pair'],
     ['only a mention', '<@U0123ABCD>'],
     ['emoji in the code', '7K3M\u{1F600}9XQP'],
     ['a digit from another script', '7K3M-9XQ\u0661'],
   ])('rejects %s', (_label, text) => {
     expect(extractCandidate(text)).toBeUndefined();
+  });
+});
+
+describe('L3: a live code inside a sentence is found; "hello bot?" is not a code attempt', () => {
+  it.each([
+    ['code inside a sentence', 'my code is 7K3M-9XQP'],
+    ['code followed by words', '7K3M-9XQP please'],
+    ['trailing mention', '7K3M-9XQP @twokey'],
+    ['another command', '/help 7K3M9XQP'],
+    ['a longer command name', '/pairing 7K3M9XQP'],
+    ['in quotes, lower case, en dash', 'here: "7k3m\u20139xqp", thanks'],
+    ['full-width inside a CJK sentence', '\u6211\u7684\u4EE3\u7801\u662F \uFF17\uFF2B\uFF13\uFF2D\uFF0D\uFF19\uFF38\uFF31\uFF30'],
+    ['zero-width characters inside the word', 'code: 7K3M\u200B-9XQP.'],
+  ])('finds %s', (_label, text) => {
+    expect(findCodeCandidates(text)).toEqual([{ code: CODE, attempt: true }]);
+  });
+
+  it('finds the example of the review: "my code is K7QM-2ZXD"', () => {
+    expect(findCodeCandidates('my code is K7QM-2ZXD')).toEqual([{ code: 'K7QM2ZXD', attempt: true }]);
+  });
+
+  it.each([
+    ['hello bot?', 'HE110B0T'],
+    ['Hello, Bot!', 'HE110B0T'],
+    ['hello bot', 'HE110B0T'],
+    ['Bill Hole', 'B111H01E'],
+  ])('"%s" folds to a code only through the aliases: compared, but not an attempt', (text, folded) => {
+    expect(findCodeCandidates(text)).toEqual([{ code: folded, attempt: false }]);
+  });
+
+  it.each([
+    ['a code as written', '7K3M-9XQP', true],
+    ['aliases with a digit', 'OI1L-o0il', true],
+    ['letters only, no alias', 'ZZZZ-ZZZZ', true],
+    ['an 8-letter word inside a sentence', 'my standard reply', false],
+    ['a word needing aliases inside a sentence', 'the password is secret', false],
+  ])('%s → attempt %s', (_label, text, attempt) => {
+    const found = findCodeCandidates(text);
+    expect(found).toHaveLength(1);
+    expect(found[0].attempt).toBe(attempt);
+  });
+
+  it('a long message is not searched for codes', () => {
+    const text = `${'words '.repeat(Math.ceil(MAX_SEARCHED_LENGTH / 6))}7K3M-9XQP`;
+    expect(text.length).toBeGreaterThan(MAX_SEARCHED_LENGTH);
+    expect(findCodeCandidates(text)).toEqual([]);
+  });
+
+  it('takes every code of a sentence, in order, once each, at most MAX_CANDIDATES', () => {
+    expect(findCodeCandidates('ZZZZ-ZZZZ or 7K3M-9XQP or ZZZZZZZZ').map((c) => c.code)).toEqual(['ZZZZZZZZ', CODE]);
+    const many = Array.from({ length: MAX_CANDIDATES + 2 }, (_, i) => `${i}${i}${i}${i}-AAAA`).join(' ');
+    expect(findCodeCandidates(many)).toHaveLength(MAX_CANDIDATES);
   });
 });

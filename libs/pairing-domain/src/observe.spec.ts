@@ -13,7 +13,7 @@ const observe = (message: InboundMessage, now = T0, inboundSequence?: number) =>
 const userToken = events.tokenIssued('tu', USER_CODE, 'user', at(minutes(30)));
 const spaceToken = events.tokenIssued('ts', SPACE_CODE, 'space', at(minutes(30)));
 
-function failed(message: InboundMessage, reason: 'pairing-code-invalid' | 'pairing-code-expired', now = T0, sequence?: number): DomainEvent {
+function failed(message: InboundMessage, reason: 'pairing-code-invalid' | 'pairing-code-expired' | 'pairing-code-used', now = T0, sequence?: number): DomainEvent {
   const e = events.failedAttempt(message, now, reason);
   return sequence === undefined ? e : ({ ...e, data: { ...e.data, inboundSequences: [sequence] } } as DomainEvent);
 }
@@ -47,12 +47,27 @@ describe('observing a pairing code (rule 3)', () => {
     expect(t.events()).toEqual([expect.objectContaining({ type: 'TokenObserved', data: expect.objectContaining({ tokenId: 'other' }) })]);
   });
 
-  it('consumes the token: the same code again is recognized as spent (pairing-code-expired)', () => {
+  it('consumes the token: the same code again is recognized as used (pairing-code-used), not as expired', () => {
     const first = dm('stranger', USER_CODE);
     const again = dm('someone-else', USER_CODE);
     given(userToken, events.observed('tu', 'o1', first))
       .when(observe(again, T0, 42))
-      .thenEmits([failed(again, 'pairing-code-expired', T0, 42)], { kind: 'denied', reason: 'pairing-code-expired' });
+      .thenEmits([failed(again, 'pairing-code-used', T0, 42)], { kind: 'denied', reason: 'pairing-code-used' });
+  });
+
+  it('a consumed code reused after its time ran out is still "used"', () => {
+    const again = dm('someone-else', USER_CODE);
+    const later = at(minutes(45));
+    given(userToken, events.observed('tu', 'o1', dm('stranger', USER_CODE)), { type: 'TokenExpired', data: { tokenId: 'tu' } })
+      .when(observe(again, later))
+      .thenEmits([failed(again, 'pairing-code-used', later)], { kind: 'denied', reason: 'pairing-code-used' });
+  });
+
+  it('a used code counts towards the brute-force limit like any failed attempt', () => {
+    const again = dm('someone-else', USER_CODE);
+    const history = [userToken, events.observed('tu', 'o1', dm('stranger', USER_CODE))];
+    for (let i = 0; i < 5; i++) history.push(failed(again, 'pairing-code-used', at(minutes(1))));
+    given(...history).when(observe(again, at(minutes(2)))).thenOutcome({ kind: 'denied', reason: 'pairing-throttled' });
   });
 
   it.each([
@@ -157,5 +172,52 @@ describe('where a code may be used (rule 4)', () => {
     for (const history of [[userToken], [userToken, events.userApproved('alice')]]) {
       given(...history).when(observe(dm('alice', USER_CODE))).thenOutcome({ kind: 'observed' });
     }
+  });
+});
+
+describe('L3: codes inside sentences, and what counts as an attempt', () => {
+  it('a live code inside a sentence observes the token', () => {
+    given(userToken).when(observe(dm('stranger', 'my code is 7K3M-9XQP, thanks'))).thenOutcome({ kind: 'observed' });
+  });
+
+  it('the second code-shaped word of a sentence is matched too', () => {
+    given(userToken).when(observe(dm('stranger', 'not ZZZZ-ZZZZ but 7k3m-9xqp'))).thenOutcome({ kind: 'observed' });
+  });
+
+  it('a consumed code inside a sentence → pairing-code-used', () => {
+    const m = dm('someone-else', 'is 7K3M-9XQP still good?');
+    given(userToken, events.observed('tu', 'o1', dm('stranger', USER_CODE)))
+      .when(observe(m))
+      .thenEmits([failed(m, 'pairing-code-used')], { kind: 'denied', reason: 'pairing-code-used' });
+  });
+
+  it('"hello bot?" from a stranger is an ordinary denied message, not a failed code attempt', () => {
+    const m = dm('stranger', 'hello bot?');
+    given(userToken)
+      .when(observe(m, T0, 7))
+      .thenEmits([], {
+        kind: 'denied',
+        reason: 'user-not-allowlisted',
+        coalesce: { reason: 'user-not-allowlisted', actor: m.actor, conversation: m.conversation, at: T0, inboundSequence: 7 },
+      });
+  });
+
+  it('"hello bot?" from a throttled stranger is still user-not-allowlisted, a real guess is pairing-throttled', () => {
+    const guess = dm('stranger', 'ABCD-EFGH');
+    const history = [userToken];
+    for (let i = 0; i < 5; i++) history.push(failed(guess, 'pairing-code-invalid'));
+    given(...history).when(observe(dm('stranger', 'hello bot?'), at(minutes(1)))).thenOutcome({ kind: 'denied', reason: 'user-not-allowlisted' });
+    given(...history).when(observe(guess, at(minutes(1)))).thenOutcome({ kind: 'denied', reason: 'pairing-throttled' });
+  });
+
+  it('a live code typed with aliases only (no digit shown) still pairs', () => {
+    given(events.tokenIssued('t1', '1KHM0XAP', 'user', at(minutes(30))))
+      .when(observe(dm('stranger', 'lkhm-oxap')))
+      .thenOutcome({ kind: 'observed' });
+  });
+
+  it('a sentence with a wrong code as written (digit included) is a failed attempt', () => {
+    const m = dm('stranger', 'my code is ABCD-2345');
+    given(userToken).when(observe(m)).thenEmits([failed(m, 'pairing-code-invalid')], { kind: 'denied', reason: 'pairing-code-invalid' });
   });
 });

@@ -16,7 +16,7 @@ export const PAIRING_POLICY = {
   observationTtlMs: 30 * MINUTE_MS,
   /**
    * A dead token (expired, revoked or consumed) is still recognized until its original expiry plus this long,
-   * so a late or repeated code is reported as `pairing-code-expired` rather than as a guess.
+   * so a late or repeated code is reported as `pairing-code-expired` (or `pairing-code-used`) rather than as a guess.
    */
   deadTokenMemoryMs: 60 * MINUTE_MS,
   /** Rule 6: failed code-shaped attempts allowed per actor and per conversation within the window. */

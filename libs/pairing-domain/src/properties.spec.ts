@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { streamKindOf, type Command, type Decision } from './api';
 import { decide } from './decide';
 import { evolve } from './evolve';
-import { extractCandidate } from './normalize';
+import { extractCandidate, findCodeCandidates } from './normalize';
 import { initialState } from './state';
 import { codeArb, mangle, manglingArb, type Mangling } from './testing/arbitraries';
 import { testDeps } from './testing/deps';
@@ -238,18 +238,51 @@ describe('Decider properties', () => {
       return { deps, state };
     };
 
-    it('another code, however it is typed, is a failed attempt and observes nothing', () => {
+    it('another code, however it is typed, observes nothing, and is a failed attempt unless only aliases made it one (L3)', () => {
       const { deps, state } = setup();
       fc.assert(
         fc.property(
           codeArb.filter((c) => !liveCodes.includes(c)),
           manglingArb,
           (code, mangling) => {
-            const d = decide({ type: 'ObserveMessage', message: dm('stranger', mangle(code, mangling)), now: at(seconds(5)) }, state, deps);
-            expect(d).toMatchObject({ ok: true, outcome: { kind: 'denied', reason: 'pairing-code-invalid' } });
+            const text = mangle(code, mangling);
+            const d = decide({ type: 'ObserveMessage', message: dm('stranger', text), now: at(seconds(5)) }, state, deps);
+            // Written without a single digit, and with at least one O/I/L standing for 0/1: "hello bot?" territory.
+            const body = mangle(code, { ...mangling, prefix: '' }).normalize('NFKC');
+            const digits = [...body].filter((c) => /[0-9]/.test(c));
+            const aliasOnly = digits.length === 0 && /[01]/.test(code);
+            const reason = aliasOnly ? 'user-not-allowlisted' : 'pairing-code-invalid';
+            expect(d).toMatchObject({ ok: true, outcome: { kind: 'denied', reason } });
           },
         ),
         { numRuns: 500 },
+      );
+    });
+
+    it('L3: a code-shaped word of a short sentence is found wherever it stands', () => {
+      fc.assert(
+        fc.property(codeArb, fc.constantFrom('my code is ', 'code: ', 'here ', ''), fc.constantFrom('', ' thanks', '!', ' please pair me'), (code, before, after) => {
+          const formatted = `${code.slice(0, 4)}-${code.slice(4)}`;
+          const found = findCodeCandidates(`${before}${formatted}${after}`);
+          expect(found.map((c) => c.code)).toContain(code);
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it('L3: text that shows no digit and needs an alias never counts as a failed attempt', () => {
+      const { deps, state } = setup();
+      const letters = fc.constantFrom(...'ABCDEFGHJKMNPQRSTVWXYZOILoilabcxyz ?!,.'.split(''));
+      fc.assert(
+        fc.property(fc.array(letters, { minLength: 1, maxLength: 30 }).map((a) => a.join('')), (text) => {
+          fc.pre(/[OILoil]/.test(text));
+          const d = decide({ type: 'ObserveMessage', message: dm('stranger', text), now: at(seconds(5)) }, state, deps);
+          const attempt = d.ok && d.events.some((e) => e.type === 'MessageDenied');
+          // Without digits only a whole message written in Crockford symbols as it stands is a guess.
+          const asWritten = text.replace(/[\s?!,.]/g, '').toUpperCase();
+          expect(attempt).toBe(/^[0-9A-HJKMNP-TV-Z]{8}$/.test(asWritten));
+        }),
+        { numRuns: 1000 },
       );
     });
 

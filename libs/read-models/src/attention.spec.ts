@@ -26,6 +26,22 @@ function denied(f: EventFixtures, actorId: string, conversationId: string, count
 }
 
 describe('Activity → Attention', () => {
+  it('shows the space title the gateway resolved, the newest one winning, and pairing-code-used as its own reason', () => {
+    const f = new EventFixtures();
+    const m = initialReadModels();
+    const titled = (title: string | undefined, reason: DenialReason = 'user-not-allowlisted'): StoredEvent => {
+      const e = denied(f, '7', 'g', 1, reason);
+      const data = (e as Extract<StoredEvent, { type: 'MessageDenied' }>).data;
+      return { ...e, data: { ...data, space: { ...data.space!, ...(title ? { title } : {}) } } } as StoredEvent;
+    };
+    projectAll(m, [titled(undefined), f.tick(1000) && titled('Tea party'), f.tick(1000) && titled(undefined), titled('Tea party', 'pairing-code-used')]);
+    const { items } = attentionPage(m, { connection: 'telegram', limit: 50 });
+    expect(items.map((i) => [i.reason, i.spaceTitle])).toEqual([
+      ['pairing-code-used', 'Tea party'],
+      ['user-not-allowlisted', 'Tea party'],
+    ]);
+  });
+
   it('groups denials by actor, conversation, thread and reason and sums their counts', () => {
     const f = new EventFixtures();
     const m = initialReadModels();

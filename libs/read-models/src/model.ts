@@ -60,6 +60,8 @@ export interface DenialGroup {
   readonly threadId: string | undefined;
   readonly spaceId: string | undefined;
   readonly spaceKind: SpaceKind | undefined;
+  /** The space's title as the gateway last resolved it (a hint, like the display name). */
+  readonly spaceTitle: string | undefined;
   readonly reason: DenialReason;
   /** Denied messages, the sum of MessageDenied.count. */
   readonly count: number;

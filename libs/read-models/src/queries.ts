@@ -116,6 +116,7 @@ export interface AttentionItem {
   threadId?: string;
   spaceId?: string;
   spaceKind?: DenialGroup['spaceKind'];
+  spaceTitle?: string;
   reason: DenialGroup['reason'];
   count: number;
   firstSeen: string;
@@ -139,6 +140,7 @@ export function attentionItem(g: DenialGroup): AttentionItem {
   if (g.threadId !== undefined) item.threadId = g.threadId;
   if (g.spaceId !== undefined) item.spaceId = g.spaceId;
   if (g.spaceKind !== undefined) item.spaceKind = g.spaceKind;
+  if (g.spaceTitle !== undefined) item.spaceTitle = g.spaceTitle;
   return item;
 }
 

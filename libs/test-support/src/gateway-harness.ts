@@ -4,7 +4,7 @@
  * integration and end-to-end tests; the platform side is the test's fake server.
  */
 import { connect, NatsConnection } from 'nats';
-import { ConnectionTestResult, InboundMessage, Platform, SendMessage, subjects as subjectsFor, Subjects } from '@twokey/contracts';
+import { ConnectionTestResult, GatewayStatus, InboundMessage, Platform, SendMessage, subjects as subjectsFor, Subjects } from '@twokey/contracts';
 import { createGateway, DeadLetter, Gateway, GatewayConfig, gatewayConfig, PlatformAdapter } from '@twokey/gateway-kit';
 import { rpcRequest } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
@@ -37,6 +37,10 @@ export interface GatewayUnderTest {
   /** Publishes a SendMessage on the connection's outbound subject, as the agent bridge would. */
   sendOutbound(m: Omit<SendMessage, 'schemaVersion' | 'connection' | 'idempotencyKey'> & { idempotencyKey?: string }): Promise<void>;
   connectionTest(): Promise<ConnectionTestResult>;
+  /** The gateway's status answer, asked over NATS as the admin-api asks. */
+  status(): Promise<GatewayStatus>;
+  /** The Reconnect verb over NATS (`<prefix>.rpc.gateway.<connection>.reconnect`). */
+  reconnect(): Promise<GatewayStatus>;
   /** `http://127.0.0.1:<port>` of the gateway's own HTTP server (health, metrics, webhooks). */
   httpUrl: string;
   stop(): Promise<void>;
@@ -85,6 +89,8 @@ export async function startGatewayUnderTest(options: {
       await nc.jetstream().publish(s.outbound(config.connection), JSON.stringify(cmd), { msgID: idempotencyKey });
     },
     connectionTest: () => rpcRequest(nc, s.rpcGateway(config.connection, 'connection-test'), {}, ConnectionTestResult, 15_000),
+    status: () => rpcRequest(nc, s.rpcGateway(config.connection, 'status'), {}, GatewayStatus, 2_000),
+    reconnect: () => rpcRequest(nc, s.rpcGateway(config.connection, 'reconnect'), {}, GatewayStatus, 30_000),
     async stop() {
       await inbound.stop();
       await dlq.stop();
@@ -103,5 +109,16 @@ export async function until(check: () => boolean, timeoutMs = 10_000): Promise<v
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Like `until`, for a check that asks something over the network. */
+export async function untilAsync<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -19,7 +19,9 @@ export const REASONS = {
   'user-not-allowlisted': 'Not on the Authorized User IDs list.',
   'space-not-allowlisted': 'The person is allowed, but this space is not on the space allowlist.',
   'pairing-code-invalid': 'Sent something that looks like a pairing code but matches no live code.',
-  'pairing-code-expired': 'Sent a pairing code that had already expired: Generate a new one.',
+  'pairing-code-expired': 'Sent a pairing code whose time had run out (or that was revoked): generate a new one.',
+  'pairing-code-used':
+    'Sent a pairing code that someone had already used: each code works once, so this sender copied or guessed it.',
   'pairing-throttled': 'Too many wrong codes: pairing attempts from here are paused for 15 minutes.',
   'space-pairing-not-authorized':
     'Posted a space code without being an authorized user (or not inside the space).',

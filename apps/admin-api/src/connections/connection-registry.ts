@@ -9,7 +9,18 @@ import type { GatewayStatusProbe } from './gateway-status';
 export type LastConnectionTest = Omit<ConnectionTestResult, 'bot'> & { bot: BotIdentity | null; at: string };
 
 /** What the connection's gateway said about itself just now; null when no gateway answered. */
-export type GatewayView = Pick<GatewayStatus, 'adapterStarted' | 'since'> & { lastInboundAt: string | null };
+export type GatewayView = Pick<GatewayStatus, 'adapterStarted' | 'since' | 'receiving' | 'reason' | 'halted'> & { lastInboundAt: string | null };
+
+export function gatewayViewOf(status: GatewayStatus): GatewayView {
+  return {
+    adapterStarted: status.adapterStarted,
+    since: status.since,
+    lastInboundAt: status.lastInboundAt ?? null,
+    ...(status.receiving !== undefined ? { receiving: status.receiving } : {}),
+    ...(status.reason !== undefined ? { reason: status.reason } : {}),
+    ...(status.halted !== undefined ? { halted: status.halted } : {}),
+  };
+}
 
 export interface ConnectionView {
   id: string;
@@ -57,6 +68,11 @@ export class ConnectionRegistry {
     this.gateways.forget(id);
   }
 
+  /** After a Reconnect: the next list asks the gateway again. */
+  forgetStatus(id: string): void {
+    this.gateways.forget(id);
+  }
+
   /**
    * Asks the configured connections' gateways first (in parallel, cached briefly), then reads the projection in the
    * same turn, so the counts match the position the caller stamps right after. Nobody serves an unconfigured one.
@@ -75,7 +91,7 @@ export class ConnectionRegistry {
       platform: this.configured.get(id)?.platform ?? null,
       configured: this.configured.has(id),
       connected: status?.adapterStarted === true,
-      gateway: status && { adapterStarted: status.adapterStarted, since: status.since, lastInboundAt: status.lastInboundAt ?? null },
+      gateway: status && gatewayViewOf(status),
       lastConnectionTest: test,
       counts: summary.counts,
       lastEventAt: summary.lastEventAt ?? null,

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
-import { ConnectionTestResult, Subjects } from '@twokey/contracts';
+import { ConnectionTestResult, GatewayStatus, Subjects } from '@twokey/contracts';
 import { RpcRemoteError, RpcUnavailable, rpcRequest } from '@twokey/messaging';
-import type { LastConnectionTest } from './connection-registry';
+import { gatewayViewOf, type GatewayView, type LastConnectionTest } from './connection-registry';
+
+/** What the Reconnect action answers: the gateway's status after its first new attempt, or why there is none. */
+export interface ReconnectResult {
+  ok: boolean;
+  gateway: GatewayView | null;
+  error?: string;
+}
 
 /**
  * Asks the connection's gateway to check its platform credentials (`<prefix>.rpc.gateway.<connection>.
@@ -38,6 +45,29 @@ export class ConnectionTester {
       }
       const error = e instanceof RpcRemoteError ? e.message : `invalid answer from the gateway: ${(e as Error).message}`;
       return { ok: false, bot: null, latencyMs, error, at: at() };
+    }
+  }
+
+  /**
+   * Asks the gateway to restart its adapter afresh (`<prefix>.rpc.gateway.<connection>.reconnect`): the way out of
+   * a halt (a rejected token, Discord 4014) once the cause is fixed, or a nudge. `ok` says the gateway receives again.
+   */
+  async reconnect(connection: string): Promise<ReconnectResult> {
+    try {
+      const status = await rpcRequest(
+        this.nc,
+        this.subjects.rpcGateway(connection, 'reconnect'),
+        { correlationId: randomUUID() },
+        GatewayStatus,
+        this.timeoutMs,
+      );
+      const gateway = gatewayViewOf(status);
+      return { ok: status.receiving ?? status.adapterStarted, gateway, ...(status.reason ? { error: status.reason } : {}) };
+    } catch (e) {
+      if (e instanceof RpcUnavailable) {
+        return { ok: false, gateway: null, error: e.noResponders ? 'gateway not running' : `gateway did not answer within ${this.timeoutMs} ms` };
+      }
+      return { ok: false, gateway: null, error: e instanceof RpcRemoteError ? e.message : `invalid answer from the gateway: ${(e as Error).message}` };
     }
   }
 }

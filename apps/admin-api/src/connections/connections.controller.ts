@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiDoc } from '../http/openapi';
 import { stampPosition } from '../http/request-context';
-import { ConnectionList, ConnectionTestResult } from '../http/schemas';
+import { ConnectionList, ConnectionTestResult, ReconnectResultSchema } from '../http/schemas';
 import { Projection } from '../projection/projection';
 import { ConnectionRegistry } from './connection-registry';
 import { ConnectionTester } from './connection-tester';
@@ -43,6 +43,21 @@ export class ConnectionsController {
     const id = this.registry.require(connection);
     const { at, ...result } = await this.tester.test(id);
     this.registry.recordTest(id, { ...result, at });
+    return result;
+  }
+
+  @Post(':connection/reconnect')
+  @HttpCode(200)
+  @ApiDoc({
+    summary:
+      'Asks the gateway to restart its platform connection afresh: the way out once a halt (rejected credentials, Discord 4014 …) is fixed. A gateway that is not running is ok:false (200).',
+    response: ReconnectResultSchema,
+    problems: [404],
+  })
+  async reconnect(@Param('connection') connection: string) {
+    const id = this.registry.requireConfigured(connection).id;
+    const result = await this.tester.reconnect(id);
+    this.registry.forgetStatus(id);
     return result;
   }
 }

@@ -61,6 +61,14 @@ export const GatewayView = z.object({
   adapterStarted: z.boolean().meta({ description: 'The gateway is receiving from its platform' }),
   since: IsoDateTime.meta({ description: 'When adapterStarted took its current value' }),
   lastInboundAt: IsoDateTime.nullable().meta({ description: 'When the platform last delivered anything to the gateway; null since its start' }),
+  receiving: z.boolean().optional().meta({ description: 'Receiving from the platform right now' }),
+  reason: z.string().optional().meta({ description: 'Why not, while receiving is false (no secrets)' }),
+  halted: z.boolean().optional().meta({ description: 'Retrying stopped (rejected credentials, Discord 4014 …): fix the cause, then Reconnect' }),
+});
+export const ReconnectResultSchema = z.object({
+  ok: z.boolean().meta({ description: 'The gateway receives from its platform again' }),
+  gateway: GatewayView.nullable().meta({ description: 'Its status after the first new attempt; null when no gateway answered' }),
+  error: z.string().optional(),
 });
 export const ConnectionViewSchema = z.object({
   id: z.string(),
@@ -146,6 +154,7 @@ export const AttentionItemView = z.object({
   threadId: z.string().optional(),
   spaceId: z.string().optional(),
   spaceKind: SpaceKind.optional(),
+  spaceTitle: z.string().optional().meta({ description: 'The space\'s title as its gateway resolved it (a hint)' }),
   reason: DenialReason,
   count: z.number().int(),
   firstSeen: IsoDateTime,

@@ -16,12 +16,11 @@ import { AdmittedPublisher } from './admitted-publisher';
 import { InboundDeadLetters } from './dead-letters';
 import { DenialBuffer } from './denial-buffer';
 
-/** A code judged invalid or expired: if another replica has just issued the token, this one must see it first. */
+const FAILED_CODE_REASONS: ReadonlySet<string> = new Set(['pairing-code-invalid', 'pairing-code-expired', 'pairing-code-used']);
+
+/** A code judged invalid, expired or used: if another replica has just issued the token, this one must see it first. */
 export function isFailedCodeAttempt(decision: Decision): boolean {
-  return (
-    decision.ok &&
-    decision.events.some((e) => e.type === 'MessageDenied' && (e.data.reason === 'pairing-code-invalid' || e.data.reason === 'pairing-code-expired'))
-  );
+  return decision.ok && decision.events.some((e) => e.type === 'MessageDenied' && FAILED_CODE_REASONS.has(e.data.reason));
 }
 
 /**

@@ -63,7 +63,11 @@ export const events = {
       expiresAt: expiresAt.toISOString(),
     },
   }),
-  failedAttempt: (m: InboundMessage, when: Date, reason: 'pairing-code-invalid' | 'pairing-code-expired' = 'pairing-code-invalid'): DomainEvent => ({
+  failedAttempt: (
+    m: InboundMessage,
+    when: Date,
+    reason: 'pairing-code-invalid' | 'pairing-code-expired' | 'pairing-code-used' = 'pairing-code-invalid',
+  ): DomainEvent => ({
     type: 'MessageDenied',
     data: {
       reason,

@@ -83,7 +83,7 @@ export function renderAttention(main, { connections, refreshNav }) {
             if (isUser) {
               await post(`${base}/users`, { id: g.actorId, ...(name ? { displayName: name } : {}), ...(g.username ? { username: g.username } : {}) });
             } else {
-              await post(`${base}/spaces`, { id: g.spaceId, kind: g.spaceKind });
+              await post(`${base}/spaces`, { id: g.spaceId, kind: g.spaceKind, ...(g.spaceTitle ? { title: g.spaceTitle } : {}) });
             }
             announce(`${isUser ? `${personLabel(g.displayName, g.actorId)} is` : `Space ${g.spaceId} is`} now allowed on ${where}`);
             reload();
@@ -118,7 +118,7 @@ export function renderAttention(main, { connections, refreshNav }) {
         field('Actor ID', g.actorId),
         field(g.conversationKind === 'channel' ? 'Channel ID' : 'Conversation ID', g.conversationId, conversationKindName(g.conversationKind)),
         g.threadId ? field(threadWord(c.platform), g.threadId) : null,
-        g.spaceId ? field('Space ID', g.spaceId, spaceKindName(g.spaceKind)) : null,
+        g.spaceId ? field('Space ID', g.spaceId, g.spaceTitle ? `${spaceKindName(g.spaceKind)} “${g.spaceTitle}”` : spaceKindName(g.spaceKind)) : null,
       ),
       h('div', { class: 'row' },
         allowButton(g, 'user'),

@@ -1,7 +1,7 @@
 // The Connection part of a messaging page: status in plain words, the Test button and its result.
 import { post } from '../api.js';
 import { announce, h, swap } from '../dom.js';
-import { ago } from '../format.js';
+import { ago, platformName } from '../format.js';
 import { busy, errorNotice, notice } from '../ui.js';
 import { gatewayHelp, gatewayMissing, lastTestOf, statusLine } from './status.js';
 
@@ -48,11 +48,31 @@ export function connectionSection(section, { connection: c, base, onTested }) {
         }
       }),
     }, 'Test');
+    const reconnectBox = h('div', { id: 'reconnect-result', 'aria-live': 'polite' });
+    const reconnectButton = h('button', {
+      type: 'button', id: 'reconnect-button',
+      onclick: () => busy(reconnectButton, async () => {
+        swap(reconnectBox, h('p', { class: 'muted' }, 'Reconnecting…'));
+        try {
+          const r = await post(`${base}/reconnect`);
+          swap(reconnectBox, r.ok
+            ? notice('ok', h('strong', {}, 'Reconnected. '), `The gateway receives from ${platformName(c.platform)} again.`)
+            : notice('error', h('strong', {}, 'Still not receiving: '), r.error ?? 'unknown error'));
+          announce(r.ok ? 'Reconnected' : `Reconnect failed: ${r.error ?? 'unknown error'}`);
+          onTested();
+        } catch (e) {
+          swap(reconnectBox, errorNotice('Reconnect failed', e));
+        }
+      }),
+    }, 'Reconnect');
     swap(section,
       h('h2', { id: 'h-status' }, 'Connection'),
       statusLine(c),
       h('div', { class: 'row' }, testButton, h('span', { class: 'hint' }, 'Asks the gateway to call the platform with the bot’s credentials.')),
       resultBox,
+      h('div', { class: 'row' }, reconnectButton,
+        h('span', { class: 'hint' }, 'Makes the gateway connect to the platform afresh, e.g. after fixing a refused token or a Discord intent.')),
+      reconnectBox,
     );
   }
 

@@ -27,10 +27,15 @@ export function connectionStatus(c) {
   }
   const g = c.gateway;
   if (!g) return { level: 'warn', title: 'Gateway not running', help: `${gatewayHelp(c)} Once it runs, this says so within seconds.` };
-  if (!c.connected) {
+  if (g.halted) {
+    return { level: 'warn', title: `Stopped: ${platformName(c.platform)} refused the gateway`,
+      help: `${g.reason ?? 'The platform refused the credentials or settings.'} ${gatewayOf(c)} no longer retries, since ` +
+        'retrying cannot fix this (and can get the bot’s token reset). Fix the cause, then press Reconnect.' };
+  }
+  if (!c.connected || g.receiving === false) {
     return { level: 'warn', title: `Not connected to ${platformName(c.platform)}`,
-      help: `${gatewayOf(c)} is running but could not start talking to the platform (it keeps retrying). ` +
-        'Run the Connection test to see the platform’s answer, or read the gateway’s log.' };
+      help: `${gatewayOf(c)} is running but is not receiving from the platform (it keeps retrying)` +
+        (g.reason ? `: ${g.reason}. ` : '. ') + 'Run the Connection test to see the platform’s answer, or read the gateway’s log.' };
   }
   const last = g.lastInboundAt ? `; last message ${ago(g.lastInboundAt)}` : '';
   return { level: 'ok', title: 'Connected', help: `${gatewayOf(c)} is receiving from ${platformName(c.platform)} (connected ${ago(g.since)}${last}).` };

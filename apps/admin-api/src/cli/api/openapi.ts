@@ -164,6 +164,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connections/{connection}/reconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Asks the gateway to restart its platform connection afresh: the way out once a halt (rejected credentials, Discord 4014 …) is fixed. A gateway that is not running is ok:false (200). */
+        post: operations["connectionsReconnect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections/{connection}/spaces": {
         parameters: {
             query?: never;
@@ -356,10 +373,12 @@ export interface components {
             /** Format: date-time */
             lastSeen: string;
             /** @enum {string} */
-            reason: "user-not-allowlisted" | "space-not-allowlisted" | "pairing-code-invalid" | "pairing-code-expired" | "pairing-throttled" | "space-pairing-not-authorized" | "pairing-code-exposed";
+            reason: "user-not-allowlisted" | "space-not-allowlisted" | "pairing-code-invalid" | "pairing-code-expired" | "pairing-code-used" | "pairing-throttled" | "space-pairing-not-authorized" | "pairing-code-exposed";
             spaceId?: string;
             /** @enum {string} */
             spaceKind?: "slack-workspace" | "slack-connect-channel" | "discord-server" | "telegram-supergroup" | "telegram-group" | "mattermost-team" | "feishu-group" | "line-group" | "line-room";
+            /** @description The space's title as its gateway resolved it (a hint) */
+            spaceTitle?: string;
             threadId?: string;
             username?: string;
         };
@@ -427,11 +446,17 @@ export interface components {
         GatewayView: {
             /** @description The gateway is receiving from its platform */
             adapterStarted: boolean;
+            /** @description Retrying stopped (rejected credentials, Discord 4014 …): fix the cause, then Reconnect */
+            halted?: boolean;
             /**
              * Format: date-time
              * @description When the platform last delivered anything to the gateway; null since its start
              */
             lastInboundAt: string | null;
+            /** @description Why not, while receiving is false (no secrets) */
+            reason?: string;
+            /** @description Receiving from the platform right now */
+            receiving?: boolean;
             /**
              * Format: date-time
              * @description When adapterStarted took its current value
@@ -511,6 +536,13 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        ReconnectResult: {
+            error?: string;
+            /** @description Its status after the first new attempt; null when no gateway answered */
+            gateway: components["schemas"]["GatewayView"] | null;
+            /** @description The gateway receives from its platform again */
+            ok: boolean;
         };
         SessionView: {
             admin: {
@@ -649,7 +681,7 @@ export interface components {
                 /** Format: date-time */
                 lastSeenAt: string;
                 /** @enum {string} */
-                reason: "user-not-allowlisted" | "space-not-allowlisted" | "pairing-code-invalid" | "pairing-code-expired" | "pairing-throttled" | "space-pairing-not-authorized" | "pairing-code-exposed";
+                reason: "user-not-allowlisted" | "space-not-allowlisted" | "pairing-code-invalid" | "pairing-code-expired" | "pairing-code-used" | "pairing-throttled" | "space-pairing-not-authorized" | "pairing-code-exposed";
                 space?: components["schemas"]["Space"];
             };
             /** @enum {string} */
@@ -715,6 +747,7 @@ export type SchemaObservationView = components['schemas']['ObservationView'];
 export type SchemaPairingView = components['schemas']['PairingView'];
 export type SchemaPlatformId = components['schemas']['PlatformId'];
 export type SchemaProblem = components['schemas']['Problem'];
+export type SchemaReconnectResult = components['schemas']['ReconnectResult'];
 export type SchemaSessionView = components['schemas']['SessionView'];
 export type SchemaSpace = components['schemas']['Space'];
 export type SchemaSpaceChanged = components['schemas']['SpaceChanged'];
@@ -1196,6 +1229,55 @@ export interface operations {
             };
             /** @description The pairing-service did not answer */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    connectionsReconnect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Asks the gateway to restart its platform connection afresh: the way out once a halt (rejected credentials, Discord 4014 …) is fixed. A gateway that is not running is ok:false (200). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconnectResult"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown connection or resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong credentials after too many failed attempts from this address (Retry-After); right ones still pass */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -137,8 +137,19 @@ export class FakeDiscord {
     for (const ws of this.ready) ws.send(JSON.stringify({ op: 0, t, s: ++this.seq, d }));
   }
 
+  /** Authors seen so far, so a later `<@id>` of theirs is resolved in `mentions[]` as Discord does. */
+  private readonly knownUsers = new Map<string, DiscordUser>();
+
+  /** `mentions[]`: a user object (with a partial `member` in a guild) for each `<@id>` / `<@!id>` of a known user. */
+  private mentionsIn(content: string, inGuild: boolean): Record<string, unknown>[] {
+    const ids = new Set([...content.matchAll(/<@!?(\d+)>/g)].map((x) => x[1]));
+    const users = [this.bot, ...this.knownUsers.values()].filter((u, i, all) => ids.has(u.id) && all.findIndex((x) => x.id === u.id) === i);
+    return users.map((u) => ({ ...u, ...(inGuild ? { member: { nick: null, roles: [], joined_at: new Date(0).toISOString() } } : {}) }));
+  }
+
   /** Builds a MESSAGE_CREATE in the documented shape (see fixtures), dispatches it and returns its data. */
   userSends(m: UserMessage): Record<string, unknown> & { id: string } {
+    this.knownUsers.set(m.author.id, { discriminator: '0', avatar: null, global_name: null, ...m.author } as DiscordUser);
     const d = {
       id: m.id ?? snowflake(),
       channel_id: m.channelId,
@@ -148,7 +159,7 @@ export class FakeDiscord {
       edited_timestamp: null,
       tts: false,
       mention_everyone: false,
-      mentions: [],
+      mentions: this.mentionsIn(m.content, m.guildId !== undefined),
       mention_roles: [],
       attachments: [],
       embeds: [],

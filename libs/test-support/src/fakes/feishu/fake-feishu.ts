@@ -52,6 +52,8 @@ export interface MessageEventInput {
   senderType?: 'user' | 'app';
   eventId?: string;
   createTime?: number;
+  /** `message.mentions[]`: the placeholder key in the text (`@_user_1`) and who it stands for. */
+  mentions?: { key: string; openId: string; name: string }[];
 }
 
 export interface DeliverOptions {
@@ -65,6 +67,8 @@ export interface DeliverOptions {
 
 export class FakeFeishu {
   readonly users = new Map<string, FeishuUser>();
+  /** Group chats the bot is in (GET /open-apis/im/v1/chats/:chat_id answers their `name`). */
+  readonly chats = new Map<string, { name: string; description?: string }>();
   readonly bot: { open_id: string; app_name: string };
   private readonly tenantTokens = new Set<string>();
   private readonly sentByUuid = new Map<string, unknown>();
@@ -90,6 +94,7 @@ export class FakeFeishu {
           { method: 'POST', pattern: '/open-apis/auth/v3/tenant_access_token/internal', handle: (r) => fake.tenantToken(r) },
           { method: 'GET', pattern: '/open-apis/bot/v3/info', handle: (r) => fake.authed(r, () => fake.botInfo()) },
           { method: 'GET', pattern: '/open-apis/contact/v3/users/:user_id', handle: (r) => fake.authed(r, () => fake.user(r)) },
+          { method: 'GET', pattern: '/open-apis/im/v1/chats/:chat_id', handle: (r) => fake.authed(r, () => fake.chat(r.params.chat_id)) },
           { method: 'POST', pattern: '/open-apis/im/v1/messages', handle: (r) => fake.authed(r, () => fake.sendMessage(r, undefined)) },
           { method: 'POST', pattern: '/open-apis/im/v1/messages/:message_id/reply', handle: (r) => fake.authed(r, () => fake.sendMessage(r, r.params.message_id)) },
           { method: 'POST', pattern: '/callback/ws/endpoint', handle: (r) => fake.wsEndpoint(r) },
@@ -111,9 +116,9 @@ export class FakeFeishu {
     return this.http.log;
   }
 
-  /** Calls a user would notice (sending or replying); token requests and lookups are not. */
+  /** Calls a user would notice (sending, replying, reactions …); token requests and lookups (GETs) are not. */
   userFacingCalls() {
-    return this.log.filter((c) => c.path.startsWith('/open-apis/im/'));
+    return this.log.filter((c) => c.path.startsWith('/open-apis/im/') && c.method !== 'GET');
   }
 
   /** Accepted sends, in order. */
@@ -156,6 +161,16 @@ export class FakeFeishu {
           chat_type: input.chatType,
           message_type: input.messageType ?? 'text',
           content: input.content ?? JSON.stringify({ text: input.text ?? '' }),
+          ...(input.mentions
+            ? {
+                mentions: input.mentions.map((m) => ({
+                  key: m.key,
+                  id: { open_id: m.openId, union_id: `on_${hex(16)}`, user_id: '' },
+                  name: m.name,
+                  tenant_key: '736588c9260f175e',
+                })),
+              }
+            : {}),
         },
       },
     };
@@ -312,6 +327,16 @@ export class FakeFeishu {
     return {
       status: 200,
       body: { code: 0, msg: 'ok', bot: { activate_status: 2, app_name: this.bot.app_name, avatar_url: 'https://example.invalid/a.png', ip_white_list: [], open_id: this.bot.open_id } },
+    };
+  }
+
+  /** Chat info as documented: `data` with name, description, chat_mode, chat_type …; a chat without the bot is refused. */
+  private chat(chatId: string): FakeResponse {
+    const chat = this.chats.get(chatId);
+    if (!chat) return { status: 400, body: { code: 232011, msg: 'The operator is not in the chat.' } };
+    return {
+      status: 200,
+      body: { code: 0, msg: 'success', data: { name: chat.name, description: chat.description ?? '', chat_mode: 'group', chat_type: 'private', chat_status: 'normal', external: false } },
     };
   }
 

@@ -41,6 +41,8 @@ export function ulidLike(): string {
 
 export class FakeLine {
   readonly profiles = new Map<string, LineProfile>();
+  /** Group summaries (GET /v2/bot/group/:groupId/summary: `{ groupId, groupName, pictureUrl }`). Rooms have none. */
+  readonly groups = new Map<string, { groupId: string; groupName: string; pictureUrl?: string }>();
   /** `${groupOrRoomId}:${userId}` → profile, for the group / room member endpoints. */
   readonly members = new Map<string, LineProfile>();
   readonly bot: { userId: string; basicId: string; displayName: string };
@@ -62,6 +64,11 @@ export class FakeLine {
         routes: [
           { method: 'GET', pattern: '/v2/bot/info', handle: (r) => fake.authed(r, () => fake.botInfo()) },
           { method: 'GET', pattern: '/v2/bot/profile/:userId', handle: (r) => fake.authed(r, () => fake.found(fake.profiles.get(r.params.userId))) },
+          {
+            method: 'GET',
+            pattern: '/v2/bot/group/:groupId/summary',
+            handle: (r) => fake.authed(r, () => fake.foundJson(fake.groups.get(r.params.groupId))),
+          },
           {
             method: 'GET',
             pattern: '/v2/bot/group/:groupId/member/:userId',
@@ -110,12 +117,22 @@ export class FakeLine {
   }
 
   /** A text message event as LINE sends it; its replyToken becomes valid for one reply. */
-  textEvent(input: { source: LineSource; text: string; messageId?: string; webhookEventId?: string; redelivery?: boolean; timestamp?: number }) {
+  textEvent(input: {
+    source: LineSource;
+    text: string;
+    messageId?: string;
+    webhookEventId?: string;
+    redelivery?: boolean;
+    timestamp?: number;
+    /** Mentions as LINE marks them: where in the text, whom (`isSelf` for this bot). */
+    mentionees?: { index: number; length: number; userId?: string; isSelf?: boolean; type?: 'user' | 'all' }[];
+  }) {
     const replyToken = randomBytes(16).toString('hex');
     this.replyTokens.add(replyToken);
+    const mention = input.mentionees ? { mention: { mentionees: input.mentionees.map((m) => ({ type: 'user', ...m })) } } : {};
     return {
       type: 'message',
-      message: { id: input.messageId ?? this.nextMessageId(), type: 'text', quoteToken: randomBytes(8).toString('hex'), text: input.text },
+      message: { id: input.messageId ?? this.nextMessageId(), type: 'text', quoteToken: randomBytes(8).toString('hex'), text: input.text, ...mention },
       webhookEventId: input.webhookEventId ?? ulidLike(),
       deliveryContext: { isRedelivery: input.redelivery ?? false },
       timestamp: input.timestamp ?? Date.now(),
@@ -151,6 +168,10 @@ export class FakeLine {
     const m = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
     if (!m || m[1] !== this.options.channelAccessToken) return { status: 401, body: AUTH_FAILED };
     return then();
+  }
+
+  private foundJson(body: object | undefined): FakeResponse {
+    return body ? { status: 200, body } : { status: 404, body: NOT_FOUND };
   }
 
   private found(profile: LineProfile | undefined): FakeResponse {

@@ -47,6 +47,8 @@ export interface FakeMattermostOptions {
   bot: MattermostUser;
   users?: MattermostUser[];
   channels?: MattermostChannel[];
+  /** Teams by id (GET /api/v4/teams/:id answers `{ id, name, display_name, type }`). */
+  teams?: { id: string; name: string; display_name: string }[];
 }
 
 /** Mattermost ids: 26 characters of [a-z0-9]. */
@@ -93,6 +95,7 @@ export class FakeMattermost {
         routes: [
           { method: 'GET', pattern: '/api/v4/users/me', handle: (r) => fake.authed(r, () => ({ status: 200, body: fake.options.bot })) },
           { method: 'GET', pattern: '/api/v4/users/:id', handle: (r) => fake.authed(r, () => fake.getUser(r.params.id)) },
+          { method: 'GET', pattern: '/api/v4/teams/:id', handle: (r) => fake.authed(r, () => fake.getTeam(r.params.id)) },
           { method: 'GET', pattern: '/api/v4/users/:id/channels', handle: (r) => fake.authed(r, () => fake.channelsOf(r.params.id)) },
           { method: 'GET', pattern: '/api/v4/channels/:id/posts', handle: (r) => fake.authed(r, () => fake.postsOf(r.params.id, r.query)) },
           { method: 'POST', pattern: '/api/v4/posts', handle: (r) => fake.authed(r, () => fake.createPost(r)) },
@@ -186,10 +189,14 @@ export class FakeMattermost {
     const channel = this.channels.get(post.channel_id);
     if (!channel) throw new Error(`fake: unknown channel ${post.channel_id}`);
     const sender = this.users.get(post.user_id);
+    // As the server does: the ids of the users the post @-mentions, as a JSON string, only when there are some.
+    const everyone = [this.options.bot, ...this.users.values()];
+    const mentioned = everyone.filter((u) => new RegExp(`(^|[^\\w.-])@${u.username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'i').test(post.message));
     this.emit('posted', {
       channel_display_name: channel.display_name,
       channel_name: channel.name,
       channel_type: channel.type,
+      ...(mentioned.length ? { mentions: JSON.stringify(mentioned.map((u) => u.id)) } : {}),
       post: JSON.stringify(post),
       sender_name: senderName ?? (sender ? `@${sender.username}` : ''),
       set_online: true,
@@ -287,6 +294,12 @@ export class FakeMattermost {
     const m = /^bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
     if (!m || m[1] !== this.options.token) return { status: 401, body: { ...SESSION_EXPIRED, request_id: mattermostId() } };
     return then();
+  }
+
+  private getTeam(id: string): FakeResponse {
+    const team = this.options.teams?.find((t) => t.id === id);
+    if (!team) return { status: 404, body: { id: 'app.team.get.find.app_error', message: 'We couldn’t find the existing team.', status_code: 404 } };
+    return { status: 200, body: { ...team, type: 'O', delete_at: 0 } };
   }
 
   private getUser(id: string): FakeResponse {

@@ -29,6 +29,7 @@ export interface TextMessageOptions {
 }
 
 export function textMessage(o: TextMessageOptions): Record<string, unknown> {
+  const entities = entitiesOf(o.text);
   return {
     message_id: o.messageId ?? nextMessageId++,
     from: o.from,
@@ -36,7 +37,19 @@ export function textMessage(o: TextMessageOptions): Record<string, unknown> {
     date: o.date ?? Math.floor(Date.now() / 1000),
     ...(o.topicId !== undefined ? { message_thread_id: o.topicId, is_topic_message: true } : {}),
     text: o.text,
+    ...(entities.length ? { entities } : {}),
   };
+}
+
+/**
+ * The entities Telegram's server adds to a text: `bot_command` for `/cmd` or `/cmd@botname`, `mention` for
+ * `@username` (5–32 characters). Offsets and lengths in UTF-16 code units, as JavaScript counts.
+ */
+export function entitiesOf(text: string): { type: string; offset: number; length: number }[] {
+  const found: { type: string; offset: number; length: number }[] = [];
+  for (const m of text.matchAll(/(?<![\w/@])\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{5,32})?(?![\w@])/g)) found.push({ type: 'bot_command', offset: m.index, length: m[0].length });
+  for (const m of text.matchAll(/(?<![\w/@])@[A-Za-z0-9_]{5,32}(?!\w)/g)) found.push({ type: 'mention', offset: m.index, length: m[0].length });
+  return found.sort((a, b) => a.offset - b.offset);
 }
 
 export const messageUpdate = (o: TextMessageOptions): TelegramUpdate => ({ message: textMessage(o) });

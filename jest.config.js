@@ -17,7 +17,8 @@ const swc = [
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: pathsToModuleNameMapper(),
+  // marked ships ESM only; Jest's CommonJS runtime loads its UMD build (Node itself requires the ESM build).
+  moduleNameMapper: { ...pathsToModuleNameMapper(), '^marked$': '<rootDir>/node_modules/marked/lib/marked.umd.js' },
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   modulePathIgnorePatterns: ['<rootDir>/dist'],
 };

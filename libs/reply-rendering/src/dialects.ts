@@ -1,0 +1,148 @@
+/**
+ * How each dialect writes the pieces of a Markdown document. One writer per platform family; the parse is shared
+ * (marked's lexer, in render.ts), so every platform sees the same structure and only the spelling differs.
+ */
+import type { MarkdownDialect } from '@twokey/contracts';
+
+export interface DialectWriter {
+  /** Literal text as the platform shows it (escaped where the platform would read markup). */
+  text(s: string): string;
+  strong(inner: string): string;
+  em(inner: string): string;
+  del(inner: string): string;
+  codespan(code: string): string;
+  link(inner: string, href: string): string;
+  heading(inner: string, depth: number): string;
+  /** A fenced code block (also what a table becomes where the platform has none). */
+  code(code: string, lang: string): string;
+  /** Each line of an already written block, quoted. */
+  quote(inner: string): string;
+  hr: string;
+  /** Native tables (Mattermost); otherwise tables become aligned text in a code block. */
+  table?(header: string[], rows: string[][]): string;
+}
+
+const SAFE_HREF = /^(https?:|mailto:|tg:)/i;
+
+const htmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const attrEscape = (s: string) => htmlEscape(s).replace(/"/g, '&quot;');
+
+/** The longest run of `ch` in `s`, so a fence or code span is longer than anything inside it. */
+function longestRun(s: string, ch: string): number {
+  let best = 0;
+  let run = 0;
+  for (const c of s) {
+    run = c === ch ? run + 1 : 0;
+    if (run > best) best = run;
+  }
+  return best;
+}
+
+function mdFence(code: string, lang: string): string {
+  const fence = '`'.repeat(Math.max(3, longestRun(code, '`') + 1));
+  return `${fence}${lang}\n${code}\n${fence}`;
+}
+
+function mdCodespan(code: string): string {
+  const ticks = '`'.repeat(longestRun(code, '`') + 1);
+  const pad = code.startsWith('`') || code.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${code}${pad}${ticks}`;
+}
+
+const mdQuote = (inner: string) => inner.split('\n').map((l) => (l ? `> ${l}` : '>')).join('\n');
+
+/** Backslash-escapes what CommonMark-like renderers would read as markup. */
+const mdEscape = (chars: RegExp) => (s: string) => s.replace(chars, '\\$&');
+
+const telegramHtml: DialectWriter = {
+  text: htmlEscape,
+  strong: (s) => `<b>${s}</b>`,
+  em: (s) => `<i>${s}</i>`,
+  del: (s) => `<s>${s}</s>`,
+  codespan: (c) => `<code>${htmlEscape(c)}</code>`,
+  link: (inner, href) => (SAFE_HREF.test(href) ? `<a href="${attrEscape(href)}">${inner}</a>` : inner),
+  heading: (s) => `<b>${s}</b>`,
+  code: (c, lang) => (lang ? `<pre><code class="language-${attrEscape(lang)}">${htmlEscape(c)}</code></pre>` : `<pre>${htmlEscape(c)}</pre>`),
+  quote: (s) => `<blockquote>${s}</blockquote>`,
+  hr: '———',
+};
+
+const discord: DialectWriter = {
+  text: mdEscape(/[\\*_~`|[\]<>#]/g),
+  strong: (s) => `**${s}**`,
+  em: (s) => `*${s}*`,
+  del: (s) => `~~${s}~~`,
+  codespan: mdCodespan,
+  // Angle brackets: Discord shows no embed preview for a link the agent wrote.
+  link: (inner, href) => (SAFE_HREF.test(href) ? `[${inner}](<${href}>)` : inner),
+  heading: (s, depth) => `${'#'.repeat(Math.min(depth, 3))} ${s}`,
+  code: mdFence,
+  quote: mdQuote,
+  hr: '———',
+};
+
+const mattermost: DialectWriter = {
+  text: mdEscape(/[\\*_~`|[\]<>#]/g),
+  strong: (s) => `**${s}**`,
+  em: (s) => `_${s}_`,
+  del: (s) => `~~${s}~~`,
+  codespan: mdCodespan,
+  link: (inner, href) => (SAFE_HREF.test(href) ? `[${inner}](${href.replace(/[()\s]/g, encodeURIComponent)})` : inner),
+  heading: (s, depth) => `${'#'.repeat(depth)} ${s}`,
+  code: mdFence,
+  quote: mdQuote,
+  hr: '---',
+  table: (header, rows) => {
+    const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\n/g, ' ')).join(' | ')} |`;
+    return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  },
+};
+
+const feishu: DialectWriter = {
+  text: mdEscape(/[\\*~`[\]<>]/g),
+  strong: (s) => `**${s}**`,
+  em: (s) => `*${s}*`,
+  del: (s) => `~~${s}~~`,
+  codespan: mdCodespan,
+  link: (inner, href) => (SAFE_HREF.test(href) ? `[${inner}](${href})` : inner),
+  heading: (s) => `**${s}**`,
+  code: mdFence,
+  quote: mdQuote,
+  hr: '---',
+};
+
+/** Slack mrkdwn: no escapes but &, < and > (which also neutralizes `<!channel>`), no languages on fences. */
+const slackMrkdwn: DialectWriter = {
+  text: htmlEscape,
+  strong: (s) => `*${s}*`,
+  em: (s) => `_${s}_`,
+  del: (s) => `~${s}~`,
+  codespan: (c) => `\`${htmlEscape(c).replace(/`/g, 'ˋ')}\``,
+  link: (inner, href) => (SAFE_HREF.test(href) ? `<${href.replace(/[|<>]/g, encodeURIComponent)}|${inner}>` : inner),
+  heading: (s) => `*${s}*`,
+  code: (c) => mdFence(htmlEscape(c), ''),
+  quote: mdQuote,
+  hr: '———',
+};
+
+const plain: DialectWriter = {
+  text: (s) => s,
+  strong: (s) => s,
+  em: (s) => s,
+  del: (s) => s,
+  codespan: (c) => c,
+  link: (inner, href) => (inner === href || !SAFE_HREF.test(href) ? inner : `${inner} (${href})`),
+  heading: (s) => s,
+  code: (c) => c,
+  quote: (s) => s.split('\n').map((l) => `| ${l}`).join('\n'),
+  hr: '———',
+};
+
+export const DIALECTS: Record<MarkdownDialect, DialectWriter> = {
+  'telegram-html': telegramHtml,
+  discord,
+  mattermost,
+  feishu,
+  'slack-mrkdwn': slackMrkdwn,
+  plain,
+};

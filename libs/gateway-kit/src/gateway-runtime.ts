@@ -1,6 +1,8 @@
 import type { NatsConnection, Subscription } from 'nats';
 import { type GatewayStatus, subjects as subjectsFor, type Subjects } from '@twokey/contracts';
-import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams } from '@twokey/messaging';
+import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams, openReplyStore, replyStoreBucket } from '@twokey/messaging';
+import { ReplyCapabilities } from '@twokey/reply-capability';
+import type { KV } from 'nats';
 import type { JsonLogger } from '@twokey/service-kit';
 import type { GatewayConfig } from './config';
 import { serveConnectionTest } from './connection-test';
@@ -9,6 +11,9 @@ import { InboundPublisher } from './inbound-publisher';
 import { GatewayMetrics } from './metrics';
 import { OutboundConsumer } from './outbound-consumer';
 import type { PlatformAdapter } from './platform-adapter';
+import { ReplyDelivery } from './reply-delivery';
+import { KvSentStore } from './sent-store';
+import type { Clock } from './write-budget';
 import { serveStatus } from './status';
 
 export interface Readiness {
@@ -23,6 +28,8 @@ export interface GatewayRuntimeOptions {
   /** Create/update the streams and the outbound consumer (default: `config.streams.ensure`). */
   ensureStreams?: boolean;
   bufferFullWaitMs?: number;
+  /** The write budgets' and retry waits' clock (tests run minutes of budget in seconds with the same logic). */
+  clock?: Clock;
 }
 
 const ADAPTER_RETRY_MAX_MS = 60_000;
@@ -42,6 +49,7 @@ export class GatewayRuntime {
   private readonly outbound: OutboundConsumer;
   private readonly deadLetters: DeadLetters;
   private nc?: NatsConnection;
+  private replyStore?: Promise<KV>;
   private natsConnected = false;
   private adapterStarted = false;
   /** Started and, where the adapter can tell, still receiving from its platform: what a status request reports. */
@@ -77,7 +85,9 @@ export class GatewayRuntime {
       connection: config.connection,
       stream: this.subjects.streams.outbound,
       subject: this.subjects.outbound(config.connection),
-      send: (m) => o.adapter.send(m),
+      deliveredSubject: this.subjects.delivered(config.connection),
+      capabilities: new ReplyCapabilities(config.replyCapability.secret),
+      delivery: new ReplyDelivery({ adapter: o.adapter, store: new KvSentStore(() => this.openReplyStore()), logger: this.logger, clock: o.clock }),
       createConsumer: this.ensureStreams,
       deadLetters: this.deadLetters,
       metrics: this.metrics,
@@ -87,6 +97,20 @@ export class GatewayRuntime {
 
   get config(): GatewayConfig {
     return this.o.config;
+  }
+
+  /** The connection's sent-message store, opened on first use and opened again after a failure. */
+  private openReplyStore(): Promise<KV> {
+    const nc = this.nc;
+    if (!nc) return Promise.reject(new Error('NATS not connected'));
+    this.replyStore ??= openReplyStore(nc.jetstream(), replyStoreBucket(this.o.config.prefix, this.o.config.connection), {
+      create: this.ensureStreams,
+      replicas: this.o.config.streams.replicas,
+    }).catch((e) => {
+      this.replyStore = undefined;
+      throw e;
+    });
+    return this.replyStore;
   }
 
   readiness(): Readiness {
@@ -105,6 +129,7 @@ export class GatewayRuntime {
       since: this.receivingSince.toISOString(),
       lastInboundAt: this.sink.lastDeliveryAt?.toISOString() ?? null,
       bufferSize: this.sink.size,
+      profile: this.o.adapter.profile,
     };
   }
 

@@ -11,6 +11,7 @@ import { GatewayRuntime, type Readiness } from './gateway-runtime';
 import type { GatewayMetrics } from './metrics';
 import type { InboundSink, PlatformAdapter } from './platform-adapter';
 import { webhookMiddleware } from './webhook-middleware';
+import type { Clock } from './write-budget';
 
 export interface GatewayOptions {
   adapter: PlatformAdapter;
@@ -25,6 +26,8 @@ export interface GatewayOptions {
   bufferFullWaitMs?: number;
   /** Stop cleanly on SIGTERM / SIGINT and exit (Nest shutdown hooks); for a gateway that owns its process. */
   exitOnSignals?: boolean;
+  /** The write budgets' clock (tests); real time by default. */
+  clock?: Clock;
 }
 
 export interface Gateway {
@@ -64,6 +67,7 @@ class NestGateway implements Gateway {
       logger: this.logger,
       ensureStreams: o.ensureStreams,
       bufferFullWaitMs: o.bufferFullWaitMs,
+      clock: o.clock,
     });
   }
 

@@ -12,3 +12,5 @@ export { nakDelayMs, outboundConsumerName } from './outbound-consumer';
 export * from './lookup-cache';
 export * from './safe-json';
 export * from './normalized';
+export { realClock, WriteBudgets, type Clock } from './write-budget';
+export type { DeliveryOutcome } from './reply-delivery';

@@ -1,3 +1,4 @@
 export * from './connect';
 export * from './streams';
 export * from './rpc';
+export * from './reply-store';

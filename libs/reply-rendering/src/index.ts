@@ -1,4 +1,4 @@
 export { renderBlocks, neutralizeMentions } from './render';
 export { splitRendered, measure, type SplitLimit } from './split';
-export { renderReply, type RenderedReply } from './reply';
+export { renderReply, plainChunk, type RenderedReply } from './reply';
 export { contextsOf, visibleText } from './contexts';

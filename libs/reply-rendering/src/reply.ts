@@ -32,3 +32,17 @@ export function renderReply(
   }
   return { chunks: splitRendered(profile.dialect, renderBlocks(text, profile.dialect), limit), formatted: true, dialect: profile.dialect };
 }
+
+/**
+ * One chunk as plain text, for a platform that refused its markup: Telegram's HTML loses its tags and entities
+ * (never longer than before); the Markdown dialects are sent as they are, without a parse mode.
+ */
+export function plainChunk(dialect: MarkdownDialect, chunk: string): string {
+  if (dialect !== 'telegram-html') return chunk;
+  return chunk
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+}

@@ -1,0 +1,221 @@
+/**
+ * What a gateway does with one outbound command once its reply capability was checked: render and split to the
+ * profile, send the chunks in order within the conversation's write budget, edit what an earlier send created,
+ * show typing. Every path ends in an outcome for the DeliveryReport; only transient trouble throws (the consumer
+ * naks and the command comes back).
+ */
+import type { ChatAction, DeliveryFailure, EditMessage, SendMessageV2 } from '@twokey/contracts';
+import { plainChunk, renderReply, splitRendered } from '@twokey/reply-rendering';
+import type { JsonLogger } from '@twokey/service-kit';
+import { FormattingRejected, MessageTooLong, PermanentSendError, RateLimited } from './errors';
+import type { OutboundTarget, PlatformAdapter } from './platform-adapter';
+import { type SentRecord, type SentStore, textHash } from './sent-store';
+import { realClock, WriteBudgets, type Clock } from './write-budget';
+
+export type DeliveryOutcome =
+  | { status: 'delivered'; platformMessageIds: string[] }
+  | { status: 'failed'; failure: DeliveryFailure; reason: string; platformMessageIds: string[] };
+
+/** 429s in a row for one write before the command is handed back for a later redelivery. */
+const MAX_RATE_LIMITED_RETRIES = 5;
+/** Telegram's chat action shows for 5 s, Discord's typing for 10 s: refreshing every 4 s covers both. */
+export const TYPING_REFRESH_MS = 4_000;
+/** A turn whose stop never came stops showing typing after this. */
+export const TYPING_MAX_MS = 5 * 60_000;
+
+export interface ReplyDeliveryOptions {
+  adapter: PlatformAdapter;
+  store: SentStore;
+  logger: JsonLogger;
+  clock?: Clock;
+}
+
+type FailedOutcome = Extract<DeliveryOutcome, { status: 'failed' }>;
+
+const failed = (failure: DeliveryFailure, reason: string, platformMessageIds: string[] = []): FailedOutcome => ({
+  status: 'failed',
+  failure,
+  reason,
+  platformMessageIds,
+});
+
+export class ReplyDelivery {
+  readonly budgets: WriteBudgets;
+  private readonly clock: Clock;
+  private readonly typingTimers = new Map<string, { timer: NodeJS.Timeout; until: number }>();
+
+  constructor(private readonly o: ReplyDeliveryOptions) {
+    this.clock = o.clock ?? realClock;
+    this.budgets = new WriteBudgets(o.adapter.profile.writeBudget, this.clock);
+  }
+
+  private get profile() {
+    return this.o.adapter.profile;
+  }
+
+  async send(cmd: SendMessageV2): Promise<DeliveryOutcome> {
+    const target = { conversationId: cmd.conversationId, threadId: cmd.threadId };
+    const previous = await this.o.store.get(cmd.idempotencyKey);
+    if (previous?.complete) return { status: 'delivered', platformMessageIds: previous.ids };
+    const { chunks, formatted } = renderReply(cmd.text, cmd.format, this.profile);
+    if (chunks.length > this.profile.maxChunks) {
+      return failed('platform-rejected', `the answer needs ${chunks.length} messages; this platform takes at most ${this.profile.maxChunks} per reply`);
+    }
+    this.stopTyping(target);
+    const record: SentRecord = previous ?? { ...target, ids: [], hashes: [], complete: false };
+    // A redelivery after a crash mid-way continues after the chunks already sent.
+    for (let i = record.ids.length; i < chunks.length; i++) {
+      const ids = await this.sendChunk(target, chunks[i], formatted, `${cmd.idempotencyKey}:${i}`, i === 0 ? cmd.replyToMessageId : undefined);
+      if (!Array.isArray(ids)) return { ...ids, platformMessageIds: [...record.ids] };
+      record.ids.push(...ids);
+      record.hashes.push(...ids.map(() => textHash(chunks[i])));
+      record.complete = i === chunks.length - 1;
+      await this.o.store.put(cmd.idempotencyKey, record);
+    }
+    return { status: 'delivered', platformMessageIds: record.ids };
+  }
+
+  async edit(cmd: EditMessage): Promise<DeliveryOutcome> {
+    const adapter = this.o.adapter;
+    if (!this.profile.edits || !adapter.edit) return failed('unsupported', 'this platform cannot edit messages: send a new one');
+    const record = await this.o.store.get(cmd.targetIdempotencyKey);
+    if (!record || record.conversationId !== cmd.conversationId || record.threadId !== cmd.threadId) {
+      return failed('unknown-target', 'no message sent under that idempotency key in this conversation');
+    }
+    const target = { conversationId: cmd.conversationId, threadId: cmd.threadId };
+    const { chunks, formatted } = renderReply(cmd.text, cmd.format, this.profile);
+    if (chunks.length > this.profile.maxChunks) {
+      return failed('platform-rejected', `the answer needs ${chunks.length} messages; this platform takes at most ${this.profile.maxChunks} per reply`);
+    }
+    if (cmd.final) this.stopTyping(target);
+    const droppable = !cmd.final;
+    for (let i = 0; i < chunks.length; i++) {
+      const hash = textHash(chunks[i]);
+      if (i < record.ids.length) {
+        if (record.hashes[i] === hash) continue; // unchanged: no write spent
+        if (!(await this.budgets.take(cmd.conversationId, droppable))) return failed('over-budget', 'intermediate edit dropped to stay within the write budget', record.ids);
+        const done = await this.withRetries(target, (f) => adapter.edit!({ ...target, messageId: record.ids[i], text: f ? chunks[i] : plainChunk(this.profile.dialect, chunks[i]), formatted: f }), formatted);
+        if (done !== true) return { ...done, platformMessageIds: record.ids };
+        record.hashes[i] = hash;
+      } else {
+        if (droppable && this.budgets.waitMs(cmd.conversationId) > 0) return failed('over-budget', 'intermediate edit dropped to stay within the write budget', record.ids);
+        const ids = await this.sendChunk(target, chunks[i], formatted, `${cmd.idempotencyKey}:${i}`);
+        if (!Array.isArray(ids)) return { ...ids, platformMessageIds: record.ids };
+        record.ids.push(...ids);
+        record.hashes.push(...ids.map(() => hash));
+      }
+      await this.o.store.put(cmd.targetIdempotencyKey, record);
+    }
+    return { status: 'delivered', platformMessageIds: record.ids };
+  }
+
+  async typing(cmd: ChatAction): Promise<DeliveryOutcome> {
+    const target = { conversationId: cmd.conversationId, threadId: cmd.threadId };
+    if (cmd.state === 'stop') {
+      this.stopTyping(target);
+      return { status: 'delivered', platformMessageIds: [] };
+    }
+    if (this.profile.typing === 'none' || !this.o.adapter.typing) return failed('unsupported', 'this platform shows no typing indicator');
+    await this.o.adapter.typing(target);
+    if (this.profile.typing === 'refreshed') this.refreshTyping(target);
+    return { status: 'delivered', platformMessageIds: [] };
+  }
+
+  /** Stops every typing refresh (gateway stop). */
+  close(): void {
+    for (const { timer } of this.typingTimers.values()) clearTimeout(timer);
+    this.typingTimers.clear();
+  }
+
+  private typingKey(t: OutboundTarget): string {
+    return `${t.conversationId}\u0000${t.threadId ?? ''}`;
+  }
+
+  private refreshTyping(target: OutboundTarget): void {
+    const key = this.typingKey(target);
+    const until = this.typingTimers.get(key)?.until ?? this.clock.now() + TYPING_MAX_MS;
+    this.stopTyping(target);
+    const tick = () => {
+      if (this.clock.now() >= until) return void this.typingTimers.delete(key);
+      void this.o.adapter.typing?.(target).catch((e) => this.o.logger.warn('typing refresh failed', { error: (e as Error).message }));
+      this.typingTimers.set(key, { timer: setTimeout(tick, TYPING_REFRESH_MS), until });
+    };
+    this.typingTimers.set(key, { timer: setTimeout(tick, TYPING_REFRESH_MS), until });
+  }
+
+  private stopTyping(target: OutboundTarget): void {
+    const key = this.typingKey(target);
+    const t = this.typingTimers.get(key);
+    if (t) clearTimeout(t.timer);
+    this.typingTimers.delete(key);
+  }
+
+  /**
+   * One chunk, within the budget (never dropped), with the fallbacks: markup refused → the same chunk as plain
+   * text; counted too long → split in halves. Returns the ids created or a permanent failure.
+   */
+  private async sendChunk(
+    target: OutboundTarget,
+    text: string,
+    formatted: boolean,
+    chunkKey: string,
+    replyToMessageId?: string,
+  ): Promise<string[] | FailedOutcome> {
+    const adapter = this.o.adapter;
+    await this.budgets.take(target.conversationId, false);
+    let id = '';
+    const done = await this.withRetries(
+      target,
+      async (f) => {
+        id = await adapter.send({ ...target, text: f ? text : plainChunk(this.profile.dialect, text), formatted: f, chunkKey, replyToMessageId });
+      },
+      formatted,
+    );
+    if (done === true) return [id];
+    if (done.failure !== 'platform-rejected' || !done.tooLong) return done;
+    const dialect = formatted ? this.profile.dialect : 'plain';
+    const halves = splitRendered(dialect, [text], { maxLength: Math.max(64, Math.floor(text.length / 2)), lengthUnit: this.profile.lengthUnit });
+    if (halves.length < 2) return done;
+    const ids: string[] = [];
+    for (let i = 0; i < halves.length; i++) {
+      const part = await this.sendChunk(target, halves[i], formatted, `${chunkKey}.${i}`, i === 0 ? replyToMessageId : undefined);
+      if (!Array.isArray(part)) return part;
+      ids.push(...part);
+    }
+    return ids;
+  }
+
+  /**
+   * Runs one write: a 429 waits exactly the platform's retry_after (and closes the conversation's budget as long),
+   * refused markup retries as plain text. Transient errors throw (the consumer naks).
+   */
+  private async withRetries(
+    target: OutboundTarget,
+    write: (formatted: boolean) => Promise<void>,
+    formatted: boolean,
+  ): Promise<true | (FailedOutcome & { tooLong?: boolean })> {
+    let f = formatted;
+    for (let limited = 0; ; ) {
+      try {
+        await write(f);
+        return true;
+      } catch (e) {
+        if (e instanceof RateLimited) {
+          if (++limited > MAX_RATE_LIMITED_RETRIES) throw e;
+          this.budgets.pause(target.conversationId, e.retryAfterMs);
+          this.o.logger.info('platform rate limit; waiting its retry_after', { conversationId: target.conversationId, retryAfterMs: e.retryAfterMs });
+          await this.clock.sleep(e.retryAfterMs);
+          continue;
+        }
+        if (e instanceof FormattingRejected && f) {
+          this.o.logger.warn('platform refused the formatting; sending as plain text', { conversationId: target.conversationId, error: e.message });
+          f = false;
+          continue;
+        }
+        if (e instanceof MessageTooLong) return { ...failed('platform-rejected', e.message), tooLong: true };
+        if (e instanceof PermanentSendError || e instanceof FormattingRejected) return failed('platform-rejected', e.message);
+        throw e;
+      }
+    }
+  }
+}

@@ -7,11 +7,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { deliver, InboundSink, LookupCache, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
+import type { CapabilityProfile, ConnectionTestResult } from '@twokey/contracts';
+import { deliver, InboundSink, LookupCache, MessageTooLong, OutboundChunk, OutboundEdit, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
 import type { JsonLogger } from '@twokey/service-kit';
 import { boltLogger } from './bolt-logger';
 import { normalizeSlackEvent } from './normalize';
+import { SLACK_PROFILE } from './slack-profile';
 
 export interface SlackAdapterOptions {
   connection: string;
@@ -38,6 +39,7 @@ type MessageBody = { event_id?: string; event?: { user?: unknown; bot_id?: unkno
 
 export class SlackAdapter implements PlatformAdapter {
   readonly platform = 'slack' as const;
+  readonly profile: CapabilityProfile = SLACK_PROFILE;
   private readonly client: webApi.WebClient;
   private readonly names = new LookupCache<{ displayName: string; username?: string }>({ ttlMs: 60 * 60_000 });
   private readonly handled = new RecentIds(10_000);
@@ -167,13 +169,27 @@ export class SlackAdapter implements PlatformAdapter {
     this.receiver = undefined;
   }
 
-  async send(m: SendMessage): Promise<void> {
+  /** Returns `<channel>:<ts>`. The WebClient waits out a 429 itself, for exactly its Retry-After. */
+  async send(c: OutboundChunk): Promise<string> {
     try {
-      await this.client.chat.postMessage({ channel: m.conversationId, text: m.text, ...(m.threadId ? { thread_ts: m.threadId } : {}) });
+      const r = await this.client.chat.postMessage({
+        channel: c.conversationId,
+        text: c.text,
+        mrkdwn: c.formatted,
+        unfurl_links: false,
+        ...(c.threadId ? { thread_ts: c.threadId } : {}),
+      });
+      return `${c.conversationId}:${String(r.ts)}`;
     } catch (e) {
-      const code = (e as { data?: { error?: string } }).data?.error;
-      if (code && !TRANSIENT_ERRORS.has(code)) throw new PermanentSendError(`slack chat.postMessage refused: ${code}`, { cause: e });
-      throw describeSlackError(e);
+      throw toSlackSendError(e, 'chat.postMessage');
+    }
+  }
+
+  async edit(e: OutboundEdit): Promise<void> {
+    try {
+      await this.client.chat.update({ channel: e.conversationId, ts: e.messageId.split(':').pop()!, text: e.text });
+    } catch (err) {
+      throw toSlackSendError(err, 'chat.update');
     }
   }
 
@@ -199,4 +215,11 @@ export function describeSlackError(e: unknown): Error {
   }
   if (code) return new Error(`Slack API error: ${code}`);
   return e instanceof Error ? new Error(`Slack: ${e.message}`) : new Error(String(e));
+}
+
+function toSlackSendError(e: unknown, method: string): Error {
+  const code = (e as { data?: { error?: string } }).data?.error;
+  if (code === 'msg_too_long') return new MessageTooLong(`slack ${method} refused: ${code}`);
+  if (code && !TRANSIENT_ERRORS.has(code)) return new PermanentSendError(`slack ${method} refused: ${code}`, { cause: e });
+  return describeSlackError(e);
 }

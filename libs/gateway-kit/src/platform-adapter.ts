@@ -55,6 +55,12 @@ export interface PlatformAdapter {
    * anything else is treated as transient. The kit has checked the reply capability before calling.
    */
   send(chunk: OutboundChunk): Promise<string>;
+  /**
+   * Platforms that take several messages per request (LINE: 5 per push or reply) send up to `chunksPerRequest`
+   * chunks at once, spending one write of the budget; returns one id per message created.
+   */
+  sendBatch?(chunks: OutboundChunk[]): Promise<string[]>;
+  readonly chunksPerRequest?: number;
   /** Replaces the text of a message this adapter sent; absent where the platform has no edits (profile.edits false). */
   edit?(edit: OutboundEdit): Promise<void>;
   /** Shows "working…" once; the kit refreshes it while a turn runs when profile.typing is `refreshed`. */

@@ -62,17 +62,53 @@ export class ReplyDelivery {
       return failed('platform-rejected', `the answer needs ${chunks.length} messages; this platform takes at most ${this.profile.maxChunks} per reply`);
     }
     this.stopTyping(target);
-    const record: SentRecord = previous ?? { ...target, ids: [], hashes: [], complete: false };
+    const record: SentRecord = previous ?? { ...target, ids: [], hashes: [], chunksSent: 0, complete: false };
+    const per = this.o.adapter.sendBatch ? Math.max(1, this.o.adapter.chunksPerRequest ?? 1) : 1;
     // A redelivery after a crash mid-way continues after the chunks already sent.
-    for (let i = record.ids.length; i < chunks.length; i++) {
-      const ids = await this.sendChunk(target, chunks[i], formatted, `${cmd.idempotencyKey}:${i}`, i === 0 ? cmd.replyToMessageId : undefined);
+    for (let i = record.chunksSent; i < chunks.length; i += per) {
+      const group = chunks.slice(i, i + per);
+      const replyTo = i === 0 ? cmd.replyToMessageId : undefined;
+      const ids =
+        per > 1
+          ? await this.sendGroup(target, group, formatted, cmd.idempotencyKey, i, replyTo)
+          : await this.sendChunk(target, group[0], formatted, `${cmd.idempotencyKey}:${i}`, replyTo);
       if (!Array.isArray(ids)) return { ...ids, platformMessageIds: [...record.ids] };
       record.ids.push(...ids);
-      record.hashes.push(...ids.map(() => textHash(chunks[i])));
-      record.complete = i === chunks.length - 1;
+      record.hashes.push(...ids.map((_, k) => textHash(group[Math.min(k, group.length - 1)])));
+      record.chunksSent = i + group.length;
+      record.complete = record.chunksSent === chunks.length;
       await this.o.store.put(cmd.idempotencyKey, record);
     }
     return { status: 'delivered', platformMessageIds: record.ids };
+  }
+
+  /** Several chunks in one request (one write of the budget, never dropped). */
+  private async sendGroup(
+    target: OutboundTarget,
+    group: string[],
+    formatted: boolean,
+    idempotencyKey: string,
+    first: number,
+    replyToMessageId?: string,
+  ): Promise<string[] | FailedOutcome> {
+    await this.budgets.take(target.conversationId, false);
+    let ids: string[] = [];
+    const done = await this.withRetries(
+      target,
+      async (f) => {
+        ids = await this.o.adapter.sendBatch!(
+          group.map((text, k) => ({
+            ...target,
+            text: f ? text : plainChunk(this.profile.dialect, text),
+            formatted: f,
+            chunkKey: `${idempotencyKey}:${first + k}`,
+            ...(k === 0 && replyToMessageId ? { replyToMessageId } : {}),
+          })),
+        );
+      },
+      formatted,
+    );
+    return done === true ? ids : done;
   }
 
   async edit(cmd: EditMessage): Promise<DeliveryOutcome> {

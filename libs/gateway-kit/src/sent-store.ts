@@ -5,8 +5,10 @@ import type { KV } from 'nats';
 export interface SentRecord {
   conversationId: string;
   threadId?: string;
-  /** Platform message ids in chunk order. */
+  /** Platform message ids in chunk order (a chunk the platform counted too long may have become two). */
   ids: string[];
+  /** How many of the send's chunks went out (a redelivery continues after them). */
+  chunksSent: number;
   /** A short hash of each message's current text, so an edit rewrites only the messages that changed. */
   hashes: string[];
   /** All chunks of the send went out (a redelivery after a crash mid-way continues where it stopped). */

@@ -93,6 +93,7 @@ export class FakeDiscord {
         { method: 'GET', pattern: '/api/v10/gateway/bot', handle: (r) => ref.self!.auth(r, () => ref.self!.gatewayBot()) },
         { method: 'GET', pattern: '/api/v10/users/@me', handle: (r) => ref.self!.auth(r, () => ({ status: 200, body: ref.self!.bot })) },
         { method: 'POST', pattern: '/api/v10/channels/:id/messages', handle: (r) => ref.self!.auth(r, () => ref.self!.createMessage(r)) },
+        { method: 'PATCH', pattern: '/api/v10/channels/:id/messages/:mid', handle: (r) => ref.self!.auth(r, () => ref.self!.editMessage(r)) },
         { method: 'POST', pattern: '/api/v10/channels/:id/typing', handle: (r) => ref.self!.auth(r, () => ({ status: 204 })) },
       ],
       notFound: () => ({ status: 404, body: { message: '404: Not Found', code: 0 } }),
@@ -201,14 +202,42 @@ export class FakeDiscord {
     };
   }
 
+  /** Messages the bot created, by id (content as last set, and every edit). */
+  readonly sent = new Map<string, { channelId: string; content: string; edits: string[]; allowedMentions?: unknown }>();
+
+  /** Discord's answer for content over 2,000 characters (Invalid Form Body, BASE_TYPE_MAX_LENGTH). */
+  private contentError(content: string | undefined): FakeResponse | undefined {
+    if (!content) return { status: 400, body: { message: 'Cannot send an empty message', code: 50006 } };
+    if (content.length > 2000) {
+      return {
+        status: 400,
+        body: { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } },
+      };
+    }
+    return undefined;
+  }
+
   private createMessage(req: FakeRequest): FakeResponse {
-    const body = (req.body ?? {}) as { content?: string };
-    if (!body.content) return { status: 400, body: { message: 'Cannot send an empty message', code: 50006 } };
-    if (body.content.length > 2000) return { status: 400, body: { message: 'Invalid Form Body', code: 50035 } };
+    const body = (req.body ?? {}) as { content?: string; allowed_mentions?: unknown };
+    const refused = this.contentError(body.content);
+    if (refused) return refused;
+    const id = snowflake();
+    this.sent.set(id, { channelId: req.params.id, content: body.content!, edits: [], allowedMentions: body.allowed_mentions });
     return {
       status: 200,
-      body: { id: snowflake(), channel_id: req.params.id, author: this.bot, content: body.content, timestamp: new Date().toISOString(), type: 0 },
+      body: { id, channel_id: req.params.id, author: this.bot, content: body.content, timestamp: new Date().toISOString(), type: 0 },
     };
+  }
+
+  private editMessage(req: FakeRequest): FakeResponse {
+    const m = this.sent.get(req.params.mid);
+    if (!m || m.channelId !== req.params.id) return { status: 404, body: { message: 'Unknown Message', code: 10008 } };
+    const body = (req.body ?? {}) as { content?: string };
+    const refused = this.contentError(body.content);
+    if (refused) return refused;
+    m.content = body.content!;
+    m.edits.push(m.content);
+    return { status: 200, body: { id: req.params.mid, channel_id: m.channelId, author: this.bot, content: m.content, edited_timestamp: new Date().toISOString(), type: 0 } };
   }
 
   private onSocket(ws: WebSocket): void {

@@ -54,6 +54,7 @@ export async function startStack(env: Record<string, string> = {}, options: { pa
       nats: { url: nats.url },
       http: { port: 0, host: '127.0.0.1' },
       hmacSecret: HMAC_SECRET,
+      replyCapability: { secret: 'admin-api-test-reply-capability-secret-0123', ttlSeconds: 3600 },
       denialWindowMs: 300,
       denialMaxCoalesce: 500,
       denialMaxHeld: 1_000_000,

@@ -2,15 +2,17 @@ import { ConfigError } from '@twokey/service-kit';
 import { loadPairingConfig } from './config';
 
 const SECRET = 's'.repeat(32);
+const REPLY = 'r'.repeat(32);
 
 describe('pairing-service configuration', () => {
   it('applies the documented defaults', () => {
-    const c = loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET });
+    const c = loadPairingConfig({ REPLY_CAPABILITY_SECRET: REPLY, PAIRING_HMAC_SECRET: SECRET });
     expect(c).toEqual({
       prefix: 'twokey',
       nats: { url: 'nats://127.0.0.1:4222', user: undefined, password: undefined },
       http: { port: 3001, host: '0.0.0.0' },
       hmacSecret: SECRET,
+      replyCapability: { secret: REPLY, ttlSeconds: 86_400 },
       denialWindowMs: 60_000,
       denialMaxCoalesce: 500,
       denialMaxHeld: 1_000_000,
@@ -23,15 +25,15 @@ describe('pairing-service configuration', () => {
   });
 
   it('derives the ack wait from the denial window unless set', () => {
-    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, DENIAL_WINDOW_SECONDS: '1' }).ackWaitMs).toBe(32_000);
-    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '3' }).ackWaitMs).toBe(3_000);
-    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, ENSURE_STREAMS: 'false' }).ensureStreams).toBe(false);
+    expect(loadPairingConfig({ REPLY_CAPABILITY_SECRET: REPLY, PAIRING_HMAC_SECRET: SECRET, DENIAL_WINDOW_SECONDS: '1' }).ackWaitMs).toBe(32_000);
+    expect(loadPairingConfig({ REPLY_CAPABILITY_SECRET: REPLY, PAIRING_HMAC_SECRET: SECRET, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '3' }).ackWaitMs).toBe(3_000);
+    expect(loadPairingConfig({ REPLY_CAPABILITY_SECRET: REPLY, PAIRING_HMAC_SECRET: SECRET, ENSURE_STREAMS: 'false' }).ensureStreams).toBe(false);
   });
 
   it('names every bad variable', () => {
     let error: unknown;
     try {
-      loadPairingConfig({ PAIRING_HMAC_SECRET: 'short', HTTP_PORT: 'eighty', DENIAL_MAX_COALESCE: '0' });
+      loadPairingConfig({ REPLY_CAPABILITY_SECRET: REPLY, PAIRING_HMAC_SECRET: 'short', HTTP_PORT: 'eighty', DENIAL_MAX_COALESCE: '0' });
     } catch (e) {
       error = e;
     }
@@ -41,7 +43,7 @@ describe('pairing-service configuration', () => {
   });
 
   it('refuses an ack wait that would redeliver held denials', () => {
-    expect(() => loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, DENIAL_WINDOW_SECONDS: '60', ACK_WAIT_SECONDS: '60' })).toThrow(
+    expect(() => loadPairingConfig({ REPLY_CAPABILITY_SECRET: REPLY, PAIRING_HMAC_SECRET: SECRET, DENIAL_WINDOW_SECONDS: '60', ACK_WAIT_SECONDS: '60' })).toThrow(
       /ACK_WAIT_SECONDS: must be greater than DENIAL_WINDOW_SECONDS \(60\)/,
     );
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SUBJECT_PREFIX } from '@twokey/contracts';
+import { DEFAULT_REPLY_CAPABILITY_TTL_SECONDS, DEFAULT_SUBJECT_PREFIX } from '@twokey/contracts';
 import { ConfigError, env, loadConfig } from '@twokey/service-kit';
 
 export const SERVICE_NAME = 'pairing-service';
@@ -17,6 +17,13 @@ export const PairingServiceEnv = z.object({
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   /** Key of the HMAC that replaces pairing codes in events; a short key would make codes guessable offline. */
   PAIRING_HMAC_SECRET: env.secret(32),
+  /**
+   * Key of the reply capabilities added to each admitted message, shared with the gateways and never with the agent:
+   * the agent may answer where a message was admitted and nowhere else.
+   */
+  REPLY_CAPABILITY_SECRET: env.secret(32),
+  /** How long an admitted message may be answered (edits included). */
+  REPLY_CAPABILITY_TTL_SECONDS: env.int(DEFAULT_REPLY_CAPABILITY_TTL_SECONDS).pipe(z.number().min(60).max(30 * 86_400)),
   DENIAL_WINDOW_SECONDS: env.int(60).pipe(z.number().min(1).max(3_600)),
   /** Held denials of one key that force an early MessageDenied (the event lists their inbound sequences). */
   DENIAL_MAX_COALESCE: env.int(500).pipe(z.number().min(1).max(10_000)),
@@ -42,6 +49,7 @@ export interface PairingServiceConfig {
   nats: { url: string; user?: string; password?: string };
   http: { port: number; host: string };
   hmacSecret: string;
+  replyCapability: { secret: string; ttlSeconds: number };
   denialWindowMs: number;
   denialMaxCoalesce: number;
   denialMaxHeld: number;
@@ -67,6 +75,7 @@ export function loadPairingConfig(source: NodeJS.ProcessEnv = process.env): Pair
     nats: { url: e.NATS_URL, user: e.NATS_USER, password: e.NATS_PASSWORD },
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
     hmacSecret: e.PAIRING_HMAC_SECRET,
+    replyCapability: { secret: e.REPLY_CAPABILITY_SECRET, ttlSeconds: e.REPLY_CAPABILITY_TTL_SECONDS },
     denialWindowMs: e.DENIAL_WINDOW_SECONDS * 1000,
     denialMaxCoalesce: e.DENIAL_MAX_COALESCE,
     denialMaxHeld: e.DENIAL_MAX_HELD,

@@ -42,7 +42,7 @@ describe('splitting rendered replies (property)', () => {
         }
         expect(visibleText(dialect, chunks.join('\n'))).toBe(visibleText(dialect, blocks.join('\n\n')));
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 400) },
     );
   });
 });

@@ -41,7 +41,8 @@ const SEPARATOR = '\n\n';
  * the block), so every finished chunk fits once balanced.
  */
 function cutBlock(dialect: MarkdownDialect, text: string, limit: SplitLimit): string[] {
-  const atoms = text.match(dialect === 'telegram-html' ? HTML_ATOMS : CHAR_ATOMS) ?? [];
+  // Slack's links (<url|text>) and entities are as indivisible as Telegram's tags.
+  const atoms = text.match(dialect === 'telegram-html' || dialect === 'slack-mrkdwn' ? HTML_ATOMS : CHAR_ATOMS) ?? [];
   const len = (s: string) => measure(s, limit.lengthUnit);
   const reserve = maxContextCost(dialect, atoms, len);
   const budget = limit.maxLength - reserve;
@@ -79,7 +80,8 @@ function cutBlock(dialect: MarkdownDialect, text: string, limit: SplitLimit): st
     const body = atoms.slice(i, end).join('');
     const after = contextsOf(dialect, body, ctx);
     const chunk = ctx.reopen + body + after.close;
-    if (chunk.replace(/<[^>]*>/g, '').trim() !== '') out.push(chunk);
+    const visible = dialect === 'telegram-html' ? chunk.replace(/<[^>]*>/g, '') : chunk;
+    if (visible.trim() !== '') out.push(chunk);
     ctx = after;
     i = next;
   }
@@ -96,7 +98,7 @@ function maxContextCost(dialect: MarkdownDialect, atoms: string[], len: (s: stri
   let line = '';
   for (const a of atoms) {
     if (dialect === 'telegram-html') {
-      if (!a.startsWith('<')) continue;
+      if (!a.startsWith('<') || a.length === 1) continue;
       ctx = contextsOf(dialect, a, ctx);
     } else {
       line += a;

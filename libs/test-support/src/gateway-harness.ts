@@ -10,6 +10,7 @@ import { Clock, createGateway, DeadLetter, Gateway, GatewayConfig, gatewayConfig
 import { rpcRequest } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import type { NatsHarness } from './nats-harness';
+import { TEST_REPLY_CAPABILITY_SECRET } from './test-profile';
 import { collectCore, Collected, collectStream, StoredMessage } from './stream-collector';
 
 /** A logger that keeps every line, so a test can assert that an error was logged clearly. */
@@ -28,8 +29,6 @@ export class CapturingLogger extends JsonLogger {
   }
 }
 
-/** The reply capability key of every gateway a test starts (what the pairing-service would share with it). */
-export const TEST_REPLY_CAPABILITY_SECRET = 'test-reply-capability-secret-0123456789abcdef';
 export const testCapabilities = (now?: () => Date) => new ReplyCapabilities(TEST_REPLY_CAPABILITY_SECRET, 3600, now);
 
 /** An outbound command as a test writes it: connection and schema filled in, the capability signed unless given. */
@@ -142,4 +141,4 @@ export async function until(check: () => boolean, timeoutMs = 10_000): Promise<v
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-export { TEST_PROFILE } from './test-profile';
+export { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET } from './test-profile';

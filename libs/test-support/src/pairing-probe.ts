@@ -22,6 +22,7 @@ import {
 import { JetStreamEventStore } from '@twokey/event-store';
 import { rpcRequest } from '@twokey/messaging';
 import type { z } from 'zod';
+import { TEST_REPLY_CAPABILITY_SECRET } from './test-profile';
 
 /** Structurally the pairing-service's config: a short denial window so MessageDenied shows up fast. */
 export function pairingTestConfig(nats: { url: string; prefix: string }) {
@@ -30,6 +31,8 @@ export function pairingTestConfig(nats: { url: string; prefix: string }) {
     nats: { url: nats.url },
     http: { port: 0, host: '127.0.0.1' },
     hmacSecret: 'test-pairing-hmac-secret-0123456789abcdef',
+    // The gateways under test check capabilities with the same key (gateway-harness).
+    replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET, ttlSeconds: 3600 },
     denialWindowMs: 200,
     denialMaxCoalesce: 500,
     denialMaxHeld: 1_000_000,

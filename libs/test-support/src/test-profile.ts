@@ -12,3 +12,6 @@ export const TEST_PROFILE: CapabilityProfile = {
   buttons: false,
   tables: false,
 };
+
+/** The reply capability key of every gateway and pairing-service a test starts. */
+export const TEST_REPLY_CAPABILITY_SECRET = 'test-reply-capability-secret-0123456789abcdef';

@@ -30,6 +30,7 @@ export async function pairingEnv(nats: BenchNats, overrides: Record<string, stri
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: String(await freePort()),
     PAIRING_HMAC_SECRET: randomBytes(32).toString('hex'),
+    REPLY_CAPABILITY_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'info',
     ...overrides,
   };

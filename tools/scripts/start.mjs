@@ -80,7 +80,8 @@ function natsSettings(env, service, secrets) {
 
 function serviceOverrides(s, env, secrets, plan, host) {
   const base = { ...natsSettings(env, s.name, secrets), HTTP_PORT: s.port, HTTP_HOST: host, ENSURE_STREAMS: 'false' };
-  if (s.name === 'pairing-service') return { ...base, PAIRING_HMAC_SECRET: env.PAIRING_HMAC_SECRET || secrets.pairingHmacSecret };
+  const replyKey = env.REPLY_CAPABILITY_SECRET || secrets.replyCapabilitySecret;
+  if (s.name === 'pairing-service') return { ...base, PAIRING_HMAC_SECRET: env.PAIRING_HMAC_SECRET || secrets.pairingHmacSecret, REPLY_CAPABILITY_SECRET: replyKey };
   if (s.name === 'admin-api') {
     const running = plan.run.filter((r) => r.platform).map((r) => `${r.connection}:${r.platform}`);
     return {
@@ -90,7 +91,7 @@ function serviceOverrides(s, env, secrets, plan, host) {
       CONNECTIONS: env.CONNECTIONS || running.join(','),
     };
   }
-  return { ...base, TWOKEY_CONNECTION_ID: s.connection };
+  return { ...base, TWOKEY_CONNECTION_ID: s.connection, REPLY_CAPABILITY_SECRET: replyKey };
 }
 
 /** Options, .env, the plan of what runs, a fresh dist/ and the home folder with its secrets. */

@@ -73,4 +73,11 @@ describe('service plan', () => {
     expect(Object.keys(admin).sort()).toEqual(['ADMIN_TOKEN_HASHES', 'PATH', 'SESSION_SECRET']);
     expect(Object.keys(childEnv({ name: 'pairing-service' }, env, {})).sort()).toEqual(['PAIRING_HMAC_SECRET', 'PATH']);
   });
+
+  it('gives the reply capability key to the pairing-service and the gateways, never to the admin-api', () => {
+    const env = { PATH: '/bin', REPLY_CAPABILITY_SECRET: 'r' };
+    expect(childEnv({ name: 'pairing-service' }, env, {}).REPLY_CAPABILITY_SECRET).toBe('r');
+    expect(childEnv({ name: 'gateway-line' }, env, {}).REPLY_CAPABILITY_SECRET).toBe('r');
+    expect(childEnv({ name: 'admin-api' }, env, {}).REPLY_CAPABILITY_SECRET).toBeUndefined();
+  });
 });

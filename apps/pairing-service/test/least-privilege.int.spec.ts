@@ -55,6 +55,7 @@ describe('pairing-service with least-privilege NATS users', () => {
         HTTP_PORT: '0',
         HTTP_HOST: '127.0.0.1',
         PAIRING_HMAC_SECRET: randomBytes(24).toString('hex'),
+        REPLY_CAPABILITY_SECRET: randomBytes(24).toString('hex'),
         DENIAL_WINDOW_SECONDS: '1',
         ACK_WAIT_SECONDS: '5',
       }),

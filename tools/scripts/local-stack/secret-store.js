@@ -36,6 +36,7 @@ function loadOrCreateSecrets(home, natsUsers) {
       createdAt: new Date().toISOString(),
       natsPasswords: {},
       pairingHmacSecret: randomSecret(),
+      replyCapabilitySecret: randomSecret(),
       sessionSecret: randomSecret(),
       admin: { id: ADMIN_ID, tokenSha256: admin.sha256, shown: false },
     };
@@ -50,6 +51,11 @@ function loadOrCreateSecrets(home, natsUsers) {
       throw new Error(`${file} is incomplete; restore it or delete it to start over with new secrets`);
     }
     if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+    // A home made before reply capabilities existed gets its key now.
+    if (!secrets.replyCapabilitySecret) {
+      secrets.replyCapabilitySecret = randomSecret();
+      changed = true;
+    }
     if (secrets.admin.shown === false) {
       const admin = newAdminToken();
       adminToken = admin.token;

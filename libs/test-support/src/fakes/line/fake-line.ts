@@ -174,8 +174,13 @@ export class FakeLine {
     return undefined;
   }
 
+  /** The text of every message accepted, by the id LINE answered with. */
+  readonly textById = new Map<string, string>();
+
   private sent(messages: unknown[]) {
-    return { sentMessages: messages.map(() => ({ id: this.nextMessageId(), quoteToken: randomBytes(8).toString('hex') })) };
+    const sentMessages = messages.map(() => ({ id: this.nextMessageId(), quoteToken: randomBytes(8).toString('hex') }));
+    sentMessages.forEach((m, i) => this.textById.set(m.id, (messages[i] as { text: string }).text));
+    return { sentMessages };
   }
 
   private push(req: FakeRequest): FakeResponse {

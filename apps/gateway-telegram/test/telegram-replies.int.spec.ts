@@ -96,6 +96,17 @@ describe('gateway-telegram replies', () => {
     expect(fake.userFacingCalls()).toHaveLength(before);
   });
 
+  it('edits a message sent before a gateway restart (the ids are in the JetStream KV bucket)', async () => {
+    const key = await gw.sendOutbound({ conversationId: DM, text: 'before the restart' });
+    const [id] = (await gw.report(key)).platformMessageIds;
+    await gw.stop();
+    const adapter = new TelegramAdapter({ connection: 'telegram', token: TOKEN, apiRoot: fake.url, mode: 'polling', logger, pollingTimeoutSeconds: 5 });
+    gw = await startGatewayUnderTest({ nats, platform: 'telegram', adapter, logger });
+    const edit = await gw.sendOutbound({ type: 'edit-message', schemaVersion: 1, conversationId: DM, targetIdempotencyKey: key, text: 'after the restart', final: true });
+    expect(await gw.report(edit)).toMatchObject({ status: 'delivered', platformMessageIds: [id] });
+    expect(fake.messages.get(id)).toMatchObject({ text: 'after the restart' });
+  });
+
   it('escapes what Telegram would read as HTML, so the fake (which parses entities) accepts it', async () => {
     const key = await gw.sendOutbound({ conversationId: DM, text: 'a < b & **c**' });
     const r = await gw.report(key);

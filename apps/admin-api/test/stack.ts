@@ -55,6 +55,7 @@ export async function startStack(env: Record<string, string> = {}, options: { pa
       http: { port: 0, host: '127.0.0.1' },
       hmacSecret: HMAC_SECRET,
       replyCapability: { secret: 'admin-api-test-reply-capability-secret-0123', ttlSeconds: 3600 },
+      systemMessages: { connections: [], userApproved: 'approved', spaceApproved: 'approved' },
       denialWindowMs: 300,
       denialMaxCoalesce: 500,
       denialMaxHeld: 1_000_000,

@@ -13,6 +13,7 @@ describe('pairing-service configuration', () => {
       http: { port: 3001, host: '0.0.0.0' },
       hmacSecret: SECRET,
       replyCapability: { secret: REPLY, ttlSeconds: 86_400 },
+      systemMessages: { connections: [], userApproved: "You're approved: you can talk to the agent now.", spaceApproved: 'This chat is approved: the agent answers here when addressed.' },
       denialWindowMs: 60_000,
       denialMaxCoalesce: 500,
       denialMaxHeld: 1_000_000,

@@ -33,6 +33,7 @@ export function pairingTestConfig(nats: { url: string; prefix: string }) {
     hmacSecret: 'test-pairing-hmac-secret-0123456789abcdef',
     // The gateways under test check capabilities with the same key (gateway-harness).
     replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET, ttlSeconds: 3600 },
+    systemMessages: { connections: [] as string[] | '*', userApproved: "You're approved.", spaceApproved: 'This chat is approved.' },
     denialWindowMs: 200,
     denialMaxCoalesce: 500,
     denialMaxHeld: 1_000_000,

@@ -181,6 +181,20 @@ describe('ReplyDelivery', () => {
     expect(platform.edits.at(-1)).toMatchObject({ messageId: 'm1', text: 'the final answer' });
   });
 
+  it('blanks the messages an edit no longer needs when the answer got shorter', async () => {
+    const long = Array.from({ length: 3 }, () => 'r'.repeat(150)).join('\n\n');
+    const key = send(long).idempotencyKey;
+    expect((await delivery.send(send(long))).platformMessageIds).toEqual(['m1', 'm2', 'm3']);
+    clock.t += 120_000;
+    const r = await delivery.edit(edit(key, 'short now', true, 9));
+    expect(r).toMatchObject({ status: 'delivered', platformMessageIds: ['m1', 'm2', 'm3'] });
+    expect(platform.edits.map((e) => [e.messageId, e.text])).toEqual([
+      ['m1', 'short now'],
+      ['m2', '…'],
+      ['m3', '…'],
+    ]);
+  });
+
   it('refuses an edit of an unknown message, of another conversation, or where edits do not exist', async () => {
     expect(await delivery.edit(edit('nope', 'x', true, 1))).toMatchObject({ status: 'failed', failure: 'unknown-target' });
     await delivery.send(send('mine'));

@@ -20,6 +20,10 @@ export type DeliveryOutcome =
 const MAX_RATE_LIMITED_RETRIES = 5;
 /** Telegram's chat action shows for 5 s, Discord's typing for 10 s: refreshing every 4 s covers both. */
 export const TYPING_REFRESH_MS = 4_000;
+/** What a message no longer needed after an edit shortened the answer shows. */
+const SURPLUS = '…';
+const SURPLUS_HASH = textHash(SURPLUS);
+
 /** A turn whose stop never came stops showing typing after this. */
 export const TYPING_MAX_MS = 5 * 60_000;
 
@@ -140,6 +144,15 @@ export class ReplyDelivery {
         record.ids.push(...ids);
         record.hashes.push(...ids.map(() => hash));
       }
+      await this.o.store.put(cmd.targetIdempotencyKey, record);
+    }
+    // The answer got shorter than the messages it had: the ones no longer needed are blanked, not left stale.
+    for (let i = chunks.length; i < record.ids.length; i++) {
+      if (record.hashes[i] === SURPLUS_HASH) continue;
+      if (!(await this.budgets.take(cmd.conversationId, droppable))) return failed('over-budget', 'intermediate edit dropped to stay within the write budget', record.ids);
+      const done = await this.withRetries(target, () => adapter.edit!({ ...target, messageId: record.ids[i], text: SURPLUS, formatted: false }), false);
+      if (done !== true) return { ...done, platformMessageIds: record.ids };
+      record.hashes[i] = SURPLUS_HASH;
       await this.o.store.put(cmd.targetIdempotencyKey, record);
     }
     return { status: 'delivered', platformMessageIds: record.ids };

@@ -102,6 +102,8 @@ describe('gateway status over real NATS', () => {
       since: expect.any(String),
       lastInboundAt: null,
       bufferSize: 0,
+      // What replies can do here, for the agent bridge (from memory as well).
+      profile: TEST_PROFILE,
     });
     expect(Date.parse(first.since)).toBeGreaterThanOrEqual(before - 1);
     expect(Date.parse(first.since)).toBeLessThanOrEqual(Date.now());

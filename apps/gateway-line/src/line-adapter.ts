@@ -186,10 +186,11 @@ export class LineAdapter implements PlatformAdapter {
   }
 
   /** The loading animation (POST /v2/bot/chat/loading/start), which LINE shows in one-to-one chats only. */
-  async typing(t: OutboundTarget): Promise<void> {
-    if (!t.conversationId.startsWith('U')) return;
+  async typing(t: OutboundTarget): Promise<boolean> {
+    if (!t.conversationId.startsWith('U')) return false;
     try {
       await this.client.showLoadingAnimation({ chatId: t.conversationId, loadingSeconds: LINE_LOADING_SECONDS });
+      return true;
     } catch (e) {
       throw toLineSendError(e);
     }

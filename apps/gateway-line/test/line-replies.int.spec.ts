@@ -44,6 +44,14 @@ describe('gateway-line replies', () => {
     userFacingCalls: () => fake.userFacingCalls().length,
   }));
 
+  it('reports typing in a group as unsupported: LINE shows its loading animation in one-to-one chats only', async () => {
+    const group = `C${'0'.repeat(32)}`;
+    const before = fake.log.filter((c) => c.path === '/v2/bot/chat/loading/start').length;
+    const key = await gw.sendOutbound({ type: 'chat-action', schemaVersion: 1, conversationId: group, action: 'typing', state: 'start' });
+    expect(await gw.report(key)).toMatchObject({ status: 'failed', failure: 'unsupported' });
+    expect(fake.log.filter((c) => c.path === '/v2/bot/chat/loading/start')).toHaveLength(before);
+  });
+
   it('sends a long answer as bubbles of at most 5,000 characters, 5 per request', async () => {
     const text = 'word '.repeat(7_000).trim(); // 34,999 characters: 7 bubbles
     const report = await gw.report(await gw.sendOutbound({ conversationId: ALICE, text, format: 'plain' }));

@@ -36,6 +36,7 @@ export interface OutboundConsumerOptions {
 }
 
 const ACK_WAIT_MS = 60_000;
+const WORKING_EVERY_MS = ACK_WAIT_MS / 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Redelivery delay after the n-th failed attempt: 1 s, 2 s, 4 s … capped at one minute. */
@@ -101,7 +102,9 @@ export class OutboundConsumer {
       try {
         if (this.o.createConsumer) await this.ensureConsumer(nc);
         const consumer = await nc.jetstream().consumers.get(this.o.stream, outboundConsumerName(this.o.connection));
-        this.messages = await consumer.consume({ max_messages: 16 });
+        // One at a time: a reply may wait minutes for its conversation's write budget, and a pulled message's ack
+        // timer runs from its delivery, so a buffer of them would expire and come back while they wait.
+        this.messages = await consumer.consume({ max_messages: 1 });
         if (this.stopped) this.messages.stop();
         backoff = 250;
         for await (const m of this.messages) await this.handle(m);
@@ -148,6 +151,8 @@ export class OutboundConsumer {
       return;
     }
     const attempt = m.info.redeliveryCount;
+    // Budget waits and a platform's retry_after can outlast the ack wait: tell the server the command is in hand.
+    const working = setInterval(() => m.working(), WORKING_EVERY_MS);
     try {
       const outcome =
         cmd.type === 'edit-message' ? await this.o.delivery.edit(cmd) : cmd.type === 'chat-action' ? await this.o.delivery.typing(cmd) : await this.o.delivery.send(cmd);
@@ -174,6 +179,8 @@ export class OutboundConsumer {
         this.o.logger.warn(`${command} failed; will retry`, { idempotencyKey: cmd.idempotencyKey, attempt, retryInMs: delay, error: (e as Error).message });
         m.nak(delay);
       }
+    } finally {
+      clearInterval(working);
     }
   }
 

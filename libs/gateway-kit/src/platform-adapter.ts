@@ -63,8 +63,11 @@ export interface PlatformAdapter {
   readonly chunksPerRequest?: number;
   /** Replaces the text of a message this adapter sent; absent where the platform has no edits (profile.edits false). */
   edit?(edit: OutboundEdit): Promise<void>;
-  /** Shows "working…" once; the kit refreshes it while a turn runs when profile.typing is `refreshed`. */
-  typing?(target: OutboundTarget): Promise<void>;
+  /**
+   * Shows "working…" once; the kit refreshes it while a turn runs when profile.typing is `refreshed`. Resolves false
+   * where the platform shows nothing in this kind of conversation (LINE: groups), so the report can say so.
+   */
+  typing?(target: OutboundTarget): Promise<boolean | void>;
   /** Checks the credentials against the platform: the bot's identity on success, a clear error otherwise. */
   connectionTest(): Promise<ConnectionTestResult>;
   /** Webhook routes, for platforms or modes that receive over HTTP. */

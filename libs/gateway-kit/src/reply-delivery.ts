@@ -165,7 +165,7 @@ export class ReplyDelivery {
       return { status: 'delivered', platformMessageIds: [] };
     }
     if (this.profile.typing === 'none' || !this.o.adapter.typing) return failed('unsupported', 'this platform shows no typing indicator');
-    await this.o.adapter.typing(target);
+    if ((await this.o.adapter.typing(target)) === false) return failed('unsupported', 'this platform shows no typing indicator in this conversation');
     if (this.profile.typing === 'refreshed') this.refreshTyping(target);
     return { status: 'delivered', platformMessageIds: [] };
   }

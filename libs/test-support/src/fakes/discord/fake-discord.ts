@@ -39,6 +39,8 @@ export interface FakeDiscordOptions {
   /** Whether the bot's Message Content intent is enabled in the developer portal (default true). */
   messageContentIntent?: boolean;
   heartbeatIntervalMs?: number;
+  /** The per-channel message bucket (creates and edits): `writes` per `perMs`, then 429 (default 5 per 5 s). */
+  channelBucket?: { writes: number; perMs: number };
 }
 
 export const MESSAGE_CONTENT_INTENT = 1 << 15;
@@ -217,7 +219,42 @@ export class FakeDiscord {
     return undefined;
   }
 
+  /** Each 429 the channel bucket answered. */
+  readonly rateLimited: { channelId: string; at: number }[] = [];
+  private readonly channelWrites = new Map<string, number[]>();
+
+  /**
+   * Discord's rate limit answer (discord.com/developers/docs/topics/rate-limits): 429 with retry_after (seconds,
+   * fractional) in the body and Retry-After / X-RateLimit-* headers; discord.js waits it out and retries.
+   */
+  private bucket(channelId: string): FakeResponse | undefined {
+    const b = this.options.channelBucket ?? { writes: 5, perMs: 5_000 };
+    const now = Date.now();
+    const recent = (this.channelWrites.get(channelId) ?? []).filter((t) => t > now - b.perMs);
+    this.channelWrites.set(channelId, recent);
+    if (recent.length < b.writes) {
+      recent.push(now);
+      return undefined;
+    }
+    this.rateLimited.push({ channelId, at: now });
+    const after = Math.max(0.001, (recent[0] + b.perMs - now) / 1000);
+    return {
+      status: 429,
+      body: { message: 'You are being rate limited.', retry_after: after, global: false },
+      headers: {
+        'retry-after': String(Math.ceil(after)),
+        'x-ratelimit-limit': String(b.writes),
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset-after': after.toFixed(3),
+        'x-ratelimit-bucket': `channel-${channelId}`,
+        'x-ratelimit-scope': 'user',
+      },
+    };
+  }
+
   private createMessage(req: FakeRequest): FakeResponse {
+    const limited = this.bucket(req.params.id);
+    if (limited) return limited;
     const body = (req.body ?? {}) as { content?: string; allowed_mentions?: unknown };
     const refused = this.contentError(body.content);
     if (refused) return refused;
@@ -230,6 +267,8 @@ export class FakeDiscord {
   }
 
   private editMessage(req: FakeRequest): FakeResponse {
+    const limited = this.bucket(req.params.id);
+    if (limited) return limited;
     const m = this.sent.get(req.params.mid);
     if (!m || m.channelId !== req.params.id) return { status: 404, body: { message: 'Unknown Message', code: 10008 } };
     const body = (req.body ?? {}) as { content?: string };

@@ -169,11 +169,11 @@ export class OutboundConsumer {
     } catch (e) {
       this.o.metrics.outboundFailed.inc();
       if (attempt >= (this.o.maxAttempts ?? 10)) {
-        const reason = `platform kept failing: ${(e as Error).message}`;
-        this.o.deadLetters.send(`${command} not delivered: ${reason}`, {
+        this.o.deadLetters.send(`${command} not delivered: platform kept failing: ${(e as Error).message}`, {
           details: { idempotencyKey: cmd.idempotencyKey, conversationId: cmd.conversationId, command, attempts: attempt },
         });
-        await this.settle(m, cmd, failedOutcome('platform-unavailable', reason), () => m.term());
+        // The report goes to the agent: the platform's transport error (which may quote a URL) stays in the DLQ.
+        await this.settle(m, cmd, failedOutcome('platform-unavailable', `the platform kept failing (${attempt} attempts)`), () => m.term());
       } else {
         const delay = nakDelayMs(attempt);
         this.o.logger.warn(`${command} failed; will retry`, { idempotencyKey: cmd.idempotencyKey, attempt, retryInMs: delay, error: (e as Error).message });

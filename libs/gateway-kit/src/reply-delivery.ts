@@ -10,6 +10,7 @@ import type { JsonLogger } from '@twokey/service-kit';
 import { FormattingRejected, MessageTooLong, PermanentSendError, RateLimited } from './errors';
 import type { OutboundTarget, PlatformAdapter } from './platform-adapter';
 import { type SentRecord, type SentStore, textHash } from './sent-store';
+import { TypingRefresher } from './typing-refresher';
 import { realClock, WriteBudgets, type Clock } from './write-budget';
 
 export type DeliveryOutcome =
@@ -18,14 +19,10 @@ export type DeliveryOutcome =
 
 /** 429s in a row for one write before the command is handed back for a later redelivery. */
 const MAX_RATE_LIMITED_RETRIES = 5;
-/** Telegram's chat action shows for 5 s, Discord's typing for 10 s: refreshing every 4 s covers both. */
-export const TYPING_REFRESH_MS = 4_000;
 /** What a message no longer needed after an edit shortened the answer shows. */
 const SURPLUS = '…';
 const SURPLUS_HASH = textHash(SURPLUS);
 
-/** A turn whose stop never came stops showing typing after this. */
-export const TYPING_MAX_MS = 5 * 60_000;
 
 export interface ReplyDeliveryOptions {
   adapter: PlatformAdapter;
@@ -46,11 +43,12 @@ const failed = (failure: DeliveryFailure, reason: string, platformMessageIds: st
 export class ReplyDelivery {
   readonly budgets: WriteBudgets;
   private readonly clock: Clock;
-  private readonly typingTimers = new Map<string, { timer: NodeJS.Timeout; until: number }>();
+  private readonly typingRefresh: TypingRefresher;
 
   constructor(private readonly o: ReplyDeliveryOptions) {
     this.clock = o.clock ?? realClock;
     this.budgets = new WriteBudgets(o.adapter.profile.writeBudget, this.clock);
+    this.typingRefresh = new TypingRefresher((t) => o.adapter.typing?.(t), this.clock, o.logger);
   }
 
   private get profile() {
@@ -65,7 +63,7 @@ export class ReplyDelivery {
     if (chunks.length > this.profile.maxChunks) {
       return failed('platform-rejected', `the answer needs ${chunks.length} messages; this platform takes at most ${this.profile.maxChunks} per reply`);
     }
-    this.stopTyping(target);
+    this.typingRefresh.stop(target);
     const record: SentRecord = previous ?? { ...target, ids: [], hashes: [], chunksSent: 0, complete: false };
     const per = this.o.adapter.sendBatch ? Math.max(1, this.o.adapter.chunksPerRequest ?? 1) : 1;
     // A redelivery after a crash mid-way continues after the chunks already sent.
@@ -127,7 +125,7 @@ export class ReplyDelivery {
     if (chunks.length > this.profile.maxChunks) {
       return failed('platform-rejected', `the answer needs ${chunks.length} messages; this platform takes at most ${this.profile.maxChunks} per reply`);
     }
-    if (cmd.final) this.stopTyping(target);
+    if (cmd.final) this.typingRefresh.stop(target);
     const droppable = !cmd.final;
     for (let i = 0; i < chunks.length; i++) {
       const hash = textHash(chunks[i]);
@@ -161,42 +159,18 @@ export class ReplyDelivery {
   async typing(cmd: ChatAction): Promise<DeliveryOutcome> {
     const target = { conversationId: cmd.conversationId, threadId: cmd.threadId };
     if (cmd.state === 'stop') {
-      this.stopTyping(target);
+      this.typingRefresh.stop(target);
       return { status: 'delivered', platformMessageIds: [] };
     }
     if (this.profile.typing === 'none' || !this.o.adapter.typing) return failed('unsupported', 'this platform shows no typing indicator');
     if ((await this.o.adapter.typing(target)) === false) return failed('unsupported', 'this platform shows no typing indicator in this conversation');
-    if (this.profile.typing === 'refreshed') this.refreshTyping(target);
+    if (this.profile.typing === 'refreshed') this.typingRefresh.start(target);
     return { status: 'delivered', platformMessageIds: [] };
   }
 
   /** Stops every typing refresh (gateway stop). */
   close(): void {
-    for (const { timer } of this.typingTimers.values()) clearTimeout(timer);
-    this.typingTimers.clear();
-  }
-
-  private typingKey(t: OutboundTarget): string {
-    return `${t.conversationId}\u0000${t.threadId ?? ''}`;
-  }
-
-  private refreshTyping(target: OutboundTarget): void {
-    const key = this.typingKey(target);
-    const until = this.typingTimers.get(key)?.until ?? this.clock.now() + TYPING_MAX_MS;
-    this.stopTyping(target);
-    const tick = () => {
-      if (this.clock.now() >= until) return void this.typingTimers.delete(key);
-      void this.o.adapter.typing?.(target).catch((e) => this.o.logger.warn('typing refresh failed', { error: (e as Error).message }));
-      this.typingTimers.set(key, { timer: setTimeout(tick, TYPING_REFRESH_MS), until });
-    };
-    this.typingTimers.set(key, { timer: setTimeout(tick, TYPING_REFRESH_MS), until });
-  }
-
-  private stopTyping(target: OutboundTarget): void {
-    const key = this.typingKey(target);
-    const t = this.typingTimers.get(key);
-    if (t) clearTimeout(t.timer);
-    this.typingTimers.delete(key);
+    this.typingRefresh.close();
   }
 
   /**

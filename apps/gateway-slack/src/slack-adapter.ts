@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { CapabilityProfile, ConnectionTestResult } from '@twokey/contracts';
-import { deliver, InboundSink, LookupCache, MessageTooLong, OutboundChunk, OutboundEdit, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
+import { deliver, InboundSink, LookupCache, MessageTooLong, OutboundChunk, OutboundEdit, PermanentSendError, PlatformAdapter, RateLimited, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
 import type { JsonLogger } from '@twokey/service-kit';
 import { boltLogger } from './bolt-logger';
 import { normalizeSlackEvent } from './normalize';
@@ -56,8 +56,10 @@ export class SlackAdapter implements PlatformAdapter {
   private clientOptions(): webApi.WebClientOptions {
     return {
       ...(this.o.apiUrl ? { slackApiUrl: this.o.apiUrl } : {}),
-      // Outbound retries belong to the kit (nak with backoff); a look-up failure falls back to the user id.
+      // Outbound retries belong to the kit (nak with backoff; a 429 waits exactly its Retry-After there); a look-up
+      // failure falls back to the user id.
       retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
       logger: boltLogger(this.o.logger),
     };
   }
@@ -169,7 +171,7 @@ export class SlackAdapter implements PlatformAdapter {
     this.receiver = undefined;
   }
 
-  /** Returns `<channel>:<ts>`. The WebClient waits out a 429 itself, for exactly its Retry-After. */
+  /** Returns `<channel>:<ts>`. A 429 comes back as RateLimited with its Retry-After (the kit waits exactly that). */
   async send(c: OutboundChunk): Promise<string> {
     try {
       const r = await this.client.chat.postMessage({
@@ -218,6 +220,8 @@ export function describeSlackError(e: unknown): Error {
 }
 
 function toSlackSendError(e: unknown, method: string): Error {
+  const limited = e as { code?: string; retryAfter?: number };
+  if (limited.code === webApi.ErrorCode.RateLimitedError) return new RateLimited((limited.retryAfter ?? 1) * 1000, `slack ${method}: rate limited`);
   const code = (e as { data?: { error?: string } }).data?.error;
   if (code === 'msg_too_long') return new MessageTooLong(`slack ${method} refused: ${code}`);
   if (code && !TRANSIENT_ERRORS.has(code)) return new PermanentSendError(`slack ${method} refused: ${code}`, { cause: e });

@@ -42,4 +42,17 @@ describe('gateway-slack replies', () => {
     typingCalls: () => 0,
     userFacingCalls: () => fake.userFacingCalls().length,
   }));
+
+  it('waits exactly the Retry-After of a 429, then delivers', async () => {
+    fake.rateLimitNext(1, 1);
+    const started = Date.now();
+    const key = await gw.sendOutbound({ conversationId: 'C0GENERAL1', text: 'after the wait' });
+    const report = await gw.report(key);
+    expect(report).toMatchObject({ status: 'delivered' });
+    const calls = fake.log.filter((c) => c.path === '/api/chat.postMessage').slice(-2);
+    expect(calls.map((c) => c.status)).toEqual([429, 200]);
+    expect(calls[1].at - calls[0].at).toBeGreaterThanOrEqual(1_000);
+    expect(calls[1].at - calls[0].at).toBeLessThan(1_900); // not the kit's own backoff on top
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+  });
 });

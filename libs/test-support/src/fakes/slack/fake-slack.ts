@@ -198,6 +198,7 @@ export class FakeSlack {
         });
       }
       case 'chat.postMessage': {
+        if (this.rateLimits.length) return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(this.rateLimits.shift()) } };
         if (!params.channel) return fail('channel_not_found');
         if (!params.text && !params.blocks) return fail('no_text');
         // Slack refuses text over 40,000 characters (docs.slack.dev/reference/methods/chat.postMessage: msg_too_long).
@@ -218,6 +219,13 @@ export class FakeSlack {
       default:
         return fail('unknown_method');
     }
+  }
+
+  private readonly rateLimits: number[] = [];
+
+  /** The next `count` chat.postMessage calls are answered 429 with Retry-After `seconds` (Slack's rate-limit answer). */
+  rateLimitNext(count: number, seconds: number): void {
+    for (let i = 0; i < count; i++) this.rateLimits.push(seconds);
   }
 
   /** Messages the bot posted, by `<channel>:<ts>` (text as last set, every edit). */

@@ -1,5 +1,6 @@
 import { connect, NatsConnection } from 'nats';
-import { ConnectionTestResult, InboundMessage, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
+import { ConnectionTestResult, DeliveryReport, InboundMessage, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
+import { collectStream } from '@twokey/test-support/stream-collector';
 import { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET, testCapabilities } from '@twokey/test-support/gateway-harness';
 import { rpcRequest } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
@@ -131,6 +132,17 @@ describe('gateway kit over real NATS', () => {
     sub.unsubscribe();
     expect(dlq[0]).toMatchObject({ field: 'text', reason: expect.stringContaining('invalid OutboundCommand') });
     expect(adapter.sent).toHaveLength(1);
+    // One DeliveryReport each, even though the invalid command (wrongly) reused k1.
+    const reports = await collectStream<DeliveryReport>(nc, s().streams.delivered, s().delivered('telegram'));
+    try {
+      const [a, b] = await reports.waitForCount(2, 10_000);
+      expect([a.data, b.data].map((r) => [r.status, r.failure]).sort()).toEqual([
+        ['delivered', undefined],
+        ['failed', 'invalid-command'],
+      ]);
+    } finally {
+      await reports.stop();
+    }
   });
 
   it('answers the connection test with the bot identity and a measured latency', async () => {

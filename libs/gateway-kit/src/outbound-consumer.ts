@@ -136,7 +136,7 @@ export class OutboundConsumer {
       const v = e as ContractViolation;
       const id = identify(json.ok ? json.value : undefined);
       this.o.deadLetters.send(v.message, { field: v.field, details: { stream: this.o.stream, seq: m.seq, idempotencyKey: id.idempotencyKey ?? null } });
-      if (id.idempotencyKey) await this.report({ ...id, idempotencyKey: id.idempotencyKey }, failedOutcome('invalid-command', v.message)).catch(() => undefined);
+      if (id.idempotencyKey) await this.report(m.seq, { ...id, idempotencyKey: id.idempotencyKey }, failedOutcome('invalid-command', v.message)).catch(() => undefined);
       m.term(); // no reason text: nats-server 2.9 only understands a bare +TERM
       return;
     }
@@ -190,7 +190,7 @@ export class OutboundConsumer {
    */
   private async settle(m: JsMsg, cmd: OutboundCommand, outcome: DeliveryOutcome, done: () => void): Promise<void> {
     try {
-      await this.report({ idempotencyKey: cmd.idempotencyKey, command: outboundCommandType(cmd), conversationId: cmd.conversationId }, outcome);
+      await this.report(m.seq, { idempotencyKey: cmd.idempotencyKey, command: outboundCommandType(cmd), conversationId: cmd.conversationId }, outcome);
       done();
     } catch (e) {
       this.o.logger.warn('delivery report not stored; the command will be redelivered', { idempotencyKey: cmd.idempotencyKey, error: (e as Error).message });
@@ -198,7 +198,11 @@ export class OutboundConsumer {
     }
   }
 
-  private async report(id: { idempotencyKey: string; command: OutboundCommandType; conversationId?: string }, outcome: DeliveryOutcome): Promise<void> {
+  /**
+   * `seq` (the command's outbound stream sequence) names the report for de-duplication: a redelivered command is
+   * reported once, and two commands that (wrongly) share an idempotency key still get a report each.
+   */
+  private async report(seq: number, id: { idempotencyKey: string; command: OutboundCommandType; conversationId?: string }, outcome: DeliveryOutcome): Promise<void> {
     const nc = this.nc;
     if (!nc) throw new Error('not connected');
     const report: DeliveryReport = {
@@ -212,7 +216,7 @@ export class OutboundConsumer {
       ...(outcome.status === 'failed' ? { failure: outcome.failure, reason: outcome.reason.slice(0, 1_000) } : {}),
       at: new Date().toISOString(),
     };
-    await nc.jetstream().publish(this.o.deliveredSubject, JSON.stringify(report), { msgID: `${this.o.connection}:${id.command}:${id.idempotencyKey}` });
+    await nc.jetstream().publish(this.o.deliveredSubject, JSON.stringify(report), { msgID: `${this.o.connection}:report:${seq}` });
   }
 }
 

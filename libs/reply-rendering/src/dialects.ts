@@ -98,8 +98,14 @@ const mattermost: DialectWriter = {
   },
 };
 
+/**
+ * Feishu's post Markdown reads `<at user_id="all"></at>` as a mention of everyone: a zero-width space after the `<`
+ * of any `<at` keeps it text.
+ */
+const feishuEscape = (s: string) => mdEscape(/[\\*~`[\]]/g)(s).replace(/<(?=\s*at\b)/gi, '<\u200B');
+
 const feishu: DialectWriter = {
-  text: mdEscape(/[\\*~`[\]<>]/g),
+  text: feishuEscape,
   strong: (s) => `**${s}**`,
   em: (s) => `*${s}*`,
   del: (s) => `~~${s}~~`,

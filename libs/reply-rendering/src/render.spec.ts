@@ -59,7 +59,7 @@ const TABLE: [string, string, Record<MarkdownDialect, string>][] = [
       'telegram-html': '1 &lt; 2 &amp; a_b * c | &lt;b&gt;raw&lt;/b&gt;',
       discord: '1 \\< 2 & a\\_b \\* c \\| \\<b\\>raw\\</b\\>',
       mattermost: '1 \\< 2 & a\\_b \\* c \\| \\<b\\>raw\\</b\\>',
-      feishu: '1 \\< 2 & a_b \\* c | \\<b\\>raw\\</b\\>',
+      feishu: '1 < 2 & a_b \\* c | <b>raw</b>',
       'slack-mrkdwn': '1 &lt; 2 &amp; a_b * c | &lt;b&gt;raw&lt;/b&gt;',
       plain: '1 < 2 & a_b * c | <b>raw</b>',
     },
@@ -82,4 +82,8 @@ describe('rendering one Markdown parse to each dialect', () => {
       if (dialect === 'slack-mrkdwn' || dialect === 'telegram-html') expect(out).not.toContain('<!channel>');
     },
   );
+
+  it("keeps Feishu's mention-everyone tag as text", () => {
+    expect(render('hi <at user_id="all">all</at>', 'feishu')).not.toMatch(/<at\b/);
+  });
 });

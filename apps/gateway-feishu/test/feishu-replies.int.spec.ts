@@ -4,7 +4,7 @@
  */
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { FakeFeishu } from '@twokey/test-support/fakes/feishu';
-import { CapturingLogger, GatewayUnderTest, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
+import { CapturingLogger, GatewayUnderTest, settle, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
 import { describeReplyConformance } from '@twokey/test-support/reply-conformance';
 import { FeishuAdapter } from '../src/feishu-adapter';
 import { FEISHU_PROFILE } from '../src/feishu-profile';
@@ -42,6 +42,24 @@ describe('gateway-feishu replies', () => {
     typingCalls: () => 0,
     userFacingCalls: () => fake.userFacingCalls().length,
   }));
+
+  it("streams edits within Feishu's 20 edits per message, keeping the last for the final text", async () => {
+    const chat = 'oc_stream0000000000000000000000000';
+    const first = await gw.sendOutbound({ conversationId: chat, text: 'step 0', final: false });
+    const [id] = (await gw.report(first)).platformMessageIds;
+    const reports = [];
+    for (let i = 1; i <= 24; i++) {
+      const key = await gw.sendOutbound({ type: 'edit-message', schemaVersion: 1, conversationId: chat, targetIdempotencyKey: first, text: `step ${i}`, final: false });
+      reports.push(await gw.report(key));
+      await settle(250); // the agent's pace: 4 edits a second, within Feishu's 5 writes a second to one chat
+    }
+    expect(reports.filter((r) => r.status === 'delivered')).toHaveLength(19);
+    expect(reports.filter((r) => r.status === 'failed').map((r) => r.failure)).toEqual(Array(5).fill('over-budget'));
+    const final = await gw.sendOutbound({ type: 'edit-message', schemaVersion: 1, conversationId: chat, targetIdempotencyKey: first, text: 'the answer', final: true });
+    expect(await gw.report(final)).toMatchObject({ status: 'delivered' });
+    expect(fake.sent.get(id)).toMatchObject({ text: 'the answer' });
+    expect(fake.sent.get(id)!.edits).toHaveLength(20);
+  });
 
   it('sends Markdown as a post with one md element, measured in UTF-8 bytes', async () => {
     const text = '漢字'.repeat(8_000); // 48,000 bytes, 16,000 UTF-16 units

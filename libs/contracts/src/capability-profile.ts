@@ -18,6 +18,8 @@ export const CapabilityProfile = z.object({
   maxChunks: z.number().int().positive(),
   /** Whether a sent message can be edited (LINE: no). */
   edits: z.boolean(),
+  /** Edits one message takes at most (Feishu: 20); the gateway keeps the last one for the final text. */
+  maxEditsPerMessage: z.number().int().positive().optional(),
   /** Writes (sends and edits) per conversation the gateway allows itself: `writes` per `perSeconds`. */
   writeBudget: z.object({ writes: z.number().int().positive(), perSeconds: z.number().positive() }),
   /** How "the agent is working" is shown: a refreshed action, a one-shot indicator, or nothing. */

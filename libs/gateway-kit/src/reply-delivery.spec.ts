@@ -181,6 +181,18 @@ describe('ReplyDelivery', () => {
     expect(platform.edits.at(-1)).toMatchObject({ messageId: 'm1', text: 'the final answer' });
   });
 
+  it('keeps the last edit a platform allows per message for the final text (Feishu: 20)', async () => {
+    const limited = new ReplyDelivery({ adapter: new ScriptedPlatform({ ...PROFILE, maxEditsPerMessage: 3, writeBudget: { writes: 100, perSeconds: 1 } }), store, logger, clock });
+    const key = send('v0', { idempotencyKey: 'limited' }).idempotencyKey;
+    await limited.send(send('v0', { idempotencyKey: 'limited' }));
+    expect((await limited.edit(edit(key, 'v1', false, 1))).status).toBe('delivered');
+    expect((await limited.edit(edit(key, 'v2', false, 2))).status).toBe('delivered');
+    expect(await limited.edit(edit(key, 'v3', false, 3))).toMatchObject({ status: 'failed', failure: 'over-budget' });
+    expect(await limited.edit(edit(key, 'final', true, 4))).toMatchObject({ status: 'delivered' });
+    expect(await limited.edit(edit(key, 'again', true, 5))).toMatchObject({ status: 'failed', failure: 'platform-rejected' });
+    limited.close();
+  });
+
   it('blanks the messages an edit no longer needs when the answer got shorter', async () => {
     const long = Array.from({ length: 3 }, () => 'r'.repeat(150)).join('\n\n');
     const key = send(long).idempotencyKey;

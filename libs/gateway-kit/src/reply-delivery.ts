@@ -131,10 +131,13 @@ export class ReplyDelivery {
       const hash = textHash(chunks[i]);
       if (i < record.ids.length) {
         if (record.hashes[i] === hash) continue; // unchanged: no write spent
+        const limit = this.editLimit(record, i, cmd.final);
+        if (limit) return limit;
         if (!(await this.budgets.take(cmd.conversationId, droppable))) return failed('over-budget', 'intermediate edit dropped to stay within the write budget', record.ids);
         const done = await this.withRetries(target, (f) => adapter.edit!({ ...target, messageId: record.ids[i], text: f ? chunks[i] : plainChunk(this.profile.dialect, chunks[i]), formatted: f }), formatted);
         if (done !== true) return { ...done, platformMessageIds: record.ids };
         record.hashes[i] = hash;
+        this.countEdit(record, i);
       } else {
         if (droppable && this.budgets.waitMs(cmd.conversationId) > 0) return failed('over-budget', 'intermediate edit dropped to stay within the write budget', record.ids);
         const ids = await this.sendChunk(target, chunks[i], formatted, `${cmd.idempotencyKey}:${i}`);
@@ -147,10 +150,13 @@ export class ReplyDelivery {
     // The answer got shorter than the messages it had: the ones no longer needed are blanked, not left stale.
     for (let i = chunks.length; i < record.ids.length; i++) {
       if (record.hashes[i] === SURPLUS_HASH) continue;
+      const limit = this.editLimit(record, i, cmd.final);
+      if (limit) return limit;
       if (!(await this.budgets.take(cmd.conversationId, droppable))) return failed('over-budget', 'intermediate edit dropped to stay within the write budget', record.ids);
       const done = await this.withRetries(target, () => adapter.edit!({ ...target, messageId: record.ids[i], text: SURPLUS, formatted: false }), false);
       if (done !== true) return { ...done, platformMessageIds: record.ids };
       record.hashes[i] = SURPLUS_HASH;
+      this.countEdit(record, i);
       await this.o.store.put(cmd.targetIdempotencyKey, record);
     }
     return { status: 'delivered', platformMessageIds: record.ids };
@@ -166,6 +172,25 @@ export class ReplyDelivery {
     if ((await this.o.adapter.typing(target)) === false) return failed('unsupported', 'this platform shows no typing indicator in this conversation');
     if (this.profile.typing === 'refreshed') this.typingRefresh.start(target);
     return { status: 'delivered', platformMessageIds: [] };
+  }
+
+  /**
+   * Where a platform limits the edits of one message (Feishu: 20), the last is kept for the final text: an
+   * intermediate edit that would use it is dropped as over budget.
+   */
+  private editLimit(record: SentRecord, i: number, final: boolean): FailedOutcome | undefined {
+    const max = this.profile.maxEditsPerMessage;
+    if (max === undefined) return undefined;
+    const used = record.editCounts?.[i] ?? 0;
+    if (!final && used >= max - 1) return failed('over-budget', 'intermediate edit dropped: the last edit this platform allows is kept for the final text', record.ids);
+    if (final && used >= max) return failed('platform-rejected', 'the message was already edited as often as this platform allows', record.ids);
+    return undefined;
+  }
+
+  private countEdit(record: SentRecord, i: number): void {
+    if (this.profile.maxEditsPerMessage === undefined) return;
+    record.editCounts ??= [];
+    record.editCounts[i] = (record.editCounts[i] ?? 0) + 1;
   }
 
   /** Stops every typing refresh (gateway stop). */

@@ -11,6 +11,8 @@ export interface SentRecord {
   chunksSent: number;
   /** A short hash of each message's current text, so an edit rewrites only the messages that changed. */
   hashes: string[];
+  /** Edits made to each message so far (where the platform limits them). */
+  editCounts?: number[];
   /** All chunks of the send went out (a redelivery after a crash mid-way continues where it stopped). */
   complete: boolean;
 }

@@ -356,6 +356,8 @@ export class FakeFeishu {
   private updateMessage(req: FakeRequest): FakeResponse {
     const m = this.sent.get(req.params.message_id);
     if (!m) return { status: 400, body: { code: 230011, msg: 'The message was withdrawn or does not exist.' } };
+    // "一条消息最多可编辑 20 次" (im-v1/message/update).
+    if (m.edits.length >= 20) return { status: 400, body: { code: 230072, msg: 'The message has reached the number of times it can be edited.' } };
     const b = (req.body ?? {}) as { msg_type?: string; content?: string };
     const checked = this.checkContent(b.msg_type, b.content);
     if ('status' in checked) return checked;

@@ -148,6 +148,13 @@ describe('ReplyDelivery', () => {
     expect(parts.map((c) => c.text).join(' ').replace(/\s+/g, ' ')).toBe(`${'z '.repeat(90)}end`);
   });
 
+  it('refuses an idempotency key reused for another conversation instead of reporting the first one', async () => {
+    await delivery.send(send('first', { idempotencyKey: 'same' }));
+    const other = await delivery.send(send('first', { idempotencyKey: 'same', conversationId: '-200' }));
+    expect(other).toMatchObject({ status: 'failed', failure: 'invalid-command' });
+    expect(platform.sent).toHaveLength(1);
+  });
+
   it('reports a permanent refusal as failed with its reason, keeping the ids already sent', async () => {
     platform.failures.push(new PermanentSendError('chat not found'));
     expect(await delivery.send(send('x'))).toEqual({ status: 'failed', failure: 'platform-rejected', reason: 'chat not found', platformMessageIds: [] });

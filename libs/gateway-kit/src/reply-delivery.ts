@@ -58,6 +58,9 @@ export class ReplyDelivery {
   async send(cmd: SendMessageV2): Promise<DeliveryOutcome> {
     const target = { conversationId: cmd.conversationId, threadId: cmd.threadId };
     const previous = await this.o.store.get(cmd.idempotencyKey);
+    if (previous && (previous.conversationId !== target.conversationId || previous.threadId !== target.threadId)) {
+      return failed('invalid-command', 'this idempotency key was already used for a message in another conversation');
+    }
     if (previous?.complete) return { status: 'delivered', platformMessageIds: previous.ids };
     const { chunks, formatted } = renderReply(cmd.text, cmd.format, this.profile);
     if (chunks.length > this.profile.maxChunks) {

@@ -173,13 +173,17 @@ export class SlackAdapter implements PlatformAdapter {
 
   /** Returns `<channel>:<ts>`. A 429 comes back as RateLimited with its Retry-After (the kit waits exactly that). */
   async send(c: OutboundChunk): Promise<string> {
+    // A reply to a channel message starts a thread under it (Slack's way to answer one message); inside a thread
+    // the reply stays there. Only messages of this channel (`<channel>:<ts>`) can be replied to.
+    const repliedTs = c.replyToMessageId?.startsWith(`${c.conversationId}:`) ? c.replyToMessageId.slice(c.conversationId.length + 1) : undefined;
+    const threadTs = c.threadId ?? repliedTs;
     try {
       const r = await this.client.chat.postMessage({
         channel: c.conversationId,
         text: c.text,
         mrkdwn: c.formatted,
         unfurl_links: false,
-        ...(c.threadId ? { thread_ts: c.threadId } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
       });
       return `${c.conversationId}:${String(r.ts)}`;
     } catch (e) {

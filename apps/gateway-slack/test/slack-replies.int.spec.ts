@@ -43,6 +43,12 @@ describe('gateway-slack replies', () => {
     userFacingCalls: () => fake.userFacingCalls().length,
   }));
 
+  it('answers a channel message in a thread under it', async () => {
+    const key = await gw.sendOutbound({ conversationId: 'C0GENERAL1', replyToMessageId: 'C0GENERAL1:1700000000.000200', text: 'in the thread' });
+    expect(await gw.report(key)).toMatchObject({ status: 'delivered' });
+    expect(fake.calls('chat.postMessage').at(-1)).toMatchObject({ channel: 'C0GENERAL1', thread_ts: '1700000000.000200', text: 'in the thread' });
+  });
+
   it('waits exactly the Retry-After of a 429, then delivers', async () => {
     fake.rateLimitNext(1, 1);
     const started = Date.now();

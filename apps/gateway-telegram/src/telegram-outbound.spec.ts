@@ -23,12 +23,20 @@ describe('Telegram send errors', () => {
 
 describe("the fake Bot API's HTML parser (what Telegram accepts)", () => {
   it('accepts what the renderer writes, and refuses malformed HTML as Telegram does', () => {
-    const { chunks } = renderReply('**a** *b* `c<d` [e](https://x.y) ~~f~~\n\n```js\nif (a < b && c) {}\n```\n\n> q', 'markdown', TELEGRAM_PROFILE);
+    const { chunks } = renderReply(
+      '# H `c`\n\n**a `b` c** *b* `c<d` [e **f** `g`](https://x.y) ~~f~~\n\n```js\nif (a < b && c) {}\n```\n\n> q `c`\n\n> plain quote\n> > nested',
+      'markdown',
+      TELEGRAM_PROFILE,
+    );
     for (const c of chunks) expect(parseTelegramHtml(c)).toMatchObject({ ok: true });
     expect(parseTelegramHtml('<b>bold</i>')).toMatchObject({ ok: false, description: expect.stringContaining("can't parse entities") });
     expect(parseTelegramHtml('a < b')).toMatchObject({ ok: false });
     expect(parseTelegramHtml('<div>x</div>')).toMatchObject({ ok: false, description: expect.stringContaining('Unsupported start tag "div"') });
     expect(parseTelegramHtml('<b>open')).toMatchObject({ ok: false });
+    expect(parseTelegramHtml('<b><code>x</code></b>')).toMatchObject({ ok: false });
+    expect(parseTelegramHtml('<a href="https://x.y"><code>x</code></a>')).toMatchObject({ ok: false });
+    expect(parseTelegramHtml('<blockquote><blockquote>x</blockquote></blockquote>')).toMatchObject({ ok: false });
+    expect(parseTelegramHtml('<pre><code class="language-js">x</code></pre><b><a href="https://x.y">y</a></b>')).toMatchObject({ ok: true });
     expect(parseTelegramHtml('&lt;b&gt; &amp; &#33;')).toEqual({ ok: true, text: '<b> & !' });
   });
 });

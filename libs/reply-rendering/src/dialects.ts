@@ -54,16 +54,37 @@ const mdQuote = (inner: string) => inner.split('\n').map((l) => (l ? `> ${l}` : 
 /** Backslash-escapes what CommonMark-like renderers would read as markup. */
 const mdEscape = (chars: RegExp) => (s: string) => s.replace(chars, '\\$&');
 
+/**
+ * Telegram's nesting rules (core.telegram.org/bots/api#formatting-options): bold, italic, strikethrough can contain
+ * anything but code and pre; code and pre contain nothing; links, code, pre and quotes cannot contain each other and
+ * quotes are not nested. So formatting is wrapped around the code inside it rather than over it, and a quote that
+ * holds code, a link or another quote is drawn with a bar instead of the blockquote entity.
+ */
+const ATOMIC = /<(code|pre)\b[^>]*>[\s\S]*?<\/\1>|<a\b[^>]*>[\s\S]*?<\/a>/g;
+
+function wrapOutside(open: string, close: string, inner: string, keepOut: RegExp): string {
+  let out = '';
+  let last = 0;
+  const wrap = (part: string) => (part.trim() ? `${open}${part}${close}` : part);
+  for (const m of inner.matchAll(keepOut)) {
+    out += wrap(inner.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + wrap(inner.slice(last));
+}
+
+const CODE_ONLY = /<(code|pre)\b[^>]*>[\s\S]*?<\/\1>/g;
+
 const telegramHtml: DialectWriter = {
   text: htmlEscape,
-  strong: (s) => `<b>${s}</b>`,
-  em: (s) => `<i>${s}</i>`,
-  del: (s) => `<s>${s}</s>`,
+  strong: (s) => wrapOutside('<b>', '</b>', s, CODE_ONLY),
+  em: (s) => wrapOutside('<i>', '</i>', s, CODE_ONLY),
+  del: (s) => wrapOutside('<s>', '</s>', s, CODE_ONLY),
   codespan: (c) => `<code>${htmlEscape(c)}</code>`,
-  link: (inner, href) => (SAFE_HREF.test(href) ? `<a href="${attrEscape(href)}">${inner}</a>` : inner),
-  heading: (s) => `<b>${s}</b>`,
+  link: (inner, href) => (SAFE_HREF.test(href) ? wrapOutside(`<a href="${attrEscape(href)}">`, '</a>', inner, ATOMIC) : inner),
+  heading: (s) => wrapOutside('<b>', '</b>', s, CODE_ONLY),
   code: (c, lang) => (lang ? `<pre><code class="language-${attrEscape(lang)}">${htmlEscape(c)}</code></pre>` : `<pre>${htmlEscape(c)}</pre>`),
-  quote: (s) => `<blockquote>${s}</blockquote>`,
+  quote: (s) => (/<(blockquote|code|pre|a)\b/.test(s) ? s.split('\n').map((l) => `┃ ${l}`).join('\n') : `<blockquote>${s}</blockquote>`),
   hr: '———',
 };
 

@@ -51,6 +51,11 @@ const TABLE: [string, string, Record<MarkdownDialect, string>][] = [
     },
   ],
   ['nested', '**bold *and it***', { 'telegram-html': '<b>bold <i>and it</i></b>', discord: '**bold *and it***', mattermost: '**bold _and it_**', feishu: '**bold *and it***', 'slack-mrkdwn': '*bold _and it_*', plain: 'bold and it' }],
+  [
+    'code inside bold (Telegram: bold cannot contain code)',
+    '**run `x` now**',
+    { 'telegram-html': '<b>run </b><code>x</code><b> now</b>', discord: '**run `x` now**', mattermost: '**run `x` now**', feishu: '**run `x` now**', 'slack-mrkdwn': '*run `x` now*', plain: 'run x now' },
+  ],
   ['heading', '## Plan', { 'telegram-html': '<b>Plan</b>', discord: '## Plan', mattermost: '## Plan', feishu: '**Plan**', 'slack-mrkdwn': '*Plan*', plain: 'Plan' }],
   [
     'characters that need escaping',
@@ -82,6 +87,11 @@ describe('rendering one Markdown parse to each dialect', () => {
       if (dialect === 'slack-mrkdwn' || dialect === 'telegram-html') expect(out).not.toContain('<!channel>');
     },
   );
+
+  it('draws a Telegram quote holding code or a link with a bar: blockquote entities cannot contain them', () => {
+    expect(render('> see `x`\n> and [it](https://e.com)', 'telegram-html')).toBe('┃ see <code>x</code>\n┃ and <a href="https://e.com">it</a>');
+    expect(render('> outer\n>\n> > inner', 'telegram-html')).toBe('┃ outer\n┃ \n┃ <blockquote>inner</blockquote>');
+  });
 
   it("keeps Feishu's mention-everyone tag as text", () => {
     expect(render('hi <at user_id="all">all</at>', 'feishu')).not.toMatch(/<at\b/);

@@ -53,6 +53,24 @@ export interface FakeTelegramMessage {
 /** Tags the Bot API's HTML parse mode accepts (core.telegram.org/bots/api#html-style). */
 const TELEGRAM_HTML_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'tg-emoji', 'code', 'pre', 'blockquote']);
 
+const STYLE_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler']);
+const CODE_TAGS = new Set(['code', 'pre']);
+
+/**
+ * The Bot API's nesting rules (core.telegram.org/bots/api#formatting-options): styles may contain anything but code
+ * and pre; code and pre contain nothing (except `<pre><code class="language-…">`); links, code, pre and blockquotes
+ * cannot contain each other; blockquotes are not nested.
+ */
+function nestingError(stack: string[], name: string): string | undefined {
+  const parent = stack[stack.length - 1];
+  if (parent === 'pre' && name === 'code') return undefined;
+  if (stack.some((t) => CODE_TAGS.has(t))) return `Can't nest "${name}" inside a code entity`;
+  if (STYLE_TAGS.has(name) || name === 'tg-emoji') return undefined;
+  if (CODE_TAGS.has(name) && stack.some((t) => STYLE_TAGS.has(t))) return `Entity "${name}" can't be inside a formatting entity`;
+  if (stack.some((t) => t === 'a' || t === 'blockquote')) return `Entity "${name}" can't be nested`;
+  return undefined;
+}
+
 /**
  * Parses text as the Bot API's HTML mode does: only its tags, balanced, entities &lt; &gt; &amp; &quot; and numeric
  * ones. Returns the visible text or the Bot API's "can't parse entities" description.
@@ -69,7 +87,11 @@ export function parseTelegramHtml(html: string): { ok: true; text: string } | { 
       if (!TELEGRAM_HTML_TAGS.has(name)) return bad(`Unsupported start tag "${name}"`);
       if (m[1]) {
         if (stack.pop() !== name) return bad(`Unexpected end tag`);
-      } else stack.push(name);
+      } else {
+        const nested = nestingError(stack, name);
+        if (nested) return bad(nested);
+        stack.push(name);
+      }
     } else if (m[4] !== undefined) {
       const e = m[4];
       const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };

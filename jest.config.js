@@ -19,7 +19,8 @@ const common = {
   // commander ships ES modules only: compiled like our sources so the CLI runs in-process in tests.
   transform: { '^.+\\.ts$': swc, '/node_modules/commander/.+\\.js$': swc },
   transformIgnorePatterns: ['/node_modules/(?!commander/)'],
-  moduleNameMapper: pathsToModuleNameMapper(),
+  // marked ships ESM only; Jest's CommonJS runtime loads its UMD build (Node itself requires the ESM build).
+  moduleNameMapper: { ...pathsToModuleNameMapper(), '^marked$': '<rootDir>/node_modules/marked/lib/marked.umd.js' },
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   modulePathIgnorePatterns: ['<rootDir>/dist'],
 };

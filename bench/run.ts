@@ -17,9 +17,10 @@ import { floodBench } from './flood.bench';
 import { latencyBench } from './latency.bench';
 import { pipelineBench } from './pipeline.bench';
 import { replayBench } from './replay.bench';
+import { repliesBench } from './replies.bench';
 import { startupBench } from './startup.bench';
 
-const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench, floodBench, startupBench];
+const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench, floodBench, startupBench, repliesBench];
 
 export const HELP = `usage: npm run bench -- [--quick] [--only 1,3] [--profile]
 

@@ -38,7 +38,7 @@ async function gatewayRows(nats: BenchNats, ctx: BenchContext, bare: number): Pr
     let fake: Awaited<ReturnType<typeof g.start>> | undefined;
     try {
       fake = await g.start();
-      const env = { NATS_URL: nats.url, TWOKEY_SUBJECT_PREFIX: nats.prefix, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(await freePort()), LOG_LEVEL: 'info', ...fake.env };
+      const env = { NATS_URL: nats.url, TWOKEY_SUBJECT_PREFIX: nats.prefix, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(await freePort()), LOG_LEVEL: 'info', REPLY_CAPABILITY_SECRET: 'bench-reply-capability-secret-0123456789ab', ...fake.env };
       const started = await startService(`gateway-${g.platform}`, env, { logName: `startup-gateway-${g.platform}`, readyTimeoutMs: 20_000 });
       await started.process.stop();
       rows.push({ name, target: '≤ 2 s', measured: started.readyMs, baseline: bare, ratio: started.readyMs / bare, unit: 'ms', verdict: verdict(started.readyMs <= TARGET_MS) });

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // Generates the secrets a deployment needs, and nothing else: one password per NATS user, PAIRING_HMAC_SECRET,
-// RPC_AUTH_SECRET (admin-api and pairing-service only), SESSION_SECRET and an admin token of which only the SHA-256 hash is kept (the token is shown once).
+// RPC_AUTH_SECRET (admin-api and pairing-service only), REPLY_CAPABILITY_SECRET (pairing-service and gateways), SESSION_SECRET and an admin token of which only the SHA-256 hash is kept (the token is shown once).
 //   node deploy/secrets.js env            prints .env lines for compose.yaml (append them to .env)
-//   node deploy/secrets.js k8s <overlay>  writes <overlay>/secrets/{nats-users,pairing-service,admin-api}.env
+//   node deploy/secrets.js k8s <overlay>  writes <overlay>/secrets/{nats-users,pairing-service,reply-capability,admin-api}.env
 // `npm start` uses the same functions for its .twokey/secrets.json.
 const { createHash, randomBytes } = require('node:crypto');
 const fs = require('node:fs');
@@ -30,6 +30,7 @@ function newDeploymentSecrets(options = {}) {
     routePassword: auth.generatePassword(),
     pairingHmacSecret: randomSecret(),
     rpcAuthSecret: randomSecret(),
+    replyCapabilitySecret: randomSecret(),
     sessionSecret: randomSecret(),
     admin: { id: ADMIN_ID, token: admin.token, sha256: admin.sha256 },
   };
@@ -41,6 +42,7 @@ function envFiles(s) {
       [...Object.entries(s.natsPasswords).map(([u, p]) => `${auth.passwordEnvVar(u)}=${p}`), `${auth.ROUTE_PASSWORD_ENV}=${s.routePassword}`].join('\n') + '\n',
     'pairing-service.env': `PAIRING_HMAC_SECRET=${s.pairingHmacSecret}\nRPC_AUTH_SECRET=${s.rpcAuthSecret}\n`,
     'admin-api.env': `ADMIN_TOKEN_HASHES=${s.admin.id}:${s.admin.sha256}\nSESSION_SECRET=${s.sessionSecret}\nRPC_AUTH_SECRET=${s.rpcAuthSecret}\n`,
+    'reply-capability.env': `REPLY_CAPABILITY_SECRET=${s.replyCapabilitySecret}\n`,
   };
 }
 

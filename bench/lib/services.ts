@@ -34,6 +34,7 @@ export async function pairingEnv(nats: BenchNats, overrides: Record<string, stri
     HTTP_PORT: String(await freePort()),
     PAIRING_HMAC_SECRET: randomBytes(32).toString('hex'),
     RPC_AUTH_SECRET: BENCH_RPC_AUTH_SECRET,
+    REPLY_CAPABILITY_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'info',
     ...overrides,
   };

@@ -52,8 +52,12 @@ function fill(template, values) {
   });
 }
 
+/** Entries naming {connection} in a user that is not per connection stand for one entry per connection. */
 function expandList(list, values) {
-  return list && list.length ? list.map((s) => fill(s, values)) : undefined;
+  if (!list || !list.length) return undefined;
+  return list.flatMap((s) =>
+    values.connection === undefined && s.includes('{connection}') ? values.connections.map((connection) => fill(s, { ...values, connection })) : [fill(s, values)],
+  );
 }
 
 function expandUser(def, values) {
@@ -82,7 +86,7 @@ function natsUsers(options = {}) {
   for (const c of connections) {
     if (!CONNECTION_PATTERN.test(c)) throw new Error(`connection id "${c}" must be 1-63 chars of a-z, 0-9, "_" or "-"`);
   }
-  const base = { prefix, ...streamNames(prefix), SESSIONS: sessionsBucket(prefix) };
+  const base = { prefix, connections, ...streamNames(prefix), SESSIONS: sessionsBucket(prefix) };
   const users = [];
   for (const def of definitions.users) {
     if (def.perConnection) for (const connection of connections) users.push(expandUser(def, { ...base, connection }));

@@ -11,8 +11,9 @@ const dist = (lib) => require(path.join(__dirname, '..', '..', 'dist', 'libs', l
 const ACK_WAIT_MS = 60_000;
 
 const USAGE = `usage: node deploy/nats/provision.js
-  Creates or updates the streams (libs/messaging ensureStreams) and the durable pull consumers
-  gateway-<connection> (on the outbound stream) and agent (on the admitted stream).
+  Creates or updates the streams (libs/messaging ensureStreams), the durable pull consumers
+  gateway-<connection> (on the outbound stream) and agent (on the admitted stream), and each gateway's
+  sent-message KV bucket <prefix>-replies-<connection>.
   Environment: NATS_URL, NATS_USER (provisioner), NATS_PASSWORD, TWOKEY_SUBJECT_PREFIX (twokey),
   STREAM_REPLICAS (1; 3 on a 3-node cluster), TWOKEY_CONNECTIONS (telegram,discord,slack,mattermost,feishu,line),
   PROVISION_TIMEOUT_SECONDS (300: how long to wait for NATS and JetStream to be available),
@@ -53,7 +54,7 @@ async function ensureConsumers(jsm, s, connections) {
  *           connections: readonly string[], timeoutMs?: number, log?: (line: string) => void }} o
  */
 async function provision(o) {
-  const { connectNats, ensureStreams, openSessionRevocations, DEFAULT_STREAM_OPTIONS } = dist('messaging');
+  const { connectNats, ensureStreams, openSessionRevocations, DEFAULT_STREAM_OPTIONS, openReplyStore, replyStoreBucket } = dist('messaging');
   const { subjects } = dist('contracts');
   const s = subjects(o.prefix);
   const log = o.log ?? (() => undefined);
@@ -72,6 +73,8 @@ async function provision(o) {
       await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: o.replicas, manageReplicas: true, manageLimits: true, transportMaxBytes });
       await openSessionRevocations(nc.jetstream(), s, { create: true, replicas: o.replicas });
       const created = await ensureConsumers(jsm, s, o.connections);
+      // The buckets in which gateways keep the ids of the messages they sent (edits after a restart).
+      for (const c of o.connections) await openReplyStore(nc.jetstream({ timeout: 2_000 }), replyStoreBucket(o.prefix, c), { create: true, replicas: o.replicas });
       log(`streams ready (${Object.values(s.streams).join(', ')}; replicas ${o.replicas})` +
         (created.length ? `; created consumers ${created.join(', ')}` : ''));
       return;

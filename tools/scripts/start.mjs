@@ -85,7 +85,8 @@ function natsSettings(env, service, secrets) {
 function serviceOverrides(s, env, secrets, plan, host, cli) {
   const base = { ...natsSettings(env, s.name, secrets), HTTP_PORT: s.port, HTTP_HOST: host, ENSURE_STREAMS: 'false' };
   const rpcAuth = { RPC_AUTH_SECRET: env.RPC_AUTH_SECRET || secrets.rpcAuthSecret };
-  if (s.name === 'pairing-service') return { ...base, ...rpcAuth, PAIRING_HMAC_SECRET: env.PAIRING_HMAC_SECRET || secrets.pairingHmacSecret };
+  const replyKey = env.REPLY_CAPABILITY_SECRET || secrets.replyCapabilitySecret;
+  if (s.name === 'pairing-service') return { ...base, ...rpcAuth, PAIRING_HMAC_SECRET: env.PAIRING_HMAC_SECRET || secrets.pairingHmacSecret, REPLY_CAPABILITY_SECRET: replyKey };
   if (s.name === 'admin-api') {
     const running = plan.run.filter((r) => r.platform).map((r) => `${r.connection}:${r.platform}`);
     return {
@@ -96,7 +97,7 @@ function serviceOverrides(s, env, secrets, plan, host, cli) {
       CONNECTIONS: env.CONNECTIONS || running.join(','),
     };
   }
-  return { ...base, TWOKEY_CONNECTION_ID: s.connection };
+  return { ...base, TWOKEY_CONNECTION_ID: s.connection, REPLY_CAPABILITY_SECRET: replyKey };
 }
 
 /** Options, .env, the plan of what runs, a fresh dist/ and the home folder with its secrets. */

@@ -109,6 +109,11 @@ describe('compose.yaml', () => {
     expect(services['pairing-service'].environment!.RPC_AUTH_SECRET).toBeDefined();
     expect(services['admin-api'].environment!.RPC_AUTH_SECRET).toBeDefined();
     expect(services['gateway-telegram'].environment!).not.toHaveProperty('ADMIN_TOKEN_HASHES');
+    // The reply capability key: the pairing-service signs, every gateway checks, nobody else holds it.
+    for (const app of APPS) {
+      const holds = 'REPLY_CAPABILITY_SECRET' in services[app].environment!;
+      expect({ app, holds }).toEqual({ app, holds: app === 'pairing-service' || app.startsWith('gateway-') });
+    }
     expect(services.provision.environment).toMatchObject({ NATS_USER: 'provisioner' });
     expect(services.provision.command).toEqual(['node', 'deploy/nats/provision.js']);
   });

@@ -93,4 +93,11 @@ describe('npm start log lines', () => {
     expect(formatterFor({ LOG_FORMAT: 'json' })(line)).toBe(line);
     expect(formatterFor({})(line)).toBe('20:25:07 INFO  m');
   });
+
+  it('gives the reply capability key to the pairing-service and the gateways, never to the admin-api', () => {
+    const env = { PATH: '/bin', REPLY_CAPABILITY_SECRET: 'r' };
+    expect(childEnv({ name: 'pairing-service' }, env, {}).REPLY_CAPABILITY_SECRET).toBe('r');
+    expect(childEnv({ name: 'gateway-line' }, env, {}).REPLY_CAPABILITY_SECRET).toBe('r');
+    expect(childEnv({ name: 'admin-api' }, env, {}).REPLY_CAPABILITY_SECRET).toBeUndefined();
+  });
 });

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { assertBuilt, repoRoot } from './support/dist';
 
 const SERVICES: [string, string[]][] = [
-  ['pairing-service', ['PAIRING_HMAC_SECRET', 'DENIAL_WINDOW_SECONDS', 'NATS_URL']],
+  ['pairing-service', ['PAIRING_HMAC_SECRET', 'REPLY_CAPABILITY_SECRET', 'REPLY_CAPABILITY_TTL_SECONDS', 'DENIAL_WINDOW_SECONDS', 'NATS_URL']],
   ['admin-api', ['ADMIN_TOKEN_HASHES', 'CONNECTIONS', 'NATS_URL']],
-  ['gateway-telegram', ['TELEGRAM_BOT_TOKEN', 'TWOKEY_CONNECTION_ID', 'NATS_URL']],
+  ['gateway-telegram', ['TELEGRAM_BOT_TOKEN', 'TWOKEY_CONNECTION_ID', 'NATS_URL', 'REPLY_CAPABILITY_SECRET']],
   ['gateway-discord', ['DISCORD_BOT_TOKEN', 'NATS_URL']],
   ['gateway-slack', ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']],
   ['gateway-mattermost', ['MATTERMOST_URL', 'MATTERMOST_TOKEN']],
   ['gateway-feishu', ['FEISHU_APP_ID', 'FEISHU_APP_SECRET']],
-  ['gateway-line', ['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN']],
+  ['gateway-line', ['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN', 'REPLY_CAPABILITY_SECRET']],
 ];
 
 describe('service --help', () => {

@@ -2,6 +2,7 @@ import type { Subscription } from 'nats';
 import type { ConnectionTestResult, Platform } from '@twokey/contracts';
 import { createGateway, Gateway, gatewayConfig, type InboundSink, NonRetryablePlatformError, type PlatformAdapter } from '@twokey/gateway-kit';
 import { JsonLogger } from '@twokey/service-kit';
+import { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET } from '@twokey/test-support/gateway-harness';
 import { GATEWAY_STATUS_CACHE_MS, GATEWAY_STATUS_TIMEOUT_MS } from '../src/connections/gateway-status';
 import { eventually, Stack, startStack } from './stack';
 
@@ -11,12 +12,15 @@ interface ConnectionItem { id: string; connected: boolean; gateway: GatewayView 
 /** The platform end of a real gateway-kit gateway: no platform to reach, and a start that can be made to fail. */
 class StubPlatform implements PlatformAdapter {
   connectionTests = 0;
+  readonly profile = TEST_PROFILE;
   constructor(readonly platform: Platform, public startError?: string | Error) {}
   async start(_sink: InboundSink) {
     if (this.startError) throw this.startError instanceof Error ? this.startError : new Error(this.startError);
   }
   async stop() {}
-  async send() {}
+  async send(): Promise<string> {
+    throw new Error('not used');
+  }
   async connectionTest(): Promise<ConnectionTestResult> {
     this.connectionTests++;
     return { ok: true, bot: { id: 'B1', name: 'stub' }, latencyMs: 1 };
@@ -32,7 +36,7 @@ describe('GET /connections: connected = the gateway answers now and its adapter 
     const gateway = createGateway({
       adapter,
       logger: new JsonLogger(`gateway-${adapter.platform}`, 'error', { write: () => undefined }),
-      config: gatewayConfig(adapter.platform, { prefix: s.nats.prefix, nats: { url: s.nats.url }, http: { port: 0, host: '127.0.0.1' } }),
+      config: gatewayConfig(adapter.platform, { replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET }, prefix: s.nats.prefix, nats: { url: s.nats.url }, http: { port: 0, host: '127.0.0.1' } }),
     });
     gateways.push(gateway);
     await gateway.start();

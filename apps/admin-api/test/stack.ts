@@ -56,6 +56,8 @@ export async function startStack(env: Record<string, string> = {}, options: { pa
       http: { port: 0, host: '127.0.0.1' },
       hmacSecret: HMAC_SECRET,
       rpcAuthSecret: RPC_AUTH_SECRET,
+      replyCapability: { secret: 'admin-api-test-reply-capability-secret-0123', ttlSeconds: 3600 },
+      systemMessages: { connections: [], userApproved: 'approved', spaceApproved: 'approved' },
       denialWindowMs: 300,
       denialMaxCoalesce: 500,
       denialMaxHeld: 1_000_000,

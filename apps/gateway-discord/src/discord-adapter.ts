@@ -6,9 +6,10 @@
  */
 import { Client, DiscordAPIError, Events, GatewayDispatchEvents, GatewayIntentBits, Partials, REST, RESTJSONErrorCodes, Routes, Status } from 'discord.js';
 import type { APIUser } from 'discord.js';
-import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { AdapterProblem, deliver, InboundSink, NonRetryablePlatformError, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
-import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
+import type { CapabilityProfile, ConnectionTestResult } from '@twokey/contracts';
+import { AdapterProblem, deliver, InboundSink, MessageTooLong, NonRetryablePlatformError, OutboundChunk, OutboundEdit, OutboundTarget, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
+import { type JsonLogger, redactSecrets } from '@twokey/service-kit';
+import { DISCORD_PROFILE } from './discord-profile';
 import { normalizeDiscordMessage } from './normalize';
 
 export interface DiscordAdapterOptions {
@@ -60,6 +61,7 @@ export function nonRetryableClose(code: number): NonRetryablePlatformError | und
 
 export class DiscordAdapter implements PlatformAdapter {
   readonly platform = 'discord' as const;
+  readonly profile: CapabilityProfile = DISCORD_PROFILE;
   private readonly rest: REST;
   private client?: Client;
   /** Set when Discord closed with a code not to be retried; cleared by the next start. */
@@ -124,22 +126,37 @@ export class DiscordAdapter implements PlatformAdapter {
     this.client = undefined;
   }
 
-  async send(m: SendMessage): Promise<void> {
-    // A thread is a channel of its own: its id is the conversation id, so threadId needs no special route.
-    const replyTo = m.replyToMessageId;
+  /** A thread is a channel of its own: its id is the conversation id, so threadId needs no special route. */
+  async send(c: OutboundChunk): Promise<string> {
     try {
-      await this.rest.post(Routes.channelMessages(m.conversationId), {
+      const sent = (await this.rest.post(Routes.channelMessages(c.conversationId), {
         body: {
-          content: m.text,
+          content: c.text,
+          // Nobody is pinged by what the agent writes, whatever its text says.
           allowed_mentions: { parse: [] },
-          ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
+          ...(c.replyToMessageId ? { message_reference: { message_id: c.replyToMessageId, fail_if_not_exists: false } } : {}),
         },
-      });
+      })) as { id: string };
+      return sent.id;
     } catch (e) {
-      if (e instanceof DiscordAPIError && e.status >= 400 && e.status < 500 && e.status !== 429) {
-        throw new PermanentSendError(`discord refused the message: ${e.status} ${e.message}`, { cause: e });
-      }
-      throw describeDiscordError(e);
+      throw toDiscordSendError(e);
+    }
+  }
+
+  async edit(e: OutboundEdit): Promise<void> {
+    try {
+      await this.rest.patch(Routes.channelMessage(e.conversationId, e.messageId), { body: { content: e.text, allowed_mentions: { parse: [] } } });
+    } catch (err) {
+      throw toDiscordSendError(err);
+    }
+  }
+
+  /** POST /channels/:id/typing shows "typing…" for 10 s or until the bot's next message. */
+  async typing(t: OutboundTarget): Promise<void> {
+    try {
+      await this.rest.post(Routes.channelTyping(t.conversationId));
+    } catch (e) {
+      throw toDiscordSendError(e);
     }
   }
 
@@ -183,4 +200,16 @@ function startError(e: unknown): Error {
     if (pattern.test(message)) return nonRetryableClose(code) ?? described;
   }
   return described;
+}
+
+/**
+ * discord.js's REST waits out a 429 itself (it reads retry_after and queues per route), so none reaches here as
+ * one; a 4xx is permanent, an over-long content is MessageTooLong (the kit splits smaller).
+ */
+function toDiscordSendError(e: unknown): Error {
+  if (e instanceof DiscordAPIError && e.status >= 400 && e.status < 500 && e.status !== 429) {
+    if (/BASE_TYPE_MAX_LENGTH|2000 or fewer/.test(JSON.stringify(e.rawError))) return new MessageTooLong(`discord refused the message: ${e.status} ${e.message}`);
+    return new PermanentSendError(`discord refused the message: ${e.status} ${e.message}`, { cause: e });
+  }
+  return describeDiscordError(e);
 }

@@ -3,8 +3,10 @@
  * or the SDK's long connection, both through one EventDispatcher), IM messages out.
  */
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { clipHint, InboundSink, LookupCache, networkErrorCode, NonRetryablePlatformError, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import type { CapabilityProfile, ConnectionTestResult } from '@twokey/contracts';
+import { clipHint, InboundSink, LookupCache, MessageTooLong, networkErrorCode, NonRetryablePlatformError, OutboundChunk, OutboundEdit, PermanentSendError, PlatformAdapter, RateLimited, WebhookRoute } from '@twokey/gateway-kit';
+import { FEISHU_CONTENT_TOO_LONG, feishuContent, retryAfterOf } from './feishu-outbound';
+import { FEISHU_PROFILE } from './feishu-profile';
 import { feishuCallbackRoute } from './callback';
 import { apiAnswerOf, describeLarkError, FeishuApiError, isTokenFailure, larkLogger } from './lark-errors';
 import { normalizeReceiveMessage } from './normalize';
@@ -52,6 +54,7 @@ interface Answer {
 
 export class FeishuAdapter implements PlatformAdapter {
   readonly platform = 'feishu' as const;
+  readonly profile: CapabilityProfile = FEISHU_PROFILE;
   readonly client: lark.Client;
   readonly dispatcher: lark.EventDispatcher;
   private wsClient?: lark.WSClient;
@@ -208,40 +211,49 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
   /**
-   * Plain text to the chat (POST /open-apis/im/v1/messages?receive_id_type=chat_id), or a reply
-   * (POST /open-apis/im/v1/messages/:message_id/reply) to `replyToMessageId` or into the thread `threadId`.
-   * `uuid` = the idempotency key, so a redelivered SendMessage is sent once. A 4xx (bad chat, bot not in the chat,
-   * text refused) cannot succeed on retry: PermanentSendError.
+   * A post with one `md` element (or plain text) to the chat (POST /open-apis/im/v1/messages?receive_id_type=chat_id),
+   * or a reply (POST /open-apis/im/v1/messages/:message_id/reply) to `replyToMessageId` or into the thread
+   * `threadId`. `uuid` = the chunk's key, so a redelivered chunk is sent once. Returns the message_id.
    */
-  async send(message: SendMessage): Promise<void> {
-    const content = JSON.stringify({ text: message.text });
-    const uuid = sendUuid(message.idempotencyKey);
-    const threadRoot = message.threadId?.startsWith('om_') ? message.threadId : undefined;
-    const replyTo = message.replyToMessageId ?? threadRoot;
-    const timeout = this.options.requestTimeoutMs ?? 10_000;
+  async send(c: OutboundChunk): Promise<string> {
+    const { msg_type, content } = feishuContent(c.text, c.formatted);
+    const uuid = sendUuid(c.chunkKey);
+    const threadRoot = c.threadId?.startsWith('om_') ? c.threadId : undefined;
+    const replyTo = c.replyToMessageId ?? threadRoot;
+    const res = await this.call('send message', () =>
+      replyTo
+        ? this.client.im.message.reply({ path: { message_id: replyTo }, data: { content, msg_type, reply_in_thread: !!threadRoot, uuid } })
+        : this.client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: c.conversationId, content, msg_type, uuid } }),
+    );
+    const id = (res as { data?: { message_id?: string } }).data?.message_id;
+    if (!id) throw new PermanentSendError('Feishu send message: the answer names no message_id');
+    return id;
+  }
+
+  /** PUT /open-apis/im/v1/messages/:message_id: replaces a text or post message's content. */
+  async edit(e: OutboundEdit): Promise<void> {
+    const { msg_type, content } = feishuContent(e.text, e.formatted);
+    await this.call('edit message', () => this.client.im.message.update({ path: { message_id: e.messageId }, data: { msg_type, content } }));
+  }
+
+  /** One API call with the timeout, its answer mapped to the kit's errors (429 → RateLimited, 4xx → permanent). */
+  private async call(what: string, request: () => Promise<Answer>): Promise<Answer> {
     let res: Answer;
     try {
-      res = replyTo
-        ? await withTimeout(
-            this.client.im.message.reply({ path: { message_id: replyTo }, data: { content, msg_type: 'text', reply_in_thread: !!threadRoot, uuid } }),
-            timeout,
-            'Feishu reply',
-          )
-        : await withTimeout(
-            this.client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: message.conversationId, content, msg_type: 'text', uuid } }),
-            timeout,
-            'Feishu send',
-          );
+      res = await withTimeout(request(), this.options.requestTimeoutMs ?? 10_000, `Feishu ${what}`);
     } catch (e) {
       const answer = apiAnswerOf(e);
       if (answer) {
-        const err = new FeishuApiError('send message', answer.status, answer.code, answer.msg);
-        if (answer.status && answer.status >= 400 && answer.status < 500 && answer.status !== 429) throw new PermanentSendError(err.message, { cause: err });
+        const err = new FeishuApiError(what, answer.status, answer.code, answer.msg);
+        if (answer.status === 429) throw new RateLimited(retryAfterOf(e), err.message);
+        if (answer.code === FEISHU_CONTENT_TOO_LONG) throw new MessageTooLong(err.message);
+        if (answer.status && answer.status >= 400 && answer.status < 500) throw new PermanentSendError(err.message, { cause: err });
         throw err;
       }
-      throw new Error(`Feishu send failed: ${describeLarkError(e)}`, { cause: e });
+      throw new Error(`Feishu ${what} failed: ${describeLarkError(e)}`, { cause: e });
     }
-    if (res?.code !== 0) throw new PermanentSendError(new FeishuApiError('send message', 200, res?.code ?? -1, res?.msg ?? '').message);
+    if (res?.code !== 0) throw new PermanentSendError(new FeishuApiError(what, 200, res?.code ?? -1, res?.msg ?? '').message);
+    return res;
   }
 
   /** Obtains a fresh tenant access token, then reads the bot's identity. Each step says what failed. */

@@ -10,6 +10,7 @@ import { FakeFeishu, feishuEncrypt, feishuSignature } from '@twokey/test-support
 import { GatewayUnderTest, startGatewayUnderTest } from '@twokey/test-support/gateway-harness';
 import { Collected, StoredMessage } from '@twokey/test-support/stream-collector';
 import { FeishuAdapter } from '../src/feishu-adapter';
+import { sendUuid } from '../src/send-uuid';
 
 const APP_ID = 'cli_9f5343c580712544';
 const APP_SECRET = 'feishu-app-secret-0123';
@@ -136,11 +137,12 @@ describe('gateway-feishu (real NATS, real SDK, fake Open Platform)', () => {
     const call = await fake.log.waitFor((c) => c.method === 'POST' && c.path === '/open-apis/im/v1/messages');
     expect(call.query).toEqual({ receive_id_type: 'chat_id' });
     expect(call.headers.authorization).toMatch(/^Bearer t-/);
-    expect(call.body).toEqual({ receive_id: GROUP_CHAT, msg_type: 'text', content: '{"text":"agent says hi"}', uuid: 'send-1' });
+    const post = (text: string) => JSON.stringify({ zh_cn: { content: [[{ tag: 'md', text }]] } });
+    expect(call.body).toEqual({ receive_id: GROUP_CHAT, msg_type: 'post', content: post('agent says hi'), uuid: sendUuid('send-1:0') });
 
     await gut.sendOutbound({ ...cmd, idempotencyKey: 'send-2', threadId: 'om_root0000000000000000000000000', text: 'in the thread' });
     const reply = await fake.log.waitFor((c) => c.path === '/open-apis/im/v1/messages/om_root0000000000000000000000000/reply');
-    expect(reply.body).toEqual({ msg_type: 'text', content: '{"text":"in the thread"}', reply_in_thread: true, uuid: 'send-2' });
+    expect(reply.body).toEqual({ msg_type: 'post', content: post('in the thread'), reply_in_thread: true, uuid: sendUuid('send-2:0') });
   });
 
   it('answers the url_verification challenge, plain and encrypted, only with the right token', async () => {

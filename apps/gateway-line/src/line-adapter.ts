@@ -2,10 +2,11 @@
  * PlatformAdapter for LINE: signed webhooks in, reply/push out, through @line/bot-sdk's MessagingApiClient.
  */
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
-import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { clipHint, InboundSink, LookupCache, networkErrorCode, NonRetryablePlatformError, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import type { CapabilityProfile, ConnectionTestResult } from '@twokey/contracts';
+import { clipHint, InboundSink, LookupCache, MessageTooLong, networkErrorCode, NonRetryablePlatformError, OutboundChunk, OutboundTarget, PermanentSendError, PlatformAdapter, RateLimited, WebhookRoute } from '@twokey/gateway-kit';
+import { LINE_LOADING_SECONDS, LINE_PROFILE } from './line-profile';
 import { normalizeWebhookEvent } from './normalize';
-import { batches, retryKey, splitText } from './outbound';
+import { LINE_MESSAGES_PER_REQUEST, retryKey } from './outbound';
 import { lineWebhookRoute } from './webhook';
 import type { Source } from './wire';
 
@@ -43,6 +44,7 @@ function lineMessage(e: HTTPFetchError): string {
 
 export class LineAdapter implements PlatformAdapter {
   readonly platform = 'line' as const;
+  readonly profile: CapabilityProfile = LINE_PROFILE;
   readonly client: messagingApi.MessagingApiClient;
   private sink?: InboundSink;
   private botUserId?: string;
@@ -179,35 +181,49 @@ export class LineAdapter implements PlatformAdapter {
     return t && t.expiresAt > this.now().getTime() ? t.token : undefined;
   }
 
+  readonly chunksPerRequest = LINE_MESSAGES_PER_REQUEST;
+
+  async send(chunk: OutboundChunk): Promise<string> {
+    const [id] = await this.sendBatch([chunk]);
+    return id;
+  }
+
   /**
-   * Text is split into LINE text messages (≤ 5000 characters) sent 5 per request. The first batch uses the reply
-   * token of `replyToMessageId` while it is fresh (free of charge); everything else is a push to the conversation
-   * (user, group or room id) with a retry key derived from the idempotency key, so a redelivered SendMessage is
-   * not shown twice (LINE answers 409 for a key it already accepted).
+   * Up to 5 text messages in one request. The first batch of a reply uses the reply token of `replyToMessageId`
+   * while it is fresh (free of charge); everything else is a push to the conversation (user, group or room id) with
+   * a retry key derived from the first chunk's key, so a redelivered batch is not shown twice (LINE answers 409 for
+   * a key it already accepted). Returns the sent message ids.
    */
-  async send(message: SendMessage): Promise<void> {
-    const groups = batches(splitText(message.text).map((text) => ({ type: 'text' as const, text })));
-    let first = 0;
-    const replyToken = this.takeReplyToken(message.replyToMessageId);
-    if (replyToken && groups.length) {
+  async sendBatch(chunks: OutboundChunk[]): Promise<string[]> {
+    const messages = chunks.map((c) => ({ type: 'text' as const, text: c.text }));
+    const replyToken = this.takeReplyToken(chunks[0]?.replyToMessageId);
+    if (replyToken) {
       try {
-        await this.client.replyMessage({ replyToken, messages: groups[0] });
-        first = 1;
+        const r = await this.client.replyMessage({ replyToken, messages });
+        return r.sentMessages.map((m) => m.id);
       } catch (e) {
         this.options.logger.warn('LINE reply failed; pushing instead', { error: e instanceof HTTPFetchError ? lineMessage(e) : (e as Error).message });
       }
     }
-    for (let i = first; i < groups.length; i++) {
-      try {
-        await this.client.pushMessage({ to: message.conversationId, messages: groups[i] }, retryKey(message.idempotencyKey, i));
-      } catch (e) {
-        if (e instanceof HTTPFetchError && e.status === 409) continue; // this batch was already accepted
-        if (e instanceof HTTPFetchError && [400, 403, 404].includes(e.status)) {
-          throw new PermanentSendError(`LINE push refused (${e.status}): ${lineMessage(e)}`, { cause: e });
-        }
-        if (e instanceof HTTPFetchError) throw new Error(`LINE push failed (${e.status}): ${lineMessage(e)}`, { cause: e });
-        throw e;
-      }
+    const key = retryKey(chunks[0].chunkKey, 0);
+    try {
+      const r = await this.client.pushMessage({ to: chunks[0].conversationId, messages }, key);
+      return r.sentMessages.map((m) => m.id);
+    } catch (e) {
+      // This batch was already accepted (a redelivery): LINE does not say the ids again.
+      if (e instanceof HTTPFetchError && e.status === 409) return chunks.map((_, i) => `${key}:${i}`);
+      throw toLineSendError(e);
+    }
+  }
+
+  /** The loading animation (POST /v2/bot/chat/loading/start), which LINE shows in one-to-one chats only. */
+  async typing(t: OutboundTarget): Promise<boolean> {
+    if (!t.conversationId.startsWith('U')) return false;
+    try {
+      await this.client.showLoadingAnimation({ chatId: t.conversationId, loadingSeconds: LINE_LOADING_SECONDS });
+      return true;
+    } catch (e) {
+      throw toLineSendError(e);
     }
   }
 
@@ -232,4 +248,21 @@ export class LineAdapter implements PlatformAdapter {
       throw new Error(`LINE API unreachable: ${networkErrorCode(e)}`, { cause: e });
     }
   }
+}
+
+/**
+ * LINE answers 429 both for its rate limit (no Retry-After: wait a second) and for a spent monthly quota (retrying
+ * cannot help); 400 with a text length detail is MessageTooLong; other 4xx are permanent.
+ */
+function toLineSendError(e: unknown): Error {
+  if (!(e instanceof HTTPFetchError)) return e instanceof Error ? e : new Error(String(e));
+  const msg = lineMessage(e);
+  if (e.status === 429) {
+    if (/monthly limit/i.test(msg)) return new PermanentSendError(`LINE push refused (429): ${msg}`, { cause: e });
+    const after = Number(e.headers?.get?.('retry-after'));
+    return new RateLimited(Number.isFinite(after) ? after * 1000 : 1_000, `LINE rate limit (429): ${msg}`);
+  }
+  if (e.status === 400 && /Length must be/i.test(e.body ?? '')) return new MessageTooLong(`LINE refused the text (400): ${msg}`);
+  if ([400, 403, 404].includes(e.status)) return new PermanentSendError(`LINE push refused (${e.status}): ${msg}`, { cause: e });
+  return new Error(`LINE push failed (${e.status}): ${msg}`, { cause: e });
 }

@@ -2,7 +2,7 @@
  * gateway-line over real NATS JetStream, with the real @line/bot-sdk pointed at the fake LINE API and signed
  * webhooks posted to the gateway's HTTP server.
  */
-import { InboundMessage, SendMessage } from '@twokey/contracts';
+import { InboundMessage } from '@twokey/contracts';
 import { DeadLetter } from '@twokey/gateway-kit';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
@@ -165,19 +165,25 @@ describe('gateway-line (real NATS, real SDK, fake LINE)', () => {
     const e = fake.textEvent({ source: { type: 'user', userId: alice.userId }, text: 'question' });
     await deliver([e]);
     await inbound.waitFor(byId(e.message.id));
-    await adapter.send({ schemaVersion: 1, connection: 'line', idempotencyKey: 'reply-1', conversationId: alice.userId, replyToMessageId: e.message.id, text: 'answer' });
+    const key = await gut.sendOutbound({ conversationId: alice.userId, replyToMessageId: e.message.id, text: 'answer' });
+    expect(await gut.report(key)).toMatchObject({ status: 'delivered' });
     expect(fake.sentMessages().at(-1)).toEqual({ endpoint: 'reply', replyToken: e.replyToken, to: undefined, messages: [{ type: 'text', text: 'answer' }] });
   });
 
-  it('splits long text and shows a redelivered SendMessage once', async () => {
-    const cmd: SendMessage = { schemaVersion: 1, connection: 'line', idempotencyKey: 'long-1', conversationId: bob.userId, text: 'z'.repeat(30_000) };
+  it('splits long text into batches of 5 and shows a redelivered batch once', async () => {
+    const text = 'z'.repeat(30_000);
     const before = fake.sentMessages().length;
-    await adapter.send(cmd);
-    await adapter.send(cmd); // as after a crash between push and ack: LINE answers 409 for the same retry keys
+    const key = await gut.sendOutbound({ conversationId: bob.userId, text, format: 'plain' });
+    expect((await gut.report(key)).platformMessageIds).toHaveLength(6);
     const sent = fake.sentMessages().slice(before);
     expect(sent.map((m) => m.messages.length)).toEqual([5, 1]);
-    expect(sent.flatMap((m) => m.messages.map((x) => x.text)).join('')).toBe(cmd.text);
-    expect(fake.log.filter((c) => c.path === '/v2/bot/message/push' && c.status === 409)).toHaveLength(2);
+    expect(sent.flatMap((m) => m.messages.map((x) => x.text)).join('')).toBe(text);
+    // As after a crash between push and ack: the same chunk keys give the same retry key, and LINE answers 409.
+    const chunk = { conversationId: bob.userId, text: 'once', formatted: false, chunkKey: 'again-1:0' };
+    await adapter.sendBatch([chunk]);
+    expect(await adapter.sendBatch([chunk])).toHaveLength(1);
+    expect(fake.sentMessages().filter((m) => m.messages[0]?.text === 'once')).toHaveLength(1);
+    expect(fake.log.filter((c) => c.path === '/v2/bot/message/push' && c.status === 409)).toHaveLength(1);
   });
 
   it('answers the connection test with the bot identity, and clearly for a bad token', async () => {

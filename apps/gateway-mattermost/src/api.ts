@@ -9,6 +9,8 @@ import { ApiErrorBody, Channel, Post, PostList, User } from './wire';
 /** Mattermost answered with an error status (`id` is Mattermost's stable error id). */
 export class MattermostApiError extends Error {
   override readonly name = 'MattermostApiError';
+  /** Set on a 429: how long the server asked us to wait. */
+  retryAfterMs?: number;
   constructor(
     readonly method: string,
     readonly path: string,
@@ -72,6 +74,16 @@ export class MattermostApi {
     return this.call('POST', '/api/v4/posts', post).then((b) => Post.parse(b));
   }
 
+  /** PUT /api/v4/posts/:id/patch: replaces the message of a post. */
+  patchPost(postId: string, message: string): Promise<Post> {
+    return this.call('PUT', `/api/v4/posts/${encodeURIComponent(postId)}/patch`, { message }).then((b) => Post.parse(b));
+  }
+
+  /** POST /api/v4/users/:id/typing: the server publishes the `typing` websocket event to the channel's members. */
+  async typing(userId: string, channelId: string, parentId?: string): Promise<void> {
+    await this.call('POST', `/api/v4/users/${encodeURIComponent(userId)}/typing`, { channel_id: channelId, parent_id: parentId ?? '' });
+  }
+
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {
     let res: Response;
     try {
@@ -99,7 +111,11 @@ export class MattermostApi {
     if (!res.ok) {
       const err = ApiErrorBody.safeParse(json);
       const detail = err.success && err.data.message ? err.data.message : text.slice(0, 200) || res.statusText;
-      throw new MattermostApiError(method, path, res.status, err.success ? err.data.id : undefined, detail);
+      const error = new MattermostApiError(method, path, res.status, err.success ? err.data.id : undefined, detail);
+      // Mattermost's rate limiter answers 429 with X-Ratelimit-Reset (seconds); Retry-After where a proxy sets it.
+      const wait = Number(res.headers.get('retry-after') ?? res.headers.get('x-ratelimit-reset') ?? NaN);
+      if (res.status === 429 && Number.isFinite(wait)) error.retryAfterMs = Math.max(0, wait) * 1000;
+      throw error;
     }
     return json;
   }

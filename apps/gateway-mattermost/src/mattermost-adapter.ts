@@ -2,8 +2,9 @@
  * PlatformAdapter for Mattermost: WebSocket `posted` events in (plus the posts missed while the websocket was down,
  * fetched over REST after each connection), REST v4 posts out.
  */
-import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { AdapterProblem, clipHint, InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter } from '@twokey/gateway-kit';
+import type { CapabilityProfile, ConnectionTestResult } from '@twokey/contracts';
+import { AdapterProblem, clipHint, InboundSink, LookupCache, MessageTooLong, NonRetryablePlatformError, OutboundChunk, OutboundEdit, OutboundTarget, PermanentSendError, PlatformAdapter, RateLimited } from '@twokey/gateway-kit';
+import { MATTERMOST_PROFILE } from './mattermost-profile';
 import { displayNameOf, MattermostApi, MattermostApiError } from './api';
 import type { BackoffOptions } from './backoff';
 import { normalizeSocketEvent } from './normalize';
@@ -33,6 +34,7 @@ export class MattermostAdapter implements PlatformAdapter {
   readonly api: MattermostApi;
   private socket?: MattermostSocket;
   private sink?: InboundSink;
+  readonly profile: CapabilityProfile = MATTERMOST_PROFILE;
   private botUserId?: string;
   private botUsername?: string;
   private readonly names = new LookupCache<string>();
@@ -222,24 +224,39 @@ export class MattermostAdapter implements PlatformAdapter {
   }
 
   /**
-   * POST /api/v4/posts. `pending_post_id` = the idempotency key, so a retry the server already accepted returns
-   * the first post instead of posting twice. A 4xx other than 401/429 (unknown channel, no permission, invalid
-   * root) cannot succeed on retry: PermanentSendError.
+   * POST /api/v4/posts. `pending_post_id` = the chunk's key, so a retry the server already accepted returns the
+   * first post instead of posting twice. A 4xx other than 401/429 (unknown channel, no permission, invalid root)
+   * cannot succeed on retry: PermanentSendError.
    */
-  async send(message: SendMessage): Promise<void> {
+  async send(c: OutboundChunk): Promise<string> {
     try {
-      await this.api.createPost({
-        channel_id: message.conversationId,
-        message: message.text,
+      const post = await this.api.createPost({
+        channel_id: c.conversationId,
+        message: c.text,
         // Mattermost threads hang off a root post: reply into the thread, or start one under the message.
-        root_id: message.threadId ?? message.replyToMessageId ?? '',
-        pending_post_id: message.idempotencyKey,
+        root_id: c.threadId ?? c.replyToMessageId ?? '',
+        pending_post_id: c.chunkKey,
       });
+      return post.id;
     } catch (e) {
-      if (e instanceof MattermostApiError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 429) {
-        throw new PermanentSendError(e.message, { cause: e });
-      }
-      throw e;
+      throw toMattermostSendError(e);
+    }
+  }
+
+  async edit(e: OutboundEdit): Promise<void> {
+    try {
+      await this.api.patchPost(e.messageId, e.text);
+    } catch (err) {
+      throw toMattermostSendError(err);
+    }
+  }
+
+  /** The typing event (what the websocket's user_typing action publishes), through REST. */
+  async typing(t: OutboundTarget): Promise<void> {
+    try {
+      await this.api.typing(this.botUserId ?? 'me', t.conversationId, t.threadId);
+    } catch (e) {
+      throw toMattermostSendError(e);
     }
   }
 
@@ -279,4 +296,13 @@ function postedEvent({ post, channel }: MissedPost): SocketEvent {
       team_id: channel.team_id,
     },
   };
+}
+
+function toMattermostSendError(e: unknown): Error {
+  if (e instanceof MattermostApiError) {
+    if (e.status === 429) return new RateLimited(e.retryAfterMs ?? 1_000, e.message);
+    if (e.status === 400 && /message_too_long|msg\.app_error|too long/i.test(`${e.id} ${e.detail}`)) return new MessageTooLong(e.message);
+    if (e.status >= 400 && e.status < 500 && e.status !== 401) return new PermanentSendError(e.message, { cause: e });
+  }
+  return e instanceof Error ? e : new Error(String(e));
 }

@@ -117,7 +117,7 @@ describe('gateway-mattermost (real NATS, fake Mattermost)', () => {
     await gut.sendOutbound(cmd);
     const call = await fake.log.waitFor((c) => c.method === 'POST' && c.path === '/api/v4/posts');
     expect(call.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(call.body).toEqual({ channel_id: town.id, message: 'agent reply', root_id: cmd.threadId, pending_post_id: 'reply-1' });
+    expect(call.body).toEqual({ channel_id: town.id, message: 'agent reply', root_id: cmd.threadId, pending_post_id: 'reply-1:0' });
     const [echo] = fake.createdPosts();
     await flush(); // the server echoed the bot's post over the websocket before the marker
     expect(inbound.items.filter(byPost(echo.id))).toHaveLength(0);

@@ -7,11 +7,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { deliver, InboundSink, LookupCache, NonRetryablePlatformError, PermanentSendError, PlatformAdapter, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
-import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
+import type { CapabilityProfile, ConnectionTestResult } from '@twokey/contracts';
+import { deliver, InboundSink, LookupCache, MessageTooLong, NonRetryablePlatformError, OutboundChunk, OutboundEdit, PermanentSendError, PlatformAdapter, RateLimited, RecentIds, WebhookRoute } from '@twokey/gateway-kit';
+import { type JsonLogger, redactSecrets } from '@twokey/service-kit';
 import { boltLogger } from './bolt-logger';
 import { normalizeSlackEvent } from './normalize';
+import { SLACK_PROFILE } from './slack-profile';
 
 export interface SlackAdapterOptions {
   connection: string;
@@ -44,6 +45,7 @@ type MessageBody = { event_id?: string; event?: { user?: unknown; bot_id?: unkno
 
 export class SlackAdapter implements PlatformAdapter {
   readonly platform = 'slack' as const;
+  readonly profile: CapabilityProfile = SLACK_PROFILE;
   private readonly client: webApi.WebClient;
   private readonly names = new LookupCache<{ displayName: string; username?: string }>({ ttlMs: 60 * 60_000 });
   private readonly handled = new RecentIds(10_000);
@@ -60,8 +62,10 @@ export class SlackAdapter implements PlatformAdapter {
   private clientOptions(): webApi.WebClientOptions {
     return {
       ...(this.o.apiUrl ? { slackApiUrl: this.o.apiUrl } : {}),
-      // Outbound retries belong to the kit (nak with backoff); a look-up failure falls back to the user id.
+      // Outbound retries belong to the kit (nak with backoff; a 429 waits exactly its Retry-After there); a look-up
+      // failure falls back to the user id.
       retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
       logger: boltLogger(this.o.logger),
     };
   }
@@ -188,13 +192,31 @@ export class SlackAdapter implements PlatformAdapter {
     this.receiver = undefined;
   }
 
-  async send(m: SendMessage): Promise<void> {
+  /** Returns `<channel>:<ts>`. A 429 comes back as RateLimited with its Retry-After (the kit waits exactly that). */
+  async send(c: OutboundChunk): Promise<string> {
+    // A reply to a channel message starts a thread under it (Slack's way to answer one message); inside a thread
+    // the reply stays there. Only messages of this channel (`<channel>:<ts>`) can be replied to.
+    const repliedTs = c.replyToMessageId?.startsWith(`${c.conversationId}:`) ? c.replyToMessageId.slice(c.conversationId.length + 1) : undefined;
+    const threadTs = c.threadId ?? repliedTs;
     try {
-      await this.client.chat.postMessage({ channel: m.conversationId, text: m.text, ...(m.threadId ? { thread_ts: m.threadId } : {}) });
+      const r = await this.client.chat.postMessage({
+        channel: c.conversationId,
+        text: c.text,
+        mrkdwn: c.formatted,
+        unfurl_links: false,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      });
+      return `${c.conversationId}:${String(r.ts)}`;
     } catch (e) {
-      const code = (e as { data?: { error?: string } }).data?.error;
-      if (code && !TRANSIENT_ERRORS.has(code)) throw new PermanentSendError(`slack chat.postMessage refused: ${code}`, { cause: e });
-      throw describeSlackError(e);
+      throw toSlackSendError(e, 'chat.postMessage');
+    }
+  }
+
+  async edit(e: OutboundEdit): Promise<void> {
+    try {
+      await this.client.chat.update({ channel: e.conversationId, ts: e.messageId.split(':').pop()!, text: e.text });
+    } catch (err) {
+      throw toSlackSendError(err, 'chat.update');
     }
   }
 
@@ -230,4 +252,13 @@ function startError(e: unknown): Error {
   const described = describeSlackError(e);
   const code = (e as { data?: { error?: string } }).data?.error ?? (e as { original?: { data?: { error?: string } } }).original?.data?.error;
   return code && CREDENTIAL_ERRORS.has(code) ? new NonRetryablePlatformError(described.message, { cause: e }) : described;
+}
+
+function toSlackSendError(e: unknown, method: string): Error {
+  const limited = e as { code?: string; retryAfter?: number };
+  if (limited.code === webApi.ErrorCode.RateLimitedError) return new RateLimited((limited.retryAfter ?? 1) * 1000, `slack ${method}: rate limited`);
+  const code = (e as { data?: { error?: string } }).data?.error;
+  if (code === 'msg_too_long') return new MessageTooLong(`slack ${method} refused: ${code}`);
+  if (code && !TRANSIENT_ERRORS.has(code)) return new PermanentSendError(`slack ${method} refused: ${code}`, { cause: e });
+  return describeSlackError(e);
 }

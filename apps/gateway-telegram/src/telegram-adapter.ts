@@ -1,15 +1,17 @@
 /**
  * Telegram through grammY, unmodified: long polling (`bot.start()`) by default, or webhook mode with grammY's
  * `webhookCallback` (constant-time secret-token check) mounted on the kit's HTTP server. The adapter only maps
- * updates to InboundMessage and SendMessage to `sendMessage`; it never replies on its own.
+ * updates to InboundMessage and hands replies to TelegramOutbound; it never replies on its own.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Api, Bot, GrammyError, HttpError, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { ConnectionTestResult, SendMessage } from '@twokey/contracts';
-import { AdapterProblem, deliver, InboundSink, networkErrorCode, NonRetryablePlatformError, parseJsonSafely, PermanentSendError, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
-import { redactSecrets, type JsonLogger } from '@twokey/service-kit';
+import type { CapabilityProfile, ConnectionTestResult } from '@twokey/contracts';
+import { AdapterProblem, deliver, InboundSink, networkErrorCode, NonRetryablePlatformError, OutboundChunk, OutboundEdit, OutboundTarget, parseJsonSafely, PlatformAdapter, WebhookRoute } from '@twokey/gateway-kit';
+import { type JsonLogger, redactSecrets } from '@twokey/service-kit';
 import { normalizeTelegramUpdate } from './normalize';
+import { TelegramOutbound } from './telegram-outbound';
+import { TELEGRAM_PROFILE } from './telegram-profile';
 
 export interface TelegramAdapterOptions {
   connection: string;
@@ -22,6 +24,8 @@ export interface TelegramAdapterOptions {
   /** Long-poll timeout in seconds (Telegram's default 30). */
   pollingTimeoutSeconds?: number;
   now?: () => Date;
+  /** Replaces the declared profile (tests scale the write budget down to run minutes of it in seconds). */
+  profile?: CapabilityProfile;
 }
 
 /** Only messages are asked for; anything else that still arrives is ignored by the normalization. */
@@ -37,7 +41,9 @@ class MalformedWebhookBody extends Error {}
 
 export class TelegramAdapter implements PlatformAdapter {
   readonly platform = 'telegram' as const;
+  readonly profile: CapabilityProfile;
   private readonly api: Api;
+  private readonly outbound: TelegramOutbound;
   private bot?: Bot;
   private polling?: Promise<void>;
   private webhookHandler?: (req: IncomingMessage, res: ServerResponse, raw: Buffer) => Promise<unknown>;
@@ -51,6 +57,8 @@ export class TelegramAdapter implements PlatformAdapter {
 
   constructor(private readonly o: TelegramAdapterOptions) {
     this.api = new Api(o.token, o.apiRoot ? { apiRoot: o.apiRoot } : undefined);
+    this.outbound = new TelegramOutbound(this.api, describeTelegramError);
+    this.profile = o.profile ?? TELEGRAM_PROFILE;
   }
 
   async start(sink: InboundSink): Promise<void> {
@@ -226,19 +234,16 @@ export class TelegramAdapter implements PlatformAdapter {
     this.webhookHandler = undefined;
   }
 
-  async send(m: SendMessage): Promise<void> {
-    const replyTo = m.replyToMessageId?.split(':').pop();
-    try {
-      await this.api.sendMessage(m.conversationId, m.text, {
-        ...(m.threadId ? { message_thread_id: Number(m.threadId) } : {}),
-        ...(replyTo ? { reply_parameters: { message_id: Number(replyTo), allow_sending_without_reply: true } } : {}),
-      });
-    } catch (e) {
-      if (e instanceof GrammyError && e.error_code !== 429 && e.error_code < 500) {
-        throw new PermanentSendError(`telegram sendMessage refused: ${e.error_code} ${e.description}`, { cause: e });
-      }
-      throw describeTelegramError(e);
-    }
+  send(chunk: OutboundChunk): Promise<string> {
+    return this.outbound.send(chunk);
+  }
+
+  edit(edit: OutboundEdit): Promise<void> {
+    return this.outbound.edit(edit);
+  }
+
+  typing(target: OutboundTarget): Promise<void> {
+    return this.outbound.typing(target);
   }
 
   async connectionTest(): Promise<ConnectionTestResult> {

@@ -3,16 +3,19 @@ import { loadPairingConfig } from './config';
 
 const SECRET = 's'.repeat(32);
 const RPC = 'r'.repeat(32);
+const REPLY = 'p'.repeat(32);
 
 describe('pairing-service configuration', () => {
   it('applies the documented defaults', () => {
-    const c = loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC });
+    const c = loadPairingConfig({ REPLY_CAPABILITY_SECRET: REPLY, PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC });
     expect(c).toEqual({
       prefix: 'twokey',
       nats: { url: 'nats://127.0.0.1:4222', user: undefined, password: undefined },
       http: { port: 3001, host: '0.0.0.0' },
       hmacSecret: SECRET,
       rpcAuthSecret: RPC,
+      replyCapability: { secret: REPLY, ttlSeconds: 86_400 },
+      systemMessages: { connections: [], userApproved: "You're approved: you can talk to the agent now.", spaceApproved: 'This chat is approved: the agent answers here when addressed.' },
       denialWindowMs: 60_000,
       denialMaxCoalesce: 500,
       denialMaxHeld: 1_000_000,
@@ -25,15 +28,15 @@ describe('pairing-service configuration', () => {
   });
 
   it('derives the ack wait from the denial window unless set', () => {
-    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, DENIAL_WINDOW_SECONDS: '1' }).ackWaitMs).toBe(32_000);
-    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '3' }).ackWaitMs).toBe(3_000);
-    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, ENSURE_STREAMS: 'false' }).ensureStreams).toBe(false);
+    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, REPLY_CAPABILITY_SECRET: REPLY, DENIAL_WINDOW_SECONDS: '1' }).ackWaitMs).toBe(32_000);
+    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, REPLY_CAPABILITY_SECRET: REPLY, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '3' }).ackWaitMs).toBe(3_000);
+    expect(loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, REPLY_CAPABILITY_SECRET: REPLY, ENSURE_STREAMS: 'false' }).ensureStreams).toBe(false);
   });
 
   it('names every bad variable', () => {
     let error: unknown;
     try {
-      loadPairingConfig({ PAIRING_HMAC_SECRET: 'short', HTTP_PORT: 'eighty', DENIAL_MAX_COALESCE: '0' });
+      loadPairingConfig({ REPLY_CAPABILITY_SECRET: REPLY, PAIRING_HMAC_SECRET: 'short', HTTP_PORT: 'eighty', DENIAL_MAX_COALESCE: '0' });
     } catch (e) {
       error = e;
     }
@@ -47,7 +50,7 @@ describe('pairing-service configuration', () => {
   });
 
   it('refuses an ack wait that would redeliver held denials', () => {
-    expect(() => loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, DENIAL_WINDOW_SECONDS: '60', ACK_WAIT_SECONDS: '60' })).toThrow(
+    expect(() => loadPairingConfig({ PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, REPLY_CAPABILITY_SECRET: REPLY, DENIAL_WINDOW_SECONDS: '60', ACK_WAIT_SECONDS: '60' })).toThrow(
       /ACK_WAIT_SECONDS: must be greater than DENIAL_WINDOW_SECONDS \(60\)/,
     );
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SUBJECT_PREFIX } from '@twokey/contracts';
+import { DEFAULT_REPLY_CAPABILITY_TTL_SECONDS, DEFAULT_SUBJECT_PREFIX } from '@twokey/contracts';
 import { ConfigError, env, loadConfig } from '@twokey/service-kit';
 
 export const SERVICE_NAME = 'pairing-service';
@@ -24,6 +24,23 @@ export const PairingServiceEnv = z.object({
    * request without it, such as a pull delivery redirected onto the RPC subjects, is refused unread (L2).
    */
   RPC_AUTH_SECRET: env.secret(32),
+  /**
+   * Key of the reply capabilities added to each admitted message, shared with the gateways and never with the agent:
+   * the agent may answer where a message was admitted and nowhere else.
+   */
+  REPLY_CAPABILITY_SECRET: env.secret(32),
+  /** How long an admitted message may be answered (edits included). */
+  REPLY_CAPABILITY_TTL_SECONDS: env.int(DEFAULT_REPLY_CAPABILITY_TTL_SECONDS).pipe(z.number().min(60).max(30 * 86_400)),
+  /**
+   * Connections (comma-separated ids, or *) whose users and spaces get a receipt where they posted their code once an
+   * admin approves it. Off by default: the bot says nothing unless asked to.
+   */
+  SYSTEM_MESSAGES: z
+    .string()
+    .regex(/^(\*|[a-z0-9][a-z0-9_-]{0,62}(,[a-z0-9][a-z0-9_-]{0,62})*)?$/, 'must be * or comma-separated connection ids')
+    .default(''),
+  SYSTEM_MESSAGE_USER_APPROVED: z.string().min(1).max(1_000).default("You're approved: you can talk to the agent now."),
+  SYSTEM_MESSAGE_SPACE_APPROVED: z.string().min(1).max(1_000).default('This chat is approved: the agent answers here when addressed.'),
   DENIAL_WINDOW_SECONDS: env.int(60).pipe(z.number().min(1).max(3_600)),
   /** Held denials of one key that force an early MessageDenied (the event lists their inbound sequences). */
   DENIAL_MAX_COALESCE: env.int(500).pipe(z.number().min(1).max(10_000)),
@@ -52,6 +69,8 @@ export interface PairingServiceConfig {
   probePort?: number;
   hmacSecret: string;
   rpcAuthSecret: string;
+  replyCapability: { secret: string; ttlSeconds: number };
+  systemMessages: { connections: '*' | string[]; userApproved: string; spaceApproved: string };
   denialWindowMs: number;
   denialMaxCoalesce: number;
   denialMaxHeld: number;
@@ -79,6 +98,12 @@ export function loadPairingConfig(source: NodeJS.ProcessEnv = process.env): Pair
     ...(e.PROBE_PORT !== undefined ? { probePort: e.PROBE_PORT } : {}),
     hmacSecret: e.PAIRING_HMAC_SECRET,
     rpcAuthSecret: e.RPC_AUTH_SECRET,
+    replyCapability: { secret: e.REPLY_CAPABILITY_SECRET, ttlSeconds: e.REPLY_CAPABILITY_TTL_SECONDS },
+    systemMessages: {
+      connections: e.SYSTEM_MESSAGES === '*' ? '*' : e.SYSTEM_MESSAGES.split(',').filter(Boolean),
+      userApproved: e.SYSTEM_MESSAGE_USER_APPROVED,
+      spaceApproved: e.SYSTEM_MESSAGE_SPACE_APPROVED,
+    },
     denialWindowMs: e.DENIAL_WINDOW_SECONDS * 1000,
     denialMaxCoalesce: e.DENIAL_MAX_COALESCE,
     denialMaxHeld: e.DENIAL_MAX_HELD,

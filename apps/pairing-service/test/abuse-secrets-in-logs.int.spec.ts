@@ -20,6 +20,7 @@ import { until } from './support';
 const CANARY = {
   natsPassword: 'CANARYnatsPASSWORD7f3e91aa',
   hmacSecret: 'CANARYhmacSECRET0c6b2d55e81f4a9387b1',
+  replySecret: 'CANARYreplySECRET4f1a0c9d2e7b6a5830',
   adminToken: 'CANARYadminTOKEN5d2c8e0b71f64a93',
   sessionSecret: 'CANARYsessionSECRET93e0a7c4b12d8f55',
   rpcAuthSecret: 'CANARYrpcAuthSECRET4b7e1d09c3a2f668',
@@ -78,7 +79,7 @@ describe('abuse: secrets and codes never appear in logs', () => {
   it('runs the pairing flow with canaries and finds none of them, nor the code, nor the texts, in any log line', async () => {
     const common = { NATS_URL: nats.url, NATS_USER: 'twokey', NATS_PASSWORD: CANARY.natsPassword, TWOKEY_SUBJECT_PREFIX: nats.prefix, HTTP_HOST: '127.0.0.1' };
     const ports = { pairing: await freePort(), admin: await freePort(), gateway: await freePort() };
-    const pairing = start('pairing-service', 'pairing-service', { ...common, HTTP_PORT: String(ports.pairing), PAIRING_HMAC_SECRET: CANARY.hmacSecret, RPC_AUTH_SECRET: CANARY.rpcAuthSecret, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '5' });
+    const pairing = start('pairing-service', 'pairing-service', { ...common, HTTP_PORT: String(ports.pairing), PAIRING_HMAC_SECRET: CANARY.hmacSecret, RPC_AUTH_SECRET: CANARY.rpcAuthSecret, REPLY_CAPABILITY_SECRET: CANARY.replySecret, DENIAL_WINDOW_SECONDS: '1', ACK_WAIT_SECONDS: '5' });
     const admin = start('admin-api', 'admin-api', {
       ...common,
       HTTP_PORT: String(ports.admin),
@@ -87,7 +88,7 @@ describe('abuse: secrets and codes never appear in logs', () => {
       RPC_AUTH_SECRET: CANARY.rpcAuthSecret,
       CONNECTIONS: 'telegram',
     });
-    const gateway = start('gateway-telegram', 'gateway-telegram', { ...common, HTTP_PORT: String(ports.gateway), TELEGRAM_BOT_TOKEN: CANARY.botToken, TELEGRAM_API_ROOT: fake.url });
+    const gateway = start('gateway-telegram', 'gateway-telegram', { ...common, HTTP_PORT: String(ports.gateway), TELEGRAM_BOT_TOKEN: CANARY.botToken, TELEGRAM_API_ROOT: fake.url, REPLY_CAPABILITY_SECRET: CANARY.replySecret });
     await Promise.all([ready(pairing, ports.pairing), ready(admin, ports.admin), ready(gateway, ports.gateway)]);
 
     const api = `http://127.0.0.1:${ports.admin}/api/v1`;

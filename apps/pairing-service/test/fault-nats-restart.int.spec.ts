@@ -5,10 +5,11 @@
  * the same Nats-Msg-Id; the platform also redelivers some messages. Nothing may be lost and nothing doubled, on
  * TWOKEY_INBOUND and on TWOKEY_ADMITTED.
  */
-import type { ConnectionTestResult, InboundMessage, SendMessage } from '@twokey/contracts';
+import type { ConnectionTestResult, InboundMessage } from '@twokey/contracts';
 import { createGateway, gatewayConfig, type Gateway, type InboundSink, type PlatformAdapter } from '@twokey/gateway-kit';
 import { JsonLogger } from '@twokey/service-kit';
 import { freePort, startNats, type NatsHarness } from '@twokey/test-support';
+import { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET } from '@twokey/test-support/gateway-harness';
 import { buildDist, ServiceProcess } from './service-process';
 import { inbound, NatsClient, serviceEnv, until } from './support';
 
@@ -18,12 +19,15 @@ const USERS = ['501', '502', '503'];
 /** Stands in for a platform SDK: the test hands it messages, it hands them to the kit's sink. */
 class TestAdapter implements PlatformAdapter {
   readonly platform = 'telegram' as const;
+  readonly profile = TEST_PROFILE;
   sink?: InboundSink;
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
   }
   async stop(): Promise<void> {}
-  async send(_m: SendMessage): Promise<void> {}
+  async send(): Promise<string> {
+    throw new Error('not used');
+  }
   async connectionTest(): Promise<ConnectionTestResult> {
     return { ok: true, bot: { id: '1', name: 'test' }, latencyMs: 0 };
   }
@@ -47,7 +51,7 @@ describe('fault: nats-server restarts under gateway traffic', () => {
     gateway = createGateway({
       adapter,
       logger: new JsonLogger('gateway-telegram', 'info', { write: (l) => void logs.push(l) }),
-      config: gatewayConfig('telegram', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 500 }),
+      config: gatewayConfig('telegram', { replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET }, prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 500 }),
     });
     await gateway.start();
   }, 60_000);

@@ -56,6 +56,7 @@ describe('pairing-service with least-privilege NATS users', () => {
         HTTP_HOST: '127.0.0.1',
         PAIRING_HMAC_SECRET: randomBytes(24).toString('hex'),
         RPC_AUTH_SECRET: TEST_RPC_AUTH_SECRET,
+        REPLY_CAPABILITY_SECRET: randomBytes(24).toString('hex'),
         DENIAL_WINDOW_SECONDS: '1',
         ACK_WAIT_SECONDS: '5',
       }),

@@ -17,6 +17,8 @@ describe('L4: pairing-service probes on PROBE_PORT', () => {
         probePort: 0,
         hmacSecret: 'probe-test-hmac-secret-0123456789abcdef',
         rpcAuthSecret: TEST_RPC_AUTH_SECRET,
+        replyCapability: { secret: 'probe-test-reply-capability-secret-0123456789', ttlSeconds: 3600 },
+        systemMessages: { connections: [], userApproved: 'approved', spaceApproved: 'approved' },
         denialWindowMs: 1000,
         denialMaxCoalesce: 500,
         denialMaxHeld: 10_000,

@@ -42,6 +42,7 @@ export function serviceEnv(nats: NatsHarness, overrides: Record<string, string> 
     HTTP_HOST: '127.0.0.1',
     PAIRING_HMAC_SECRET: createHash('sha256').update(`twokey-test-${nats.prefix}`).digest('hex'),
     RPC_AUTH_SECRET: TEST_RPC_AUTH_SECRET,
+    REPLY_CAPABILITY_SECRET: createHash('sha256').update(`twokey-test-reply-${nats.prefix}`).digest('hex'),
     DENIAL_WINDOW_SECONDS: '1',
     ACK_WAIT_SECONDS: '5',
     EXPIRY_TICK_MS: '200',

@@ -4,6 +4,7 @@ export * from './admitted-message';
 export * from './reply-capability';
 export * from './send-message';
 export * from './delivery-report';
+export * from './capability-profile';
 export * from './events';
 export * from './rpc';
 export * from './subjects';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Actor, ConnectionId, Initiator, IsoDateTime, Platform, PlatformId, Space } from './identifiers';
 import { TokenPurpose } from './events';
+import { CapabilityProfile } from './capability-profile';
 
 export const MIN_TOKEN_TTL_SECONDS = 60;
 export const MAX_TOKEN_TTL_SECONDS = 30 * 60;
@@ -117,6 +118,8 @@ export const GatewayStatus = z.object({
    * waits for a configuration change (restart) or a Reconnect (`twokey.rpc.gateway.<connection>.reconnect`).
    */
   halted: z.boolean().optional(),
+  /** What replies can do on this platform (length, edits, typing …); optional so older gateways still parse. */
+  profile: CapabilityProfile.optional(),
 });
 export type GatewayStatus = z.infer<typeof GatewayStatus>;
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ConfigError } from '@twokey/service-kit';
-import { loadGatewayConfig } from './config';
+import { loadGatewayConfig as loadKitConfig } from './config';
+
+/** Every gateway needs the reply capability key; these cases are about the other variables. */
+const loadGatewayConfig: typeof loadKitConfig = (platform, schema, env = {}) => loadKitConfig(platform, schema, { REPLY_CAPABILITY_SECRET: 'r'.repeat(32), ...env });
 
 const Platform = z
   .object({ DEMO_TOKEN: z.string().min(1), DEMO_MODE: z.enum(['a', 'b']).default('a'), DEMO_SECRET: z.string().optional() })
@@ -19,6 +22,12 @@ const problems = (env: NodeJS.ProcessEnv) => {
 };
 
 describe('loadGatewayConfig', () => {
+  it('needs the reply capability key (32+ characters): a gateway never sends what it cannot check', () => {
+    expect(() => loadKitConfig('telegram', Platform, { DEMO_TOKEN: 't' })).toThrow(/REPLY_CAPABILITY_SECRET: is required but not set/);
+    expect(() => loadKitConfig('telegram', Platform, { DEMO_TOKEN: 't', REPLY_CAPABILITY_SECRET: 'short' })).toThrow(/REPLY_CAPABILITY_SECRET: must be at least 32/);
+    expect(loadKitConfig('telegram', Platform, { DEMO_TOKEN: 't', REPLY_CAPABILITY_SECRET: 'k'.repeat(32) }).gateway.replyCapability).toEqual({ secret: 'k'.repeat(32) });
+  });
+
   it('applies the defaults: connection = platform name, prefix twokey, buffer 10000', () => {
     const { gateway, settings } = loadGatewayConfig('telegram', Platform, { DEMO_TOKEN: 't' });
     expect(gateway).toMatchObject({

@@ -37,6 +37,11 @@ export const GatewayEnv = z.object({
   ENSURE_STREAMS: env.bool(true),
   /** Replicas of the streams this gateway creates or updates (3 on a NATS cluster), so it never downgrades them. */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * Key of the reply capabilities (shared with the pairing-service, never with the agent): a gateway sends only
+   * what carries a capability signed with it for the exact conversation.
+   */
+  REPLY_CAPABILITY_SECRET: env.secret(32),
   LOG_LEVEL: env.logLevel(),
 });
 
@@ -53,6 +58,8 @@ export interface GatewayConfig {
   /** `ensure`: create/update the streams and the outbound consumer; otherwise bind to what the provisioner made. */
   streams: { ensure: boolean; replicas: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Checks the capability on every outbound command (the TTL matters only to whoever signs). */
+  replyCapability: { secret: string };
 }
 
 function toGatewayConfig(platform: Platform, e: z.infer<typeof GatewayEnv>): GatewayConfig {
@@ -73,6 +80,7 @@ function toGatewayConfig(platform: Platform, e: z.infer<typeof GatewayEnv>): Gat
     publishTimeoutMs: e.GATEWAY_PUBLISH_TIMEOUT_MS,
     streams: { ensure: e.ENSURE_STREAMS, replicas: e.STREAM_REPLICAS },
     logLevel: e.LOG_LEVEL,
+    replyCapability: { secret: e.REPLY_CAPABILITY_SECRET },
   };
 }
 
@@ -94,6 +102,6 @@ export function loadGatewayConfig<S extends z.ZodObject<z.ZodRawShape>>(
 }
 
 /** A GatewayConfig for tests and embedding, without reading the environment. */
-export function gatewayConfig(platform: Platform, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  return { ...toGatewayConfig(platform, GatewayEnv.parse({})), ...overrides };
+export function gatewayConfig(platform: Platform, overrides: Partial<GatewayConfig> & Pick<GatewayConfig, 'replyCapability'>): GatewayConfig {
+  return { ...toGatewayConfig(platform, GatewayEnv.parse({ REPLY_CAPABILITY_SECRET: overrides.replyCapability.secret })), ...overrides };
 }

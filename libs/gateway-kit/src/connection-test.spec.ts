@@ -1,12 +1,14 @@
 import { ConnectionTestResult, GATEWAY_CONNECTION_TEST_TIMEOUT_MS } from '@twokey/contracts';
 import { runConnectionTest } from './connection-test';
 import type { PlatformAdapter } from './platform-adapter';
+import { TEST_PROFILE } from '@twokey/test-support/gateway-harness';
 
 const adapter = (connectionTest: () => Promise<ConnectionTestResult>): PlatformAdapter => ({
   platform: 'telegram',
   start: async () => undefined,
   stop: async () => undefined,
-  send: async () => undefined,
+  profile: TEST_PROFILE,
+  send: async () => 'unused',
   connectionTest,
 });
 

@@ -30,3 +30,24 @@ export class NonRetryablePlatformError extends Error {
     super(message, options);
   }
 }
+
+/** The platform answered 429: the kit waits exactly `retryAfterMs` (the platform's retry_after / Retry-After). */
+export class RateLimited extends Error {
+  override readonly name = 'RateLimited';
+  constructor(
+    readonly retryAfterMs: number,
+    message = `rate limited; retry after ${retryAfterMs} ms`,
+  ) {
+    super(message);
+  }
+}
+
+/** The platform refused the markup (Telegram "can't parse entities"): the kit sends the same chunk as plain text. */
+export class FormattingRejected extends Error {
+  override readonly name = 'FormattingRejected';
+}
+
+/** The platform counted the chunk longer than its limit: the kit splits it smaller and sends the parts. */
+export class MessageTooLong extends Error {
+  override readonly name = 'MessageTooLong';
+}

@@ -1,6 +1,7 @@
-import type { JetStreamManager, NatsConnection, Subscription } from 'nats';
+import type { JetStreamManager, KV, NatsConnection, Subscription } from 'nats';
 import { GatewayReconnectRequest, type GatewayStatus, parseContract, subjects as subjectsFor, type Subjects } from '@twokey/contracts';
-import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams, registerJetStreamMetrics, serveRpc } from '@twokey/messaging';
+import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams, openReplyStore, registerJetStreamMetrics, replyStoreBucket, serveRpc } from '@twokey/messaging';
+import { ReplyCapabilities } from '@twokey/reply-capability';
 import type { JsonLogger } from '@twokey/service-kit';
 import type { GatewayConfig } from './config';
 import { serveConnectionTest } from './connection-test';
@@ -11,6 +12,9 @@ import { GatewayMetrics } from './metrics';
 import { OutboundConsumer, outboundConsumerName } from './outbound-consumer';
 import type { PlatformAdapter } from './platform-adapter';
 import { safeReason } from './safe-reason';
+import { ReplyDelivery } from './reply-delivery';
+import { KvSentStore } from './sent-store';
+import type { Clock } from './write-budget';
 import { serveStatus } from './status';
 
 export interface Readiness {
@@ -27,6 +31,8 @@ export interface GatewayRuntimeOptions {
   bufferFullWaitMs?: number;
   /** The default process metrics (only for a gateway that owns its process: they are per process). */
   collectDefaultMetrics?: boolean;
+  /** The write budgets' and retry waits' clock (tests run minutes of budget in seconds with the same logic). */
+  clock?: Clock;
 }
 
 /** Issue 20 P1: a platform that comes back is noticed within half a minute, never after grammY's twenty. */
@@ -48,6 +54,7 @@ export class GatewayRuntime {
   private readonly outbound: OutboundConsumer;
   private readonly deadLetters: DeadLetters;
   private nc?: NatsConnection;
+  private replyStore?: Promise<KV>;
   private natsConnected = false;
   private adapterStarted = false;
   /** Started and, where the adapter can tell, still receiving from its platform: what a status request reports. */
@@ -96,7 +103,9 @@ export class GatewayRuntime {
       connection: config.connection,
       stream: this.subjects.streams.outbound,
       subject: this.subjects.outbound(config.connection),
-      send: (m) => o.adapter.send(m),
+      deliveredSubject: this.subjects.delivered(config.connection),
+      capabilities: new ReplyCapabilities(config.replyCapability.secret),
+      delivery: new ReplyDelivery({ adapter: o.adapter, store: new KvSentStore(() => this.openReplyStore()), logger: this.logger, clock: o.clock }),
       createConsumer: this.ensureStreams,
       deadLetters: this.deadLetters,
       metrics: this.metrics,
@@ -106,6 +115,20 @@ export class GatewayRuntime {
 
   get config(): GatewayConfig {
     return this.o.config;
+  }
+
+  /** The connection's sent-message store, opened on first use and opened again after a failure. */
+  private openReplyStore(): Promise<KV> {
+    const nc = this.nc;
+    if (!nc) return Promise.reject(new Error('NATS not connected'));
+    this.replyStore ??= openReplyStore(nc.jetstream(), replyStoreBucket(this.o.config.prefix, this.o.config.connection), {
+      create: this.ensureStreams,
+      replicas: this.o.config.streams.replicas,
+    }).catch((e) => {
+      this.replyStore = undefined;
+      throw e;
+    });
+    return this.replyStore;
   }
 
   readiness(): Readiness {
@@ -131,6 +154,7 @@ export class GatewayRuntime {
       bufferSize: this.sink.size,
       receiving,
       ...(!receiving ? { reason: problem?.reason ?? this.silentReason(), halted: problem?.halted ?? false } : {}),
+      profile: this.o.adapter.profile,
     };
   }
 

@@ -1,25 +1,29 @@
 import { connect, NatsConnection } from 'nats';
-import { ConnectionTestResult, InboundMessage, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
+import { ConnectionTestResult, DeliveryReport, InboundMessage, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
+import { collectStream } from '@twokey/test-support/stream-collector';
+import { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET, testCapabilities } from '@twokey/test-support/gateway-harness';
 import { rpcRequest } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { gatewayConfig } from './config';
 import { GatewayBufferFull } from './errors';
 import { createGateway, Gateway } from './gateway';
-import type { InboundSink, PlatformAdapter } from './platform-adapter';
+import type { InboundSink, OutboundChunk, PlatformAdapter } from './platform-adapter';
 
 class StubAdapter implements PlatformAdapter {
   readonly platform = 'telegram' as const;
+  readonly profile = TEST_PROFILE;
   sink?: InboundSink;
-  sent: SendMessage[] = [];
+  sent: OutboundChunk[] = [];
   failNext = 0;
   async start(sink: InboundSink) {
     this.sink = sink;
   }
   async stop() {}
-  async send(m: SendMessage) {
+  async send(m: OutboundChunk) {
     if (this.failNext-- > 0) throw new Error('platform said 502');
     this.sent.push(m);
+    return `m${this.sent.length}`;
   }
   async connectionTest(): Promise<ConnectionTestResult> {
     return { ok: true, bot: { id: '42', name: 'stub_bot' }, latencyMs: 0 };
@@ -62,7 +66,7 @@ describe('gateway kit over real NATS', () => {
     gateway = createGateway({
       adapter,
       logger,
-      config: gatewayConfig('telegram', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 500 }),
+      config: gatewayConfig('telegram', { replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET }, prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 500 }),
     });
     await gateway.start();
     nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
@@ -118,15 +122,27 @@ describe('gateway kit over real NATS', () => {
     const sub = nc.subscribe(s().dlq('gateway.telegram'), { callback: (_e, m) => dlq.push(m.json()) });
     await nc.flush();
     adapter.failNext = 1;
-    const cmd: SendMessage = { schemaVersion: 1, connection: 'telegram', idempotencyKey: 'k1', conversationId: '1111111', text: 'hi' };
+    const replyCapability = testCapabilities().sign({ connection: 'telegram', conversationId: '1111111' });
+    const cmd: SendMessage = { schemaVersion: 1, connection: 'telegram', idempotencyKey: 'k1', conversationId: '1111111', text: 'hi', replyCapability };
     await js.publish(s().outbound('telegram'), JSON.stringify(cmd), { msgID: 'k1' });
     await js.publish(s().outbound('telegram'), JSON.stringify({ ...cmd, text: '' }), { msgID: 'k2' });
     await until(() => adapter.sent.length === 1 || undefined, 10_000);
-    expect(adapter.sent[0]).toEqual(cmd);
+    expect(adapter.sent[0]).toMatchObject({ conversationId: '1111111', text: 'hi', formatted: false, chunkKey: 'k1:0' });
     await until(() => dlq.length === 1 || undefined);
     sub.unsubscribe();
-    expect(dlq[0]).toMatchObject({ field: 'text', reason: expect.stringContaining('invalid SendMessage') });
+    expect(dlq[0]).toMatchObject({ field: 'text', reason: expect.stringContaining('invalid OutboundCommand') });
     expect(adapter.sent).toHaveLength(1);
+    // One DeliveryReport each, even though the invalid command (wrongly) reused k1.
+    const reports = await collectStream<DeliveryReport>(nc, s().streams.delivered, s().delivered('telegram'));
+    try {
+      const [a, b] = await reports.waitForCount(2, 10_000);
+      expect([a.data, b.data].map((r) => [r.status, r.failure]).sort()).toEqual([
+        ['delivered', undefined],
+        ['failed', 'invalid-command'],
+      ]);
+    } finally {
+      await reports.stop();
+    }
   });
 
   it('answers the connection test with the bot identity and a measured latency', async () => {
@@ -155,7 +171,7 @@ describe('gateway kit buffer bound', () => {
       adapter,
       logger: new JsonLogger('gateway-test', 'debug', { write: (l) => void logged.push(l) }),
       bufferFullWaitMs: 100,
-      config: gatewayConfig('telegram', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 300, bufferMax: 2 }),
+      config: gatewayConfig('telegram', { replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET }, prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 300, bufferMax: 2 }),
     });
     await gateway.start();
     const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });

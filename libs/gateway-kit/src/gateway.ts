@@ -13,6 +13,7 @@ import type { GatewayMetrics } from './metrics';
 import type { InboundSink, PlatformAdapter } from './platform-adapter';
 import { applyHttpLimits } from './http-limits';
 import { webhookMiddleware } from './webhook-middleware';
+import type { Clock } from './write-budget';
 
 export interface GatewayOptions {
   adapter: PlatformAdapter;
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   bufferFullWaitMs?: number;
   /** Stop cleanly on SIGTERM / SIGINT and exit (Nest shutdown hooks); for a gateway that owns its process. */
   exitOnSignals?: boolean;
+  /** The write budgets' clock (tests); real time by default. */
+  clock?: Clock;
 }
 
 export interface Gateway {
@@ -72,6 +75,7 @@ class NestGateway implements Gateway {
       ensureStreams: o.ensureStreams,
       bufferFullWaitMs: o.bufferFullWaitMs,
       collectDefaultMetrics: o.exitOnSignals,
+      clock: o.clock,
     });
   }
 

@@ -3,6 +3,7 @@
 import type { ConnectionTestResult } from '@twokey/contracts';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
+import { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET } from '@twokey/test-support/gateway-harness';
 import { openRaw } from '@twokey/test-support/raw-http';
 import { gatewayConfig } from './config';
 import { createGateway, type Gateway } from './gateway';
@@ -13,7 +14,10 @@ class SignedHookAdapter implements PlatformAdapter {
   handled = 0;
   async start() {}
   async stop() {}
-  async send() {}
+  readonly profile = TEST_PROFILE;
+  async send(): Promise<string> {
+    return 'unused';
+  }
   async connectionTest(): Promise<ConnectionTestResult> {
     return { ok: true, bot: { id: '1', name: 'stub' }, latencyMs: 0 };
   }
@@ -45,6 +49,7 @@ describe('gateway HTTP limits (L5)', () => {
     const config = gatewayConfig('line', {
       prefix: nats.prefix,
       nats: { url: nats.url },
+      replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET },
       http: { port: 0, host: '127.0.0.1', headersTimeoutMs: 400, requestTimeoutMs: 800, maxConnections: 4 },
     });
     gateway = createGateway({ adapter, config, logger: new JsonLogger('test', 'error', { write: () => undefined }) });

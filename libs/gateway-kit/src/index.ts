@@ -15,3 +15,5 @@ export * from './normalized';
 export { networkErrorCode } from './network-error';
 export { ReplayWindow, WEBHOOK_MAX_SKEW_MS, webhookFreshness, type Freshness } from './webhook-replay';
 export * from './mentions';
+export { realClock, WriteBudgets, type Clock } from './write-budget';
+export type { DeliveryOutcome } from './reply-delivery';

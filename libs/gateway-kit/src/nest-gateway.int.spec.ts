@@ -3,22 +3,26 @@
 import { createHash } from 'node:crypto';
 import { AckPolicy, connect, DeliverPolicy, nanos, type Msg, type NatsConnection } from 'nats';
 import { ConnectionTestResult, SendMessage, subjects as subjectsFor } from '@twokey/contracts';
+import { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET, testCapabilities } from '@twokey/test-support/gateway-harness';
+import { openReplyStore, replyStoreBucket } from '@twokey/messaging';
 import { ensureStreams } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
 import { gatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway } from './gateway';
-import type { InboundSink, PlatformAdapter, WebhookRoute } from './platform-adapter';
+import type { InboundSink, OutboundChunk, PlatformAdapter, WebhookRoute } from './platform-adapter';
 import { MAX_WEBHOOK_BODY_BYTES } from './webhook-middleware';
 
 class WebhookAdapter implements PlatformAdapter {
   readonly platform = 'telegram' as const;
+  readonly profile = TEST_PROFILE;
   readonly received: { bytes: Buffer; contentType?: string; url?: string }[] = [];
-  sent: SendMessage[] = [];
+  sent: OutboundChunk[] = [];
   async start(_sink: InboundSink) {}
   async stop() {}
-  async send(m: SendMessage) {
+  async send(m: OutboundChunk) {
     this.sent.push(m);
+    return `m${this.sent.length}`;
   }
   async connectionTest(): Promise<ConnectionTestResult> {
     return { ok: true, bot: { id: '42', name: 'stub_bot' }, latencyMs: 0 };
@@ -65,7 +69,7 @@ afterAll(async () => {
 });
 
 const configFor = (overrides: Partial<GatewayConfig> = {}) =>
-  gatewayConfig('telegram', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 500, ...overrides });
+  gatewayConfig('telegram', { replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET }, prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, publishTimeoutMs: 500, ...overrides });
 const quiet = () => new JsonLogger('gateway-test', 'error', { write: () => undefined });
 
 describe('gateway HTTP (Nest application)', () => {
@@ -191,19 +195,23 @@ describe('ENSURE_STREAMS and STREAM_REPLICAS', () => {
         ack_wait: nanos(60_000),
         max_deliver: -1,
       });
-      const cmd: SendMessage = { schemaVersion: 1, connection: 'telegram-lp', idempotencyKey: 'late-1', conversationId: '1111111', text: 'hi' };
+      // … and the connection's sent-message store.
+      await openReplyStore(nc.jetstream(), replyStoreBucket(nats.prefix, 'telegram-lp'), { create: true });
+      const replyCapability = testCapabilities().sign({ connection: 'telegram-lp', conversationId: '1111111' });
+      const cmd: SendMessage = { schemaVersion: 1, connection: 'telegram-lp', idempotencyKey: 'late-1', conversationId: '1111111', text: 'hi', replyCapability };
       await nc.jetstream().publish(s.outbound('telegram-lp'), JSON.stringify(cmd), { msgID: cmd.idempotencyKey });
       await until(() => adapter.sent.length === 1, 15_000);
-      expect(adapter.sent[0]).toEqual(cmd);
+      expect(adapter.sent[0]).toMatchObject({ conversationId: '1111111', text: 'hi' });
       const r = await nc.request(s.rpcGateway('telegram-lp', 'connection-test'), '{}', { timeout: 5_000 });
       expect(r.json()).toMatchObject({ ok: true });
     } finally {
       await gateway.stop();
     }
-    // The only management request is the test's own consumer creation.
+    // The only management requests are the test's own consumer and KV bucket creation.
     const managing = subjectsSeen().filter((x) => /STREAM\.(CREATE|UPDATE|DELETE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE)/.test(x));
-    expect(managing).toHaveLength(1);
+    expect(managing).toHaveLength(2);
     expect(managing[0]).toMatch(/^\$JS\.API\.CONSUMER\.(DURABLE\.)?CREATE\./);
+    expect(managing[1]).toBe(`$JS.API.STREAM.CREATE.KV_${replyStoreBucket(nats.prefix, 'telegram-lp')}`);
   });
 
   it('with ENSURE_STREAMS=true keeps the streams up to date without ever changing their replicas', async () => {

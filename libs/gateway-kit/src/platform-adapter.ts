@@ -3,8 +3,30 @@
  * NATS, config, health, metrics and the HTTP server; an adapter only maps SDK events to InboundMessage and
  * SendMessage to SDK calls. An adapter never replies to anything on its own.
  */
-import type { ConnectionTestResult, InboundMessage, Platform, SendMessage } from '@twokey/contracts';
+import type { CapabilityProfile, ConnectionTestResult, InboundMessage, Platform } from '@twokey/contracts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Where a reply goes: a conversation the reply capability was checked for. */
+export interface OutboundTarget {
+  conversationId: string;
+  threadId?: string;
+}
+
+export interface OutboundChunk extends OutboundTarget {
+  text: string;
+  /** In the profile's dialect (use its parse mode / markup); false: plain text. */
+  formatted: boolean;
+  /** Only on the first chunk. */
+  replyToMessageId?: string;
+  /** `<idempotencyKey>:<index>`: stable across redeliveries, for platforms that deduplicate sends (Feishu uuid). */
+  chunkKey: string;
+}
+
+export interface OutboundEdit extends OutboundTarget {
+  messageId: string;
+  text: string;
+  formatted: boolean;
+}
 
 export interface InboundSink {
   /** Validates and publishes (Nats-Msg-Id = `<connection>:<platformMessageId>`); buffers while NATS is away. */
@@ -32,8 +54,27 @@ export interface PlatformAdapter {
   /** Begin receiving (long polling, gateway websocket, socket mode …) and hand each message to `sink`. */
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
-  /** Deliver an outbound SendMessage through the platform SDK. Throws on failure (the kit retries / naks). */
-  send(message: SendMessage): Promise<void>;
+  /** What replies can do here (declared once beside the adapter; reported in the status RPC). */
+  readonly profile: CapabilityProfile;
+  /**
+   * Sends one chunk (already rendered and split to the profile) and returns the platform message id it created.
+   * Throws RateLimited (429), FormattingRejected, MessageTooLong or PermanentSendError where the platform says so;
+   * anything else is treated as transient. The kit has checked the reply capability before calling.
+   */
+  send(chunk: OutboundChunk): Promise<string>;
+  /**
+   * Platforms that take several messages per request (LINE: 5 per push or reply) send up to `chunksPerRequest`
+   * chunks at once, spending one write of the budget; returns one id per message created.
+   */
+  sendBatch?(chunks: OutboundChunk[]): Promise<string[]>;
+  readonly chunksPerRequest?: number;
+  /** Replaces the text of a message this adapter sent; absent where the platform has no edits (profile.edits false). */
+  edit?(edit: OutboundEdit): Promise<void>;
+  /**
+   * Shows "working…" once; the kit refreshes it while a turn runs when profile.typing is `refreshed`. Resolves false
+   * where the platform shows nothing in this kind of conversation (LINE: groups), so the report can say so.
+   */
+  typing?(target: OutboundTarget): Promise<boolean | void>;
   /** Checks the credentials against the platform: the bot's identity on success, a clear error otherwise. */
   connectionTest(): Promise<ConnectionTestResult>;
   /** Webhook routes, for platforms or modes that receive over HTTP. */

@@ -3,6 +3,7 @@
 import type { ConnectionTestResult } from '@twokey/contracts';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
+import { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET } from '@twokey/test-support/gateway-harness';
 import { gatewayConfig } from './config';
 import { createGateway, type Gateway } from './gateway';
 import type { PlatformAdapter } from './platform-adapter';
@@ -15,7 +16,10 @@ class LeakyAdapter implements PlatformAdapter {
     throw new Error(`request to http://api/bot${TOKEN}/getMe failed, reason: connect ECONNREFUSED`);
   }
   async stop() {}
-  async send() {}
+  readonly profile = TEST_PROFILE;
+  async send(): Promise<string> {
+    return 'unused';
+  }
   async connectionTest(): Promise<ConnectionTestResult> {
     return { ok: false, bot: null, latencyMs: 0, error: 'down' };
   }
@@ -28,7 +32,7 @@ describe('/readyz', () => {
 
   beforeAll(async () => {
     nats = await startNats();
-    const config = gatewayConfig('telegram', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' } });
+    const config = gatewayConfig('telegram', { prefix: nats.prefix, nats: { url: nats.url }, http: { port: 0, host: '127.0.0.1' }, replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET } });
     gateway = createGateway({ adapter: new LeakyAdapter(), config, logger: new JsonLogger('test', 'debug', { write: (l) => void lines.push(l) }) });
     await gateway.start();
   });

@@ -3,6 +3,7 @@ import { ConnectionTestResult, GatewayStatus, InboundMessage, subjects as subjec
 import { rpcRequest, RpcRemoteError, RpcUnavailable } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import { NatsHarness, startNats } from '@twokey/test-support';
+import { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET } from '@twokey/test-support/gateway-harness';
 import { gatewayConfig } from './config';
 import { createGateway, Gateway } from './gateway';
 import { NonRetryablePlatformError } from './errors';
@@ -13,6 +14,7 @@ const SECRET = 'bot-token-7000001:AAsecret';
 /** The platform side of a gateway: starting can be made to fail; the connection test hangs until stop(). */
 class StubAdapter implements PlatformAdapter {
   readonly platform = 'discord' as const;
+  readonly profile = TEST_PROFILE;
   sink?: InboundSink;
   startError?: Error;
   connectionTests = 0;
@@ -27,7 +29,9 @@ class StubAdapter implements PlatformAdapter {
   async stop() {
     for (const answer of this.hanging.splice(0)) answer();
   }
-  async send() {}
+  async send(): Promise<string> {
+    throw new Error('not used');
+  }
   /** A platform that does not answer while the gateway runs. */
   connectionTest(): Promise<ConnectionTestResult> {
     this.connectionTests++;
@@ -63,6 +67,7 @@ describe('gateway status over real NATS', () => {
       logger: new JsonLogger('gateway-test', 'debug', { write: (l) => void logLines.push(l) }),
       config: gatewayConfig('discord', {
         connection: 'discord-main',
+        replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET },
         prefix: nats.prefix,
         nats: { url: nats.url },
         http: { port: 0, host: '127.0.0.1' },
@@ -104,6 +109,8 @@ describe('gateway status over real NATS', () => {
       lastInboundAt: null,
       bufferSize: 0,
       receiving: true,
+      // What replies can do here, for the agent bridge (from memory as well).
+      profile: TEST_PROFILE,
     });
     expect(Date.parse(first.since)).toBeGreaterThanOrEqual(before - 1);
     expect(Date.parse(first.since)).toBeLessThanOrEqual(Date.now());

@@ -4,3 +4,4 @@ export * from './rpc';
 export * from './session-revocations';
 export * from './rpc-proof';
 export * from './jetstream-metrics';
+export * from './reply-store';

@@ -4,11 +4,13 @@
  * integration and end-to-end tests; the platform side is the test's fake server.
  */
 import { connect, NatsConnection } from 'nats';
-import { ConnectionTestResult, GatewayStatus, InboundMessage, Platform, SendMessage, subjects as subjectsFor, Subjects } from '@twokey/contracts';
-import { createGateway, DeadLetter, Gateway, GatewayConfig, gatewayConfig, PlatformAdapter } from '@twokey/gateway-kit';
+import { ConnectionTestResult, DeliveryReport, GatewayStatus, InboundMessage, Platform, ReplyCapability, subjects as subjectsFor, Subjects } from '@twokey/contracts';
+import { ReplyCapabilities } from '@twokey/reply-capability';
+import { Clock, createGateway, DeadLetter, Gateway, GatewayConfig, gatewayConfig, PlatformAdapter } from '@twokey/gateway-kit';
 import { rpcRequest } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import type { NatsHarness } from './nats-harness';
+import { TEST_REPLY_CAPABILITY_SECRET } from './test-profile';
 import { collectCore, Collected, collectStream, StoredMessage } from './stream-collector';
 
 /** A logger that keeps every line, so a test can assert that an error was logged clearly. */
@@ -27,6 +29,17 @@ export class CapturingLogger extends JsonLogger {
   }
 }
 
+export const testCapabilities = (now?: () => Date) => new ReplyCapabilities(TEST_REPLY_CAPABILITY_SECRET, 3600, now);
+
+/** An outbound command as a test writes it: connection and schema filled in, the capability signed unless given. */
+export type TestOutbound = Record<string, unknown> & {
+  conversationId: string;
+  threadId?: string;
+  idempotencyKey?: string;
+  /** null: publish without a capability. */
+  replyCapability?: ReplyCapability | null;
+};
+
 export interface GatewayUnderTest {
   gateway: Gateway;
   nc: NatsConnection;
@@ -34,8 +47,18 @@ export interface GatewayUnderTest {
   connection: string;
   inbound: Collected<StoredMessage<InboundMessage>>;
   dlq: Collected<DeadLetter>;
-  /** Publishes a SendMessage on the connection's outbound subject, as the agent bridge would. */
-  sendOutbound(m: Omit<SendMessage, 'schemaVersion' | 'connection' | 'idempotencyKey'> & { idempotencyKey?: string }): Promise<void>;
+  /** DeliveryReports the gateway published on `<prefix>.delivered.<connection>`. */
+  delivered: Collected<StoredMessage<DeliveryReport>>;
+  /**
+   * Publishes an outbound command (SendMessage v2 unless `schemaVersion`/`type` say otherwise) on the connection's
+   * outbound subject as the agent bridge would, with a capability for its target signed by the test key. Returns
+   * the idempotency key.
+   */
+  sendOutbound(m: TestOutbound): Promise<string>;
+  /** Waits for the DeliveryReport of `idempotencyKey`. */
+  report(idempotencyKey: string, timeoutMs?: number): Promise<DeliveryReport>;
+  /** The gateway's status RPC, as the agent bridge asks it. */
+  statusRpc(): Promise<GatewayStatus>;
   connectionTest(): Promise<ConnectionTestResult>;
   /** The gateway's status answer, asked over NATS as the admin-api asks. */
   status(): Promise<GatewayStatus>;
@@ -56,15 +79,17 @@ export async function startGatewayUnderTest(options: {
   config?: Partial<GatewayConfig>;
   /** Wait for a successful adapter start (default). Set false to test a failing start. */
   expectReady?: boolean;
+  clock?: Clock;
 }): Promise<GatewayUnderTest> {
   const config = gatewayConfig(options.platform, {
     prefix: options.nats.prefix,
     nats: { url: options.nats.url },
     http: { port: 0, host: '127.0.0.1' },
     publishTimeoutMs: 1_000,
+    replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET },
     ...options.config,
   });
-  const gateway = createGateway({ adapter: options.adapter, config, logger: options.logger });
+  const gateway = createGateway({ adapter: options.adapter, config, logger: options.logger, clock: options.clock });
   await gateway.start();
   if (options.expectReady !== false && gateway.adapterError) {
     await gateway.stop();
@@ -74,6 +99,8 @@ export async function startGatewayUnderTest(options: {
   const s = subjectsFor(options.nats.prefix);
   const inbound = await collectStream<InboundMessage>(nc, s.streams.inbound, s.inbound(config.connection));
   const dlq = collectCore<DeadLetter>(nc, s.dlq(`gateway.${config.connection}`));
+  const delivered = await collectStream<DeliveryReport>(nc, s.streams.delivered, s.delivered(config.connection));
+  const caps = testCapabilities();
   await nc.flush();
   return {
     gateway,
@@ -82,18 +109,27 @@ export async function startGatewayUnderTest(options: {
     connection: config.connection,
     inbound,
     dlq,
+    delivered,
     httpUrl: `http://127.0.0.1:${gateway.httpPort}`,
     async sendOutbound(m) {
       const idempotencyKey = m.idempotencyKey ?? `test-${Date.now()}-${++keys}`;
-      const cmd: SendMessage = { schemaVersion: 1, connection: config.connection, ...m, idempotencyKey };
+      const target = { connection: config.connection, conversationId: m.conversationId, threadId: m.threadId };
+      const replyCapability = m.replyCapability === null ? undefined : (m.replyCapability ?? caps.sign(target));
+      const cmd = { schemaVersion: 2, connection: config.connection, ...m, idempotencyKey, replyCapability };
       await nc.jetstream().publish(s.outbound(config.connection), JSON.stringify(cmd), { msgID: idempotencyKey });
+      return idempotencyKey;
     },
+    async report(idempotencyKey, timeoutMs = 10_000) {
+      return (await delivered.waitFor((r) => r.data.idempotencyKey === idempotencyKey, timeoutMs)).data;
+    },
+    statusRpc: () => rpcRequest(nc, s.rpcGateway(config.connection, 'status'), {}, GatewayStatus, 5_000),
     connectionTest: () => rpcRequest(nc, s.rpcGateway(config.connection, 'connection-test'), {}, ConnectionTestResult, 15_000),
     status: () => rpcRequest(nc, s.rpcGateway(config.connection, 'status'), {}, GatewayStatus, 2_000),
     reconnect: () => rpcRequest(nc, s.rpcGateway(config.connection, 'reconnect'), {}, GatewayStatus, 30_000),
     async stop() {
       await inbound.stop();
       await dlq.stop();
+      await delivered.stop();
       await gateway.stop();
       await nc.close();
     },
@@ -122,3 +158,5 @@ export async function untilAsync<T>(check: () => Promise<T | undefined | false>,
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+export { TEST_PROFILE, TEST_REPLY_CAPABILITY_SECRET } from './test-profile';

@@ -22,6 +22,7 @@ import {
 import { JetStreamEventStore } from '@twokey/event-store';
 import { RpcProof, rpcRequest } from '@twokey/messaging';
 import type { z } from 'zod';
+import { TEST_REPLY_CAPABILITY_SECRET } from './test-profile';
 
 /** The RPC auth secret of the test configurations: the probe proves its commands with it, as the admin-api does. */
 export const TEST_RPC_AUTH_SECRET = 'test-rpc-auth-secret-0123456789abcdefgh';
@@ -34,6 +35,9 @@ export function pairingTestConfig(nats: { url: string; prefix: string }) {
     http: { port: 0, host: '127.0.0.1' },
     hmacSecret: 'test-pairing-hmac-secret-0123456789abcdef',
     rpcAuthSecret: TEST_RPC_AUTH_SECRET,
+    // The gateways under test check capabilities with the same key (gateway-harness).
+    replyCapability: { secret: TEST_REPLY_CAPABILITY_SECRET, ttlSeconds: 3600 },
+    systemMessages: { connections: [] as string[] | '*', userApproved: "You're approved.", spaceApproved: 'This chat is approved.' },
     denialWindowMs: 200,
     denialMaxCoalesce: 500,
     denialMaxHeld: 1_000_000,

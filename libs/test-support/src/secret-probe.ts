@@ -26,7 +26,7 @@ export async function probeSecretSurfaces(gw: GatewayUnderTest, logger: Capturin
   const connectionTest = JSON.stringify(await gw.connectionTest());
   const before = logger.lines.length;
   await gw.sendOutbound({ conversationId, text: 'probe' });
-  await until(() => logger.lines.slice(before).some((l) => /SendMessage failed|SendMessage not delivered/.test(l)), 20_000);
+  await until(() => logger.lines.slice(before).some((l) => /(SendMessage|send-message) (failed|not delivered)/.test(l)), 20_000);
   const readyz = await (await fetch(`${gw.httpUrl}/readyz`)).text();
   const status = JSON.stringify(
     await rpcRequest(gw.nc, gw.subjects.rpcGateway(gw.connection, 'status'), GatewayStatusRequest.parse({}), GatewayStatus, 5_000),

@@ -4,6 +4,8 @@ export interface LocalSecrets {
   createdAt: string;
   natsPasswords: Record<string, string>;
   pairingHmacSecret: string;
+  /** Shared by the pairing-service and the gateways (reply capabilities). */
+  replyCapabilitySecret: string;
   sessionSecret: string;
   rpcAuthSecret: string;
   admin: { id: string; tokenSha256: string; shown?: boolean };

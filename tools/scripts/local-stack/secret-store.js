@@ -37,6 +37,7 @@ function loadOrCreateSecrets(home, natsUsers) {
       natsPasswords: {},
       pairingHmacSecret: randomSecret(),
       rpcAuthSecret: randomSecret(),
+      replyCapabilitySecret: randomSecret(),
       sessionSecret: randomSecret(),
       admin: { id: ADMIN_ID, tokenSha256: admin.sha256, shown: false },
     };
@@ -54,6 +55,11 @@ function loadOrCreateSecrets(home, natsUsers) {
     // Homes made before the RPC proof (L2) get their secret on the next start.
     if (!secrets.rpcAuthSecret) {
       secrets.rpcAuthSecret = randomSecret();
+      changed = true;
+    }
+    // A home made before reply capabilities existed gets its key now.
+    if (!secrets.replyCapabilitySecret) {
+      secrets.replyCapabilitySecret = randomSecret();
       changed = true;
     }
     if (secrets.admin.shown === false) {

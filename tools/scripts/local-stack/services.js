@@ -33,6 +33,10 @@ const OWN_SECRETS = {
   'pairing-service': ['PAIRING_HMAC_SECRET', 'RPC_AUTH_SECRET'],
   'admin-api': ['ADMIN_TOKEN_HASHES', 'SESSION_SECRET', 'RPC_AUTH_SECRET'],
 };
+/** Secrets held by several services and no others: the reply capability key, never the admin-api's (or an agent's). */
+const SHARED_SECRETS = {
+  REPLY_CAPABILITY_SECRET: (name) => name === 'pairing-service' || name.startsWith('gateway-'),
+};
 const platformVarPrefix = (platform) => `${platform.toUpperCase()}_`;
 const isSet = (env, key) => env[key] !== undefined && env[key] !== '';
 
@@ -89,6 +93,7 @@ function childEnv(service, env, overrides) {
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined || v === '') continue;
     if (k.startsWith('TWOKEY_NATS_PASSWORD_') || foreignSecrets.includes(k)) continue;
+    if (SHARED_SECRETS[k] && !SHARED_SECRETS[k](service.name)) continue;
     if (foreignPlatforms.some((p) => k.startsWith(p))) continue;
     out[k] = v;
   }
@@ -99,4 +104,4 @@ function childEnv(service, env, overrides) {
   return out;
 }
 
-module.exports = { CORE, GATEWAYS, planServices, childEnv, connectionIds };
+module.exports = { CORE, GATEWAYS, SHARED_SECRETS, planServices, childEnv, connectionIds };

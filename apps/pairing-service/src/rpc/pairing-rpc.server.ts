@@ -14,7 +14,9 @@ import { RpcProof, RpcUnauthenticated, serveRpc } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import { PairingMetrics } from '../infra/metrics';
 import { CommandExecutor } from '../state/command-executor';
+import type { ObservationRecord } from '@twokey/pairing-domain';
 import type { PairingServiceConfig } from '../config';
+import { ApprovalReceipts } from './approval-receipts';
 import { CLOCK, CONFIG, EVENT_STORE, NATS, SUBJECTS, type Clock } from '../tokens';
 import { RPC_COMMANDS } from './rpc-commands';
 
@@ -39,6 +41,7 @@ export class PairingRpcServer implements OnApplicationBootstrap, OnModuleDestroy
     private readonly executor: CommandExecutor,
     private readonly metrics: PairingMetrics,
     private readonly logger: JsonLogger,
+    private readonly receipts: ApprovalReceipts,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -93,7 +96,12 @@ export class PairingRpcServer implements OnApplicationBootstrap, OnModuleDestroy
     const request = parsed.data as PairingRequest<V>;
     const mapping = RPC_COMMANDS[verb];
     try {
-      const execution = await this.executor.execute(request.connection, () => mapping.command(request, this.clock()), {
+      // What was observed is gone from the state once approved: the receipt's conversation is read before.
+      let observed: ObservationRecord | undefined;
+      const execution = await this.executor.execute(request.connection, (entry) => {
+        if (verb === 'approve-observation') observed = entry.state.observations.get((request as PairingRequest<'approve-observation'>).observationId);
+        return mapping.command(request, this.clock());
+      }, {
         correlationId: request.correlationId,
         causationId: request.correlationId,
         actor: request.initiator,
@@ -102,6 +110,7 @@ export class PairingRpcServer implements OnApplicationBootstrap, OnModuleDestroy
       const { decision } = execution;
       if (!decision.ok) return fail(decision.error);
       const position = execution.position ?? (await this.store.headPosition());
+      if (observed) await this.receipts.approved(request.connection, observed);
       return { ok: true, position, result: mapping.result(request, decision) };
     } catch (e) {
       if (e instanceof WrongExpectedVersion) {

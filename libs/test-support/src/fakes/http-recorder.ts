@@ -155,10 +155,9 @@ export class RecordingHttpServer {
       }
       call.status = answer.status;
       const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-      res.writeHead(answer.status, {
-        'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json; charset=utf-8',
-        ...answer.headers,
-      });
+      // No body (204 and the like): no content type either, as real servers answer.
+      const type = answer.body === undefined ? {} : { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json; charset=utf-8' };
+      res.writeHead(answer.status, { ...type, ...answer.headers });
       res.end(payload);
     };
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

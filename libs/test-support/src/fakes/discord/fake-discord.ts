@@ -39,6 +39,8 @@ export interface FakeDiscordOptions {
   /** Whether the bot's Message Content intent is enabled in the developer portal (default true). */
   messageContentIntent?: boolean;
   heartbeatIntervalMs?: number;
+  /** The per-channel message bucket (creates and edits): `writes` per `perMs`, then 429 (default 5 per 5 s). */
+  channelBucket?: { writes: number; perMs: number };
 }
 
 export const MESSAGE_CONTENT_INTENT = 1 << 15;
@@ -93,6 +95,7 @@ export class FakeDiscord {
         { method: 'GET', pattern: '/api/v10/gateway/bot', handle: (r) => ref.self!.auth(r, () => ref.self!.gatewayBot()) },
         { method: 'GET', pattern: '/api/v10/users/@me', handle: (r) => ref.self!.auth(r, () => ({ status: 200, body: ref.self!.bot })) },
         { method: 'POST', pattern: '/api/v10/channels/:id/messages', handle: (r) => ref.self!.auth(r, () => ref.self!.createMessage(r)) },
+        { method: 'PATCH', pattern: '/api/v10/channels/:id/messages/:mid', handle: (r) => ref.self!.auth(r, () => ref.self!.editMessage(r)) },
         { method: 'POST', pattern: '/api/v10/channels/:id/typing', handle: (r) => ref.self!.auth(r, () => ({ status: 204 })) },
       ],
       notFound: () => ({ status: 404, body: { message: '404: Not Found', code: 0 } }),
@@ -212,14 +215,79 @@ export class FakeDiscord {
     };
   }
 
+  /** Messages the bot created, by id (content as last set, and every edit). */
+  readonly sent = new Map<string, { channelId: string; content: string; edits: string[]; allowedMentions?: unknown }>();
+
+  /** Discord's answer for content over 2,000 characters (Invalid Form Body, BASE_TYPE_MAX_LENGTH). */
+  private contentError(content: string | undefined): FakeResponse | undefined {
+    if (!content) return { status: 400, body: { message: 'Cannot send an empty message', code: 50006 } };
+    if (content.length > 2000) {
+      return {
+        status: 400,
+        body: { message: 'Invalid Form Body', code: 50035, errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } } },
+      };
+    }
+    return undefined;
+  }
+
+  /** Each 429 the channel bucket answered. */
+  readonly rateLimited: { channelId: string; at: number }[] = [];
+  private readonly channelWrites = new Map<string, number[]>();
+
+  /**
+   * Discord's rate limit answer (discord.com/developers/docs/topics/rate-limits): 429 with retry_after (seconds,
+   * fractional) in the body and Retry-After / X-RateLimit-* headers; discord.js waits it out and retries.
+   */
+  private bucket(channelId: string): FakeResponse | undefined {
+    const b = this.options.channelBucket ?? { writes: 5, perMs: 5_000 };
+    const now = Date.now();
+    const recent = (this.channelWrites.get(channelId) ?? []).filter((t) => t > now - b.perMs);
+    this.channelWrites.set(channelId, recent);
+    if (recent.length < b.writes) {
+      recent.push(now);
+      return undefined;
+    }
+    this.rateLimited.push({ channelId, at: now });
+    const after = Math.max(0.001, (recent[0] + b.perMs - now) / 1000);
+    return {
+      status: 429,
+      body: { message: 'You are being rate limited.', retry_after: after, global: false },
+      headers: {
+        'retry-after': String(Math.ceil(after)),
+        'x-ratelimit-limit': String(b.writes),
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset-after': after.toFixed(3),
+        'x-ratelimit-bucket': `channel-${channelId}`,
+        'x-ratelimit-scope': 'user',
+      },
+    };
+  }
+
   private createMessage(req: FakeRequest): FakeResponse {
-    const body = (req.body ?? {}) as { content?: string };
-    if (!body.content) return { status: 400, body: { message: 'Cannot send an empty message', code: 50006 } };
-    if (body.content.length > 2000) return { status: 400, body: { message: 'Invalid Form Body', code: 50035 } };
+    const limited = this.bucket(req.params.id);
+    if (limited) return limited;
+    const body = (req.body ?? {}) as { content?: string; allowed_mentions?: unknown };
+    const refused = this.contentError(body.content);
+    if (refused) return refused;
+    const id = snowflake();
+    this.sent.set(id, { channelId: req.params.id, content: body.content!, edits: [], allowedMentions: body.allowed_mentions });
     return {
       status: 200,
-      body: { id: snowflake(), channel_id: req.params.id, author: this.bot, content: body.content, timestamp: new Date().toISOString(), type: 0 },
+      body: { id, channel_id: req.params.id, author: this.bot, content: body.content, timestamp: new Date().toISOString(), type: 0 },
     };
+  }
+
+  private editMessage(req: FakeRequest): FakeResponse {
+    const limited = this.bucket(req.params.id);
+    if (limited) return limited;
+    const m = this.sent.get(req.params.mid);
+    if (!m || m.channelId !== req.params.id) return { status: 404, body: { message: 'Unknown Message', code: 10008 } };
+    const body = (req.body ?? {}) as { content?: string };
+    const refused = this.contentError(body.content);
+    if (refused) return refused;
+    m.content = body.content!;
+    m.edits.push(m.content);
+    return { status: 200, body: { id: req.params.mid, channel_id: m.channelId, author: this.bot, content: m.content, edited_timestamp: new Date().toISOString(), type: 0 } };
   }
 
   private onSocket(ws: WebSocket): void {

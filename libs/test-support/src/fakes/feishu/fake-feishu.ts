@@ -97,6 +97,7 @@ export class FakeFeishu {
           { method: 'GET', pattern: '/open-apis/im/v1/chats/:chat_id', handle: (r) => fake.authed(r, () => fake.chat(r.params.chat_id)) },
           { method: 'POST', pattern: '/open-apis/im/v1/messages', handle: (r) => fake.authed(r, () => fake.sendMessage(r, undefined)) },
           { method: 'POST', pattern: '/open-apis/im/v1/messages/:message_id/reply', handle: (r) => fake.authed(r, () => fake.sendMessage(r, r.params.message_id)) },
+          { method: 'PUT', pattern: '/open-apis/im/v1/messages/:message_id', handle: (r) => fake.authed(r, () => fake.updateMessage(r)) },
           { method: 'POST', pattern: '/callback/ws/endpoint', handle: (r) => fake.wsEndpoint(r) },
         ],
         notFound: () => ({ status: 404, body: { code: 404, msg: '404 page not found' } }),
@@ -349,17 +350,54 @@ export class FakeFeishu {
     return { status: 200, body: { code: 0, msg: 'success', data: { user } } };
   }
 
+  /** Messages the bot sent, by message_id: what a reader sees (text, or the post's md), and every edit. */
+  readonly sent = new Map<string, { chatId?: string; msgType: string; text: string; edits: string[] }>();
+
+  /**
+   * Checks content as Feishu does: `text` → {"text"}, `post` → {"<locale>": {"content": [[elements]]}}; a post
+   * over 30 KB or a text over 150 KB is refused with 230025. Returns what a reader sees, or the error answer.
+   */
+  private checkContent(msgType: string | undefined, content: string | undefined): { text: string } | FakeResponse {
+    const invalid: FakeResponse = { status: 400, body: { code: 230001, msg: 'Your request contains an invalid request parameter, content is invalid.' } };
+    if (typeof content !== 'string' || (msgType !== 'text' && msgType !== 'post')) {
+      return { status: 400, body: { code: 230001, msg: 'Your request contains an invalid request parameter.' } };
+    }
+    const limit = msgType === 'post' ? 30 * 1024 : 150 * 1024;
+    if (Buffer.byteLength(content) > limit) return { status: 400, body: { code: 230025, msg: 'The message content exceeds the length limit.' } };
+    try {
+      const parsed = JSON.parse(content) as Record<string, unknown>;
+      if (msgType === 'text') {
+        if (typeof parsed.text !== 'string') throw new Error('no text');
+        return { text: parsed.text };
+      }
+      const locale = Object.values(parsed)[0] as { content?: { tag: string; text?: string }[][] } | undefined;
+      if (!locale || !Array.isArray(locale.content)) throw new Error('no content');
+      return { text: locale.content.map((line) => line.map((el) => (typeof el.text === 'string' ? el.text : '')).join('')).join('\n') };
+    } catch {
+      return invalid;
+    }
+  }
+
+  private updateMessage(req: FakeRequest): FakeResponse {
+    const m = this.sent.get(req.params.message_id);
+    if (!m) return { status: 400, body: { code: 230011, msg: 'The message was withdrawn or does not exist.' } };
+    // "一条消息最多可编辑 20 次" (im-v1/message/update).
+    if (m.edits.length >= 20) return { status: 400, body: { code: 230072, msg: 'The message has reached the number of times it can be edited.' } };
+    const b = (req.body ?? {}) as { msg_type?: string; content?: string };
+    const checked = this.checkContent(b.msg_type, b.content);
+    if ('status' in checked) return checked;
+    m.text = checked.text;
+    m.msgType = b.msg_type!;
+    m.edits.push(checked.text);
+    return { status: 200, body: { code: 0, msg: 'success', data: {} } };
+  }
+
   private sendMessage(req: FakeRequest, replyTo: string | undefined): FakeResponse {
     const b = (req.body ?? {}) as { receive_id?: string; msg_type?: string; content?: string; uuid?: string };
     if (!replyTo && req.query.receive_id_type !== 'chat_id') return { status: 400, body: { code: 99992402, msg: 'field validation failed' } };
-    if ((!replyTo && !b.receive_id) || b.msg_type !== 'text' || typeof b.content !== 'string') {
-      return { status: 400, body: { code: 230001, msg: 'Your request contains an invalid request parameter.' } };
-    }
-    try {
-      if (typeof (JSON.parse(b.content) as { text?: unknown }).text !== 'string') throw new Error('no text');
-    } catch {
-      return { status: 400, body: { code: 230001, msg: 'Your request contains an invalid request parameter, content is invalid.' } };
-    }
+    if (!replyTo && !b.receive_id) return { status: 400, body: { code: 230001, msg: 'Your request contains an invalid request parameter.' } };
+    const checked = this.checkContent(b.msg_type, b.content);
+    if ('status' in checked) return checked;
     if (b.uuid && this.sentByUuid.has(b.uuid)) return { status: 200, body: this.sentByUuid.get(b.uuid) };
     const answer = {
       code: 0,
@@ -367,7 +405,7 @@ export class FakeFeishu {
       data: {
         message_id: `om_${hex(16)}`,
         ...(replyTo ? { root_id: replyTo, parent_id: replyTo } : {}),
-        msg_type: 'text',
+        msg_type: b.msg_type,
         create_time: String(Date.now()),
         chat_id: b.receive_id,
         sender: { id: this.options.appId, id_type: 'app_id', sender_type: 'app' },
@@ -375,6 +413,7 @@ export class FakeFeishu {
       },
     };
     if (b.uuid) this.sentByUuid.set(b.uuid, answer);
+    this.sent.set(answer.data.message_id, { chatId: b.receive_id, msgType: b.msg_type!, text: checked.text, edits: [] });
     return { status: 200, body: answer };
   }
 }

@@ -81,6 +81,7 @@ export class FakeLine {
           },
           { method: 'POST', pattern: '/v2/bot/message/push', handle: (r) => fake.authed(r, () => fake.push(r)) },
           { method: 'POST', pattern: '/v2/bot/message/reply', handle: (r) => fake.authed(r, () => fake.reply(r)) },
+          { method: 'POST', pattern: '/v2/bot/chat/loading/start', handle: (r) => fake.authed(r, () => fake.loading(r)) },
         ],
         notFound: () => ({ status: 404, body: NOT_FOUND }),
       },
@@ -194,8 +195,13 @@ export class FakeLine {
     return undefined;
   }
 
+  /** The text of every message accepted, by the id LINE answered with. */
+  readonly textById = new Map<string, string>();
+
   private sent(messages: unknown[]) {
-    return { sentMessages: messages.map(() => ({ id: this.nextMessageId(), quoteToken: randomBytes(8).toString('hex') })) };
+    const sentMessages = messages.map(() => ({ id: this.nextMessageId(), quoteToken: randomBytes(8).toString('hex') }));
+    sentMessages.forEach((m, i) => this.textById.set(m.id, (messages[i] as { text: string }).text));
+    return { sentMessages };
   }
 
   private push(req: FakeRequest): FakeResponse {
@@ -215,6 +221,19 @@ export class FakeLine {
     if (!to) return { status: 400, body: { message: 'The request body has 1 error(s)', details: [{ message: 'must be specified', property: 'to' }] } };
     if (typeof retryKey === 'string') this.retryKeys.set(retryKey, randomBytes(8).toString('hex'));
     return { status: 200, body: this.sent((req.body as { messages: unknown[] }).messages) };
+  }
+
+  /** The loading animation: one-to-one chats only (a user id), 5-60 s in steps of 5. */
+  private loading(req: FakeRequest): FakeResponse {
+    const b = (req.body ?? {}) as { chatId?: string; loadingSeconds?: number };
+    if (typeof b.chatId !== 'string' || !/^U[0-9a-f]{32}$/.test(b.chatId)) {
+      return { status: 400, body: { message: 'The request body has 1 error(s)', details: [{ message: 'Invalid chatId', property: 'chatId' }] } };
+    }
+    const secs = b.loadingSeconds ?? 20;
+    if (secs < 5 || secs > 60 || secs % 5 !== 0) {
+      return { status: 400, body: { message: 'The request body has 1 error(s)', details: [{ message: 'Invalid loadingSeconds', property: 'loadingSeconds' }] } };
+    }
+    return { status: 202, body: {} };
   }
 
   private reply(req: FakeRequest): FakeResponse {

@@ -99,6 +99,8 @@ export class FakeMattermost {
           { method: 'GET', pattern: '/api/v4/users/:id/channels', handle: (r) => fake.authed(r, () => fake.channelsOf(r.params.id)) },
           { method: 'GET', pattern: '/api/v4/channels/:id/posts', handle: (r) => fake.authed(r, () => fake.postsOf(r.params.id, r.query)) },
           { method: 'POST', pattern: '/api/v4/posts', handle: (r) => fake.authed(r, () => fake.createPost(r)) },
+          { method: 'PUT', pattern: '/api/v4/posts/:id/patch', handle: (r) => fake.authed(r, () => fake.patchPost(r)) },
+          { method: 'POST', pattern: '/api/v4/users/:id/typing', handle: (r) => fake.authed(r, () => fake.typing(r)) },
         ],
         notFound: () => ({ status: 404, body: { id: 'api.context.404.app_error', message: 'Sorry, we could not find the page.', status_code: 404 } }),
       },
@@ -339,8 +341,39 @@ export class FakeMattermost {
     };
   }
 
+  /** Mattermost refuses a message over MaxPostSize (16,383 characters) when it checks the post. */
+  private tooLong(message: string | undefined): FakeResponse | undefined {
+    if ((message ?? '').length <= 16_383) return undefined;
+    return { status: 400, body: { id: 'model.post.is_valid.msg.app_error', message: 'Invalid Message: message too long', status_code: 400 } };
+  }
+
+  /** POST /users/:id/typing (server ≥ 5.26): needs a channel the server knows; publishes the `typing` event. */
+  private typing(req: FakeRequest): FakeResponse {
+    const body = (req.body ?? {}) as { channel_id?: string };
+    if (!body.channel_id || !this.channels.has(body.channel_id)) {
+      return { status: 400, body: { id: 'api.context.invalid_body_param.app_error', message: 'Invalid or missing channel_id in request body.', status_code: 400 } };
+    }
+    return { status: 200, body: { status: 'OK' } };
+  }
+
+  /** Edits of the bot's posts, by post id, in order. */
+  readonly edits = new Map<string, string[]>();
+
+  private patchPost(req: FakeRequest): FakeResponse {
+    const post = this.posts.get(req.params.id);
+    if (!post) return { status: 404, body: { id: 'app.post.get.app_error', message: 'Unable to get the post.', status_code: 404 } };
+    const body = (req.body ?? {}) as { message?: string };
+    const refused = this.tooLong(body.message);
+    if (refused) return refused;
+    post.message = body.message ?? post.message;
+    this.edits.set(post.id, [...(this.edits.get(post.id) ?? []), post.message]);
+    return { status: 200, body: post };
+  }
+
   private createPost(req: FakeRequest): FakeResponse {
     const body = (req.body ?? {}) as { channel_id?: string; message?: string; root_id?: string; pending_post_id?: string };
+    const tooLong = this.tooLong(body.message);
+    if (tooLong) return tooLong;
     const channel = body.channel_id ? this.channels.get(body.channel_id) : undefined;
     if (!channel) {
       return { status: 400, body: { id: 'api.context.invalid_body_param.app_error', message: 'Invalid or missing channel_id in request body.', status_code: 400 } };

@@ -198,15 +198,38 @@ export class FakeSlack {
         });
       }
       case 'chat.postMessage': {
+        if (this.rateLimits.length) return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(this.rateLimits.shift()) } };
         if (!params.channel) return fail('channel_not_found');
         if (!params.text && !params.blocks) return fail('no_text');
+        // Slack refuses text over 40,000 characters (docs.slack.dev/reference/methods/chat.postMessage: msg_too_long).
+        if (typeof params.text === 'string' && params.text.length > 40_000) return fail('msg_too_long');
         const ts = this.nextTs();
+        this.posted.set(`${params.channel}:${ts}`, { text: String(params.text ?? ''), edits: [], mrkdwn: params.mrkdwn !== false && params.mrkdwn !== 'false' });
         return ok({ channel: params.channel, ts, message: { type: 'message', user: this.bot.userId, bot_id: this.bot.botId, text: params.text, ts } });
+      }
+      case 'chat.update': {
+        const m = this.posted.get(`${params.channel}:${params.ts}`);
+        if (!m) return fail('message_not_found');
+        if (typeof params.text !== 'string' || !params.text) return fail('no_text');
+        if (params.text.length > 40_000) return fail('msg_too_long');
+        m.text = params.text;
+        m.edits.push(params.text);
+        return ok({ channel: params.channel, ts: params.ts, text: params.text });
       }
       default:
         return fail('unknown_method');
     }
   }
+
+  private readonly rateLimits: number[] = [];
+
+  /** The next `count` chat.postMessage calls are answered 429 with Retry-After `seconds` (Slack's rate-limit answer). */
+  rateLimitNext(count: number, seconds: number): void {
+    for (let i = 0; i < count; i++) this.rateLimits.push(seconds);
+  }
+
+  /** Messages the bot posted, by `<channel>:<ts>` (text as last set, every edit). */
+  readonly posted = new Map<string, { text: string; edits: string[]; mrkdwn: boolean }>();
 
   private onSocket(ws: WebSocket): void {
     if (this.refuseSockets) {

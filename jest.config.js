@@ -16,7 +16,9 @@ const swc = [
 
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // The ACP SDK ships ES modules only: compiled to CommonJS like our own sources (Node itself loads it with require).
+  transform: { '^.+\\.ts$': swc, '/node_modules/@agentclientprotocol/sdk/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!@agentclientprotocol/sdk/)'],
   moduleNameMapper: pathsToModuleNameMapper(),
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   modulePathIgnorePatterns: ['<rootDir>/dist'],

@@ -6,5 +6,6 @@ export * from './send-message';
 export * from './delivery-report';
 export * from './events';
 export * from './rpc';
+export * from './agent-status';
 export * from './subjects';
 export * from './contract-violation';

@@ -1,0 +1,87 @@
+/**
+ * The bridge on real NATS with the scripted ACP agent as a real child process: answers, the agent's environment,
+ * queueing and /cancel, permission prompts answered only by the turn's user, a stale backlog, auth failures.
+ */
+import { readFileSync } from 'node:fs';
+import { SCRIPTED_AGENT_JS } from '@twokey/test-support/fakes/acp';
+import { until } from '@twokey/test-support/gateway-harness';
+import type { AcpBackend } from '../src/agent/acp-backend';
+import { admitted, BridgeRig, startBridgeRig } from './bridge-rig';
+
+describe('agent bridge with the scripted ACP agent', () => {
+  let rig: BridgeRig;
+  const has = (conversation: string, pred: (t: string) => boolean) => () => rig.texts(conversation).some(pred);
+
+  beforeAll(async () => {
+    rig = await startBridgeRig({
+      AGENT_ENV: 'SCRIPTED_AGENT_LOG',
+      SCRIPTED_AGENT_LOG: '/dev/null',
+      NATS_PASSWORD: 'nats-secret-that-must-not-leak',
+      PERMISSION_TIMEOUT: '2s',
+      APPROVERS: 'telegram:9009',
+    });
+  });
+  afterAll(async () => {
+    await rig?.stop();
+  });
+
+  it('answers a DM in the same conversation', async () => {
+    await rig.admit(admitted('hello there', { actorId: '1001' }));
+    await until(has('1001', (t) => t === 'echo: hello there'));
+    const send = rig.outbound.items.find((i) => i.data.conversationId === '1001')!;
+    expect(send.subject).toBe(rig.s.outbound('telegram'));
+    expect(send.msgId).toBe((send.data as { idempotencyKey: string }).idempotencyKey);
+  });
+
+  it('starts the agent with only the allowlisted environment: no NATS credentials, no Twokey secrets', async () => {
+    const backend = rig.bridge.parts!.backend as AcpBackend;
+    const pid = await backend.pidOf([process.execPath, SCRIPTED_AGENT_JS]);
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+    const names = environ.map((e) => e.slice(0, e.indexOf('=')));
+    expect(names).toContain('SCRIPTED_AGENT_LOG');
+    expect(names.filter((n) => n.startsWith('NATS_') || n.startsWith('TWOKEY_'))).toEqual([]);
+    expect(environ.join('\n')).not.toContain('nats-secret-that-must-not-leak');
+  });
+
+  it('queues messages sent during a turn and runs them next, in order; /cancel stops a turn', async () => {
+    await rig.admit(admitted('slow 1500 first', { actorId: '1002' }));
+    await until(() => rig.bridge.parts!.bridge!.snapshot().runningTurns > 0);
+    for (const t of ['two', 'three', 'four']) await rig.admit(admitted(t, { actorId: '1002' }));
+    await until(has('1002', (t) => t.includes('done: slow 1500 first')));
+    await until(has('1002', (t) => t === 'echo: two\n\nthree\n\nfour'));
+    await until(() => rig.bridge.parts!.bridge!.snapshot().runningTurns === 0);
+    await rig.admit(admitted('slow 30000 long one', { actorId: '1002' }));
+    await until(() => rig.bridge.parts!.bridge!.snapshot().runningTurns > 0);
+    await rig.admit(admitted('/cancel', { actorId: '1002' }));
+    // Either the prompt was already with the agent (session/cancel) or not yet sent: both end the turn at once.
+    await until(has('1002', (t) => t.includes('(cancelled)') || t === 'Cancelled before the agent started.'), 5_000);
+    expect(rig.texts('1002')).toContain('Cancelling the running turn.');
+  });
+
+  it('asks permission in chat; a bystander cannot answer, the turn\'s user can', async () => {
+    const group = { conversationId: 'g-perm', kind: 'group' as const, mentioned: true };
+    await rig.admit(admitted('permission please', { ...group, actorId: '1003' }));
+    await until(has('g-perm', (t) => t.startsWith('The agent asks for permission: touch approved.txt')));
+    const prompt = rig.texts('g-perm').find((t) => t.startsWith('The agent asks'))!;
+    expect(prompt).toContain('1. allow: Yes, once');
+    expect(prompt).toContain('3. reject: No');
+    await rig.admit(admitted('allow', { ...group, actorId: '5555', mentioned: false }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rig.bridge.parts!.bridge!.snapshot().runningTurns).toBe(1);
+    await rig.admit(admitted('2', { ...group, actorId: '1003', mentioned: false }));
+    await until(has('g-perm', (t) => t === 'permission: allow-always'));
+  });
+
+  it('rejects an unanswered permission prompt after PERMISSION_TIMEOUT', async () => {
+    await rig.admit(admitted('permission again', { actorId: '1004' }));
+    await until(has('1004', (t) => t === 'permission: reject'), 8_000);
+    expect(rig.texts('1004')).toContain('No answer in time: the agent was told no.');
+  });
+
+  it('does not answer an unaddressed message in a shared conversation', async () => {
+    await rig.admit(admitted('just chatting', { conversationId: 'g-quiet', kind: 'group', actorId: '1005' }));
+    await rig.admit(admitted('hey bot', { conversationId: 'g-quiet', kind: 'group', actorId: '1005', mentioned: true }));
+    await until(has('g-quiet', (t) => t === 'echo: hey bot'));
+    expect(rig.texts('g-quiet')).toEqual(['echo: hey bot']);
+  });
+});

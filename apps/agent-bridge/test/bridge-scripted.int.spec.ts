@@ -79,7 +79,7 @@ describe('agent bridge with the scripted ACP agent', () => {
   });
 
   it('does not answer an unaddressed message in a shared conversation', async () => {
-    await rig.admit(admitted('just chatting', { conversationId: 'g-quiet', kind: 'group', actorId: '1005' }));
+    await rig.admit(admitted('just chatting', { conversationId: 'g-quiet', kind: 'group', actorId: '1005', mentioned: false }));
     await rig.admit(admitted('hey bot', { conversationId: 'g-quiet', kind: 'group', actorId: '1005', mentioned: true }));
     await until(has('g-quiet', (t) => t === 'echo: hey bot'));
     expect(rig.texts('g-quiet')).toEqual(['echo: hey bot']);

@@ -40,11 +40,11 @@ export interface FakeResponsesOptions {
 const id = (p: string) => `${p}_${randomBytes(8).toString('hex')}`;
 
 export class FakeResponses {
-  readonly requests: ResponsesRequest[] = [];
-
   private constructor(
     private readonly server: http.Server,
     readonly url: string,
+    /** Every request answered, in order. */
+    readonly requests: ResponsesRequest[],
   ) {}
 
   /** `http://127.0.0.1:<port>/v1`: the `base_url` of a Codex model provider. */
@@ -53,7 +53,7 @@ export class FakeResponses {
   }
 
   static async start(o: FakeResponsesOptions): Promise<FakeResponses> {
-    let fake: FakeResponses | undefined;
+    const requests: ResponsesRequest[] = [];
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -78,7 +78,7 @@ export class FakeResponses {
             res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'this stand-in serves stream: true requests with an input array', type: 'invalid_request_error' } }));
             return;
           }
-          fake!.requests.push(body);
+          requests.push(body);
           const items = await o.respond(body);
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
           const responseId = id('resp');
@@ -112,8 +112,7 @@ export class FakeResponses {
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    fake = new FakeResponses(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return fake;
+    return new FakeResponses(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests);
   }
 
   /** A CODEX_HOME `config.toml` that points Codex at this stand-in, reading the key from `envKey`. */

@@ -78,6 +78,19 @@ describe('agent bridge with the scripted ACP agent', () => {
     expect(rig.texts('1004')).toContain('No answer in time: the agent was told no.');
   });
 
+  it('does not run a stale backlog of 50 messages; each user is told once, and a fresh message still works', async () => {
+    const old = new Date(Date.now() - 20 * 60_000);
+    const users = ['2001', '2002', '2003', '2004', '2005'];
+    for (let i = 0; i < 50; i++) await rig.admit(admitted(`old ${i}`, { actorId: users[i % 5], admittedAt: old }));
+    await until(() => rig.bridge.parts!.bridge!.snapshot().queueDepth === 0 && users.every((u) => rig.texts(u).length === 1));
+    await rig.admit(admitted('fresh one', { actorId: '2001' }));
+    await until(has('2001', (t) => t === 'echo: fresh one'));
+    for (const u of users) expect(rig.texts(u).filter((t) => t.startsWith('Messages sent while the agent was offline'))).toHaveLength(1);
+    expect(rig.texts('2002')).toHaveLength(1);
+    const metrics = await (await fetch(`http://127.0.0.1:${rig.bridge.port}/metrics`)).text();
+    expect(metrics).toMatch(/twokey_agent_stale_messages_total 50/);
+  });
+
   it('does not answer an unaddressed message in a shared conversation', async () => {
     await rig.admit(admitted('just chatting', { conversationId: 'g-quiet', kind: 'group', actorId: '1005', mentioned: false }));
     await rig.admit(admitted('hey bot', { conversationId: 'g-quiet', kind: 'group', actorId: '1005', mentioned: true }));

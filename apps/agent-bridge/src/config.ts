@@ -28,6 +28,21 @@ const duration = (def: string) =>
       return ms;
     });
 
+/** Unset or empty (`AGENT_COMMAND=` in .env) both mean "not set". */
+const optionalText = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined);
+
+const isHttpUrl = (v: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
+
 const names = z
   .string()
   .default('')
@@ -58,17 +73,17 @@ export const AgentBridgeEnv = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(3020),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   /** The ACP agent's command line, e.g. `codex-acp` (spawned directly, no shell). */
-  AGENT_COMMAND: z.string().trim().min(1).optional(),
+  AGENT_COMMAND: optionalText(),
   /** Names of the variables passed through to the agent (e.g. CODEX_API_KEY,CODEX_HOME); nothing else is. */
   AGENT_ENV: names,
   /** Working directory of the agent's sessions, unless a binding names another. */
   AGENT_WORKDIR: z.string().min(1).default(process.cwd()),
   /** JSON file `{ "bindings": [{ connection, space | conversation, cwd, command? }] }`. */
-  AGENT_BINDINGS_FILE: z.string().min(1).optional(),
+  AGENT_BINDINGS_FILE: optionalText(),
   /** Instead of an ACP agent: POST each admitted message here (signed), the answer is the reply. */
-  AGENT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AGENT_WEBHOOK_URL: optionalText().refine((v) => v === undefined || isHttpUrl(v), 'must be an http(s) URL'),
   /** Key of the webhook signature (HMAC-SHA256); required with AGENT_WEBHOOK_URL. */
-  AGENT_WEBHOOK_SECRET: env.secret(32).optional(),
+  AGENT_WEBHOOK_SECRET: optionalText().refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   AGENT_WEBHOOK_TIMEOUT: duration('5m'),
   SESSION_SCOPE: z.enum(SESSION_SCOPES).default('thread'),
   SESSION_IDLE_MINUTES: env.int(60).pipe(z.number().min(1).max(7 * 24 * 60)),

@@ -3,6 +3,8 @@
  * queueing and /cancel, permission prompts answered only by the turn's user, a stale backlog, auth failures.
  */
 import { readFileSync } from 'node:fs';
+import { AgentStatus } from '@twokey/contracts';
+import { rpcRequest } from '@twokey/messaging';
 import { SCRIPTED_AGENT_JS } from '@twokey/test-support/fakes/acp';
 import { until } from '@twokey/test-support/gateway-harness';
 import type { AcpBackend } from '../src/agent/acp-backend';
@@ -91,10 +93,36 @@ describe('agent bridge with the scripted ACP agent', () => {
     expect(metrics).toMatch(/twokey_agent_stale_messages_total 50/);
   });
 
+  it('tells the user when the agent crashes mid-turn, restarts it, and the next message works', async () => {
+    await rig.admit(admitted('crash now', { actorId: '3001' }));
+    await until(has('3001', (t) => t.startsWith('The agent stopped unexpectedly during this turn')));
+    await rig.admit(admitted('still there?', { actorId: '3001' }));
+    await until(has('3001', (t) => t === 'echo: still there?'));
+    const metrics = await (await fetch(`http://127.0.0.1:${rig.bridge.port}/metrics`)).text();
+    expect(metrics).toMatch(/twokey_agent_process_crashes_total 1/);
+  });
+
   it('does not answer an unaddressed message in a shared conversation', async () => {
     await rig.admit(admitted('just chatting', { conversationId: 'g-quiet', kind: 'group', actorId: '1005', mentioned: false }));
     await rig.admit(admitted('hey bot', { conversationId: 'g-quiet', kind: 'group', actorId: '1005', mentioned: true }));
     await until(has('g-quiet', (t) => t === 'echo: hey bot'));
     expect(rig.texts('g-quiet')).toEqual(['echo: hey bot']);
+  });
+});
+
+describe('agent bridge with an agent that needs authentication', () => {
+  let rig: BridgeRig;
+  beforeAll(async () => {
+    rig = await startBridgeRig({ AGENT_ENV: 'SCRIPTED_AGENT_AUTH', SCRIPTED_AGENT_AUTH: 'required' });
+  });
+  afterAll(async () => {
+    await rig?.stop();
+  });
+
+  it('says so to the user and in the status (auth required)', async () => {
+    await rig.admit(admitted('hello?', { actorId: '6001' }));
+    await until(() => rig.texts('6001').some((t) => t.startsWith('The agent needs authentication')));
+    const status = await rpcRequest(rig.nc, rig.s.rpcAgent('status'), {}, AgentStatus);
+    expect(status).toMatchObject({ mode: 'acp', auth: 'required', agent: { name: 'scripted-agent', version: '1.0.0' }, lastError: { kind: 'auth-required' } });
   });
 });

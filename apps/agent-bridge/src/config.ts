@@ -140,6 +140,8 @@ export function loadAgentBridgeConfig(source: NodeJS.ProcessEnv = process.env): 
   if (e.AGENT_COMMAND) {
     try {
       command = splitCommandLine(e.AGENT_COMMAND);
+      // The agent starts in AGENT_WORKDIR: a relative path (node_modules/.bin/codex-acp) means from here, not there.
+      if (command[0]?.includes('/') && !path.isAbsolute(command[0])) command[0] = path.resolve(command[0]);
     } catch (err) {
       problems.push({ variable: 'AGENT_COMMAND', reason: (err as Error).message });
     }

@@ -7,5 +7,6 @@ export * from './delivery-report';
 export * from './events';
 export * from './rpc';
 export * from './agent-status';
+export * from './agent-webhook';
 export * from './subjects';
 export * from './contract-violation';

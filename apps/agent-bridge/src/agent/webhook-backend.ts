@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AdmittedMessage } from '@twokey/contracts';
+import type { AdmittedMessage, AgentWebhookTurn } from '@twokey/contracts';
 import type { JsonLogger } from '@twokey/service-kit';
 import type { AgentBackend, AgentInfo, OpenedSession, SessionPlacement, TurnResult, TurnSink } from './agent-backend';
 import { AgentFailed, AgentUnavailable } from './agent-errors';
@@ -10,17 +10,6 @@ export interface WebhookBackendOptions {
   secret: string;
   timeoutMs: number;
   logger: JsonLogger;
-}
-
-/** The body POSTed for each turn (docs/agent-webhook.md; JSON Schema in docs/schemas/). */
-export interface WebhookTurn {
-  schemaVersion: 1;
-  sessionId: string;
-  cwd: string;
-  /** The prompt: the message's text, or several queued messages of one user joined by blank lines. */
-  text: string;
-  /** The admitted message answered, without its reply capability (the agent never holds one). */
-  message: Omit<AdmittedMessage, 'replyCapability'>;
 }
 
 /**
@@ -52,7 +41,7 @@ export class WebhookBackend implements AgentBackend {
 
   async prompt(p: SessionPlacement, sessionId: string, m: AdmittedMessage, text: string, sink: TurnSink): Promise<TurnResult> {
     const { replyCapability: _omitted, ...message } = m;
-    const turn: WebhookTurn = { schemaVersion: 1, sessionId, cwd: p.cwd, text, message };
+    const turn: AgentWebhookTurn = { schemaVersion: 1, sessionId, cwd: p.cwd, text, message };
     const body = JSON.stringify(turn);
     const ts = Math.floor(Date.now() / 1000);
     const abort = new AbortController();

@@ -18,8 +18,9 @@ import { latencyBench } from './latency.bench';
 import { pipelineBench } from './pipeline.bench';
 import { replayBench } from './replay.bench';
 import { startupBench } from './startup.bench';
+import { agentBench } from './agent.bench';
 
-const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench, floodBench, startupBench];
+const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench, floodBench, startupBench, agentBench];
 
 export const HELP = `usage: npm run bench -- [--quick] [--only 1,3] [--profile]
 

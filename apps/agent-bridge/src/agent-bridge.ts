@@ -38,7 +38,7 @@ export interface AgentBridge {
   stop(): Promise<void>;
   readonly port: number;
   /** The running parts, for tests and benchmarks; undefined before start. */
-  readonly parts?: { bridge?: Bridge; backend?: AgentBackend; replier: Replier; nc: NatsConnection; metrics: BridgeMetrics };
+  readonly parts?: { bridge?: Bridge; runner?: TurnRunner; backend?: AgentBackend; replier: Replier; nc: NatsConnection; metrics: BridgeMetrics };
 }
 
 function loadBindings(file: string | undefined): Binding[] {
@@ -160,7 +160,7 @@ export function createAgentBridge(config: AgentBridgeConfig, options: AgentBridg
             sessionIdleMs: config.sessionIdleMs,
             keepAliveMs: AGENT_ACK_WAIT_MS / 3,
           });
-          parts = { ...parts, bridge, backend };
+          parts = { ...parts, bridge, runner, backend };
           await bridge.recoverInterrupted();
           consumer = new AdmittedConsumer(nc, s, config.consumerName, bridge, metrics, logger);
           consumer.start();

@@ -53,8 +53,8 @@ export class Bridge {
   private readonly lanes = new Map<string, Lane>();
   private readonly idleTimer: NodeJS.Timeout;
   private stopped = false;
-  /** Called when a prompt is handed to the agent, with the ms since the bridge received its message. */
-  onPromptSent?: (overheadMs: number) => void;
+  /** Called when a prompt is handed to the agent, with its (last) message and the ms since the bridge received it. */
+  onPromptSent?: (m: AdmittedMessage, overheadMs: number) => void;
 
   constructor(private readonly o: BridgeOptions) {
     this.idleTimer = setInterval(() => void this.closeIdle(), Math.min(60_000, o.sessionIdleMs)).unref();
@@ -80,13 +80,28 @@ export class Bridge {
     }
   }
 
-  async handle(m: AdmittedMessage, d: Delivery): Promise<void> {
+  /**
+   * Takes one delivery. Messages of one session are handled in order; sessions do not wait for each other (the
+   * consumer does not await this), so one slow KV round trip never delays another chat.
+   */
+  handle(m: AdmittedMessage, d: Delivery): Promise<void> {
     const receivedAt = performance.now();
+    const key = sessionKeyOf(m, this.o.scope);
+    const previous = this.intake.get(key.kvToken) ?? Promise.resolve();
+    const next = previous.then(() => this.take(m, d, key, receivedAt));
+    const settled = next.catch(() => undefined);
+    this.intake.set(key.kvToken, settled);
+    void settled.then(() => this.intake.get(key.kvToken) === settled && this.intake.delete(key.kvToken));
+    return next;
+  }
+
+  private readonly intake = new Map<string, Promise<void>>();
+
+  private async take(m: AdmittedMessage, d: Delivery, key: ReturnType<typeof sessionKeyOf>, receivedAt: number): Promise<void> {
     const token = messageToken(m.connection, m.message.platformMessageId);
     const prior = await this.o.store.turnState(token);
     if (prior) return this.seenBefore(m, d, token, prior);
 
-    const key = sessionKeyOf(m, this.o.scope);
     const lane = this.lane(m, key);
     const text = m.message.text;
     const command = chatCommandOf(text);
@@ -191,12 +206,13 @@ export class Bridge {
     const tokens = claimed.map((q) => q.token);
     lane.running.tokens = tokens;
     const first = claimed[0];
-    await this.o.store.trackInflight(first.token, { tokens, target: replyTargetOf(claimed[claimed.length - 1].m) }).catch(() => undefined);
+    // Recorded while the session opens; awaited before the prompt goes out, so a crash after it is always told.
+    const tracked = this.o.store.trackInflight(first.token, { tokens, target: replyTargetOf(claimed[claimed.length - 1].m) }).catch(() => undefined);
     try {
-      await this.o.runner.run(lane, claimed.map((q) => q.m), `agent.${first.token}`, () => {
+      await this.o.runner.run(lane, claimed.map((q) => q.m), `agent.${first.token}`, tracked, () => {
         const overhead = performance.now() - first.receivedAt;
         this.o.metrics.promptOverhead.observe(overhead / 1000);
-        this.onPromptSent?.(overhead);
+        this.onPromptSent?.(claimed[claimed.length - 1].m, overhead);
       });
     } finally {
       for (const t of tokens) await this.o.store.setTurn(t, 'done').catch(() => undefined);

@@ -24,6 +24,11 @@ export interface TurnRunnerOptions {
   permissionTimeoutMs: number;
 }
 
+/** Measurement points of a turn (benchmarks): the first chunk the agent sent, by the turn's key base. */
+export interface TurnObserver {
+  firstChunk(keyBase: string): void;
+}
+
 const STOP_NOTES: Record<string, string> = {
   cancelled: '(cancelled)',
   max_tokens: '(stopped: the agent reached its output limit)',
@@ -90,6 +95,8 @@ class GrowingAnswer {
 }
 
 export class TurnRunner {
+  observer?: TurnObserver;
+
   constructor(private readonly o: TurnRunnerOptions) {}
 
   /** Opens (or resumes) the lane's agent session; says so when a stored one could not be resumed. */
@@ -106,7 +113,8 @@ export class TurnRunner {
     return opened.sessionId;
   }
 
-  async run(lane: Lane, batch: AdmittedMessage[], keyBase: string, onPromptSent: () => void): Promise<void> {
+  /** Runs one turn; `recorded` resolves once the turn is in the in-flight index (the prompt waits for it). */
+  async run(lane: Lane, batch: AdmittedMessage[], keyBase: string, recorded: Promise<void>, onPromptSent: () => void): Promise<void> {
     const last = batch[batch.length - 1];
     const target = replyTargetOf(last);
     const running = lane.running!;
@@ -117,8 +125,10 @@ export class TurnRunner {
       composer.render(),
     );
     let permissions = 0;
+    let chunks = 0;
     const sink: TurnSink = {
       text: (chunk) => {
+        if (chunks++ === 0) this.observer?.firstChunk(keyBase);
         composer.addText(chunk);
         answer.changed();
       },
@@ -133,6 +143,7 @@ export class TurnRunner {
       const sessionId = await this.ensureSession(lane, target, keyBase);
       if (running.cancelled) throw new TurnCancelled();
       const text = batch.map((m) => m.message.text).join('\n\n');
+      await recorded;
       onPromptSent();
       const result = await this.o.backend.prompt(lane.placement, sessionId, last, text, sink);
       if (result.stopReason === 'cancelled') outcome = 'cancelled';

@@ -47,7 +47,8 @@ export class AdmittedConsumer {
         if (this.stopped) this.messages.stop();
         this.running = true;
         backoff = 250;
-        for await (const m of this.messages) await this.handle(m);
+        // Not awaited: the bridge orders each session's messages itself, and sessions proceed in parallel.
+        for await (const m of this.messages) this.handle(m);
       } catch (e) {
         this.running = false;
         if (this.stopped || this.nc.isClosed()) break;
@@ -66,7 +67,7 @@ export class AdmittedConsumer {
     m.term();
   }
 
-  private async handle(m: JsMsg): Promise<void> {
+  private handle(m: JsMsg): void {
     let admitted: AdmittedMessage;
     try {
       admitted = decodeContract('AdmittedMessage', AdmittedMessage, m.data);
@@ -74,18 +75,18 @@ export class AdmittedConsumer {
       return this.deadLetter(m, e instanceof ContractViolation ? e.message : 'unreadable');
     }
     const deliveryCount = m.info.redeliveryCount;
-    try {
-      await this.bridge.handle(admitted, {
+    this.bridge
+      .handle(admitted, {
         deliveryCount,
         ack: () => m.ack(),
         working: () => m.working(),
         nak: (delay) => m.nak(delay),
         term: () => m.term(),
+      })
+      .catch((e: Error) => {
+        if (this.maxDeliver > 0 && deliveryCount >= this.maxDeliver) return this.deadLetter(m, `not handled after ${deliveryCount} deliveries: ${e.message}`);
+        this.logger.warn('admitted message not handled; will be redelivered', { seq: m.seq, deliveryCount, error: e.message });
+        m.nak(Math.min(1_000 * 2 ** deliveryCount, 30_000));
       });
-    } catch (e) {
-      if (this.maxDeliver > 0 && deliveryCount >= this.maxDeliver) return this.deadLetter(m, `not handled after ${deliveryCount} deliveries: ${(e as Error).message}`);
-      this.logger.warn('admitted message not handled; will be redelivered', { seq: m.seq, deliveryCount, error: (e as Error).message });
-      m.nak(Math.min(1_000 * 2 ** deliveryCount, 30_000));
-    }
   }
 }

@@ -54,7 +54,9 @@ export class AcpProcess {
 
   async start(): Promise<AgentInfo> {
     const [bin, ...args] = this.o.command;
-    const child = spawn(bin, args, { cwd: this.o.cwd, env: this.o.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: a wrapper (codex-acp's launcher runs the real binary with spawnSync) and everything it
+    // starts are stopped together, and no grandchild keeps our pipes open after a stop.
+    const child = spawn(bin, args, { cwd: this.o.cwd, env: this.o.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
@@ -178,6 +180,13 @@ export class AcpProcess {
 
   kill(): void {
     this.stopping = true;
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    const child = this.child;
+    if (!child || child.pid === undefined) return;
+    child.stdin?.end();
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // The group is gone already (or was never created).
+    }
   }
 }

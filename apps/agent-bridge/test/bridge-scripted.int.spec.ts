@@ -35,6 +35,11 @@ describe('agent bridge with the scripted ACP agent', () => {
     expect(send.msgId).toBe((send.data as { idempotencyKey: string }).idempotencyKey);
   });
 
+  it('shows tool calls as short progress lines above the answer (TOOL_UPDATES=summary)', async () => {
+    await rig.admit(admitted('tool list', { actorId: '1009' }));
+    await until(has('1009', (t) => t === '✓ ls -la\n\necho: tool list'));
+  });
+
   it('starts the agent with only the allowlisted environment: no NATS credentials, no Twokey secrets', async () => {
     const backend = rig.bridge.parts!.backend as AcpBackend;
     const pid = await backend.pidOf([process.execPath, SCRIPTED_AGENT_JS]);

@@ -2,7 +2,9 @@
  * The bridge on real NATS with the scripted ACP agent as a real child process: answers, the agent's environment,
  * queueing and /cancel, permission prompts answered only by the turn's user, a stale backlog, auth failures.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { AgentStatus } from '@twokey/contracts';
 import { rpcRequest } from '@twokey/messaging';
 import { SCRIPTED_AGENT_JS } from '@twokey/test-support/fakes/acp';
@@ -129,5 +131,37 @@ describe('agent bridge with an agent that needs authentication', () => {
     await until(() => rig.texts('6001').some((t) => t.startsWith('The agent needs authentication')));
     const status = await rpcRequest(rig.nc, rig.s.rpcAgent('status'), {}, AgentStatus);
     expect(status).toMatchObject({ mode: 'acp', auth: 'required', agent: { name: 'scripted-agent', version: '1.0.0' }, lastError: { kind: 'auth-required' } });
+  });
+});
+
+describe('agent bridge with a bindings file', () => {
+  let rig: BridgeRig;
+  const bound = mkdtempSync(path.join(tmpdir(), 'twokey-bound-'));
+  beforeAll(async () => {
+    const file = path.join(bound, 'bindings.json');
+    writeFileSync(file, JSON.stringify({ bindings: [{ connection: 'telegram', conversation: 'bound-chat', cwd: bound }] }));
+    rig = await startBridgeRig({ AGENT_BINDINGS_FILE: file });
+  });
+  afterAll(async () => {
+    await rig?.stop();
+  });
+
+  it('runs a bound conversation in its directory; /status says so, /new starts a fresh session', async () => {
+    await rig.admit(admitted('hi', { actorId: 'bound-chat' }));
+    await until(() => rig.texts('bound-chat').includes('echo: hi'));
+    await rig.admit(admitted('/status', { actorId: 'bound-chat' }));
+    await until(() => rig.texts('bound-chat').some((t) => t.startsWith('Agent: Scripted agent 1.0.0')));
+    const status = rig.texts('bound-chat').find((t) => t.startsWith('Agent:'))!;
+    expect(status).toContain(`Working directory: ${bound}`);
+    expect(status).toMatch(/Session: s-\d+-1/);
+    expect(status).toContain('Mode: scripted');
+    await rig.admit(admitted('/new', { actorId: 'bound-chat' }));
+    await until(() => rig.texts('bound-chat').includes('The next message starts a new agent session.'));
+    await rig.admit(admitted('/status', { actorId: 'bound-chat' }));
+    await until(() => rig.texts('bound-chat').filter((t) => t.startsWith('Agent:')).length === 2);
+    expect(rig.texts('bound-chat').filter((t) => t.startsWith('Agent:'))[1]).toContain('Session: none yet');
+    await rig.admit(admitted('/status', { actorId: 'elsewhere' }));
+    await until(() => rig.texts('elsewhere').some((t) => t.startsWith('Agent:')));
+    expect(rig.texts('elsewhere')[0]).toContain(`Working directory: ${rig.workdir}`);
   });
 });

@@ -2,7 +2,7 @@
 # One image per app, from one Dockerfile:
 #   docker build --build-arg APP=pairing-service -t twokey/pairing-service:0.1.0 .
 # APP: pairing-service | admin-api | gateway-telegram | gateway-discord | gateway-slack | gateway-mattermost |
-#      gateway-feishu | gateway-line. The runtime image holds the compiled code (dist/, without test support), the
+#      gateway-feishu | gateway-line | agent-bridge. The runtime image holds the compiled code (dist/, without test support), the
 # production dependencies and deploy/nats (the stream provisioner the Kubernetes init container runs); it runs as
 # the non-root uid 1000 and needs no writable path but /tmp.
 ARG NODE_IMAGE=node:24.11.1-bookworm-slim

@@ -16,10 +16,10 @@ const swc = [
 
 const common = {
   testEnvironment: 'node',
-  // commander ships ES modules only: compiled like our sources so the CLI runs in-process in tests.
-  transform: { '^.+\\.ts$': swc, '/node_modules/commander/.+\\.js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!commander/)'],
-  // marked ships ESM only; Jest's CommonJS runtime loads its UMD build (Node itself requires the ESM build).
+  // commander, the ACP SDK and marked ship ES modules only: the first two are compiled like our sources, marked is
+  // loaded from its UMD build (Node itself requires the ESM builds).
+  transform: { '^.+\\.ts$': swc, '/node_modules/(commander|@agentclientprotocol/sdk)/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(commander|@agentclientprotocol/sdk)/)'],
   moduleNameMapper: { ...pathsToModuleNameMapper(), '^marked$': '<rootDir>/node_modules/marked/lib/marked.umd.js' },
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   modulePathIgnorePatterns: ['<rootDir>/dist'],

@@ -19,8 +19,9 @@ import { pipelineBench } from './pipeline.bench';
 import { replayBench } from './replay.bench';
 import { repliesBench } from './replies.bench';
 import { startupBench } from './startup.bench';
+import { agentBench } from './agent.bench';
 
-const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench, floodBench, startupBench, repliesBench];
+const BENCHES: Bench[] = [pipelineBench, latencyBench, eventStoreBench, replayBench, floodBench, startupBench, repliesBench, agentBench];
 
 export const HELP = `usage: npm run bench -- [--quick] [--only 1,3] [--profile]
 

@@ -65,6 +65,29 @@ const GATEWAYS = [
   { platform: 'line', webhook: true, credentials: ['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN'], optional: ['LINE_API_BASE_URL'] },
 ];
 
+/**
+ * The agent bridge (opt-in, deploy/k8s/agent): one pod (its sessions and in-flight turns live in it and in one KV
+ * bucket), a workspace volume for the agent's sessions, and egress to the model API.
+ */
+const AGENT_APP = {
+  name: 'agent-bridge',
+  component: 'agent',
+  natsUser: 'agent',
+  single: true,
+  egressHttps: true,
+  workspace: { claim: 'agent-bridge-workspace', size: '10Gi', mountPath: '/workspace' },
+  resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '2', memory: '2Gi' } },
+  secretRef: 'twokey-agent-bridge',
+  extraEnv: [
+    { name: 'AGENT_WORKDIR', value: '/workspace' },
+    { name: 'HOME', value: '/workspace' },
+    { name: 'CODEX_HOME', value: '/workspace/.codex' },
+  ],
+  ingress: 'metrics',
+  secretKeys: ['AGENT_COMMAND', 'AGENT_ENV', 'CODEX_API_KEY'],
+  optionalSecretKeys: ['AGENT_WEBHOOK_URL', 'AGENT_WEBHOOK_SECRET', 'SESSION_SCOPE', 'APPROVERS', 'AGENT_MAX_AGE', 'PERMISSION_TIMEOUT'],
+};
+
 const PLACEHOLDER = 'REPLACE_ME';
 const root = path.resolve(__dirname, '..');
 
@@ -135,7 +158,7 @@ function deployment(app) {
     readinessProbe: { httpGet: { path: '/readyz', port: 'metrics' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
     resources: app.resources,
     securityContext: containerSecurity,
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(app.workspace ? [{ name: 'workspace', mountPath: app.workspace.mountPath }] : [])],
   };
   const spec = {
     automountServiceAccountToken: false,
@@ -144,7 +167,10 @@ function deployment(app) {
     terminationGracePeriodSeconds: 30,
     ...(app.provisionStreams ? { initContainers: [provisionInit(image)] } : {}),
     containers: [container],
-    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+    volumes: [
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+      ...(app.workspace ? [{ name: 'workspace', persistentVolumeClaim: { claimName: app.workspace.claim } }] : []),
+    ],
   };
   return {
     apiVersion: 'apps/v1',
@@ -156,7 +182,8 @@ function deployment(app) {
       selector: { matchLabels: { 'app.kubernetes.io/name': app.name } },
       // Services: a new pod must be ready before an old one goes (never zero pods). A gateway that polls its
       // platform (Telegram getUpdates, one Discord session) must never run twice: the old pod stops first.
-      strategy: app.gateway ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      // The agent bridge owns its workspace volume (ReadWriteOnce) and its in-flight turns: never two pods at once.
+      strategy: app.gateway || app.single ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
         metadata: {
           labels: labels(app.name, app.component),
@@ -199,8 +226,8 @@ function networkPolicy(app) {
     ? [{ ports: [{ port: 'http', protocol: 'TCP' }] }, ...metricsPort] // admin-api behind the ingress; webhook gateways
     : metricsPort;
   const egress = [{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats' } } }], ports: [{ port: 4222, protocol: 'TCP' }] }];
-  if (app.gateway) {
-    // The platform's API (HTTPS and its websockets). A self-hosted Mattermost on another port needs an overlay patch.
+  if (app.gateway || app.egressHttps) {
+    // The platform's API (the agent: its model API) (HTTPS and its websockets). A self-hosted Mattermost on another port needs an overlay patch.
     egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
   }
   return {
@@ -220,6 +247,15 @@ const yamlDocs = (docs) => docs.map((d) => YAML.stringify(d, { lineWidth: 0, ali
 
 function appManifest(app, source) {
   return HEADER(source) + yamlDocs([deployment(app), service(app), disruptionBudget(app), networkPolicy(app)]);
+}
+
+function workspaceClaim(app) {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: app.workspace.claim, labels: labels(app.name, app.component) },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: app.workspace.size } } },
+  };
 }
 
 function gatewayApp(g) {
@@ -309,6 +345,9 @@ function secretTemplates() {
       '# RPC_AUTH_SECRET the same value as in pairing-service.env.\n' +
       line('ADMIN_TOKEN_HASHES') + '\n' + line('SESSION_SECRET') + '\n' + line('RPC_AUTH_SECRET') + '\n',
   };
+  files['agent-bridge.env.example'] = head('twokey-agent-bridge', 'agent-bridge') +
+    '# The agent (e.g. AGENT_COMMAND=codex-acp, in an image that has it) and the names it may see (AGENT_ENV=CODEX_API_KEY).\n' +
+    AGENT_APP.secretKeys.map((k) => line(k)).join('\n') + '\n# Optional:\n' + AGENT_APP.optionalSecretKeys.map((k) => line(k, true)).join('\n') + '\n';
   for (const g of GATEWAYS) {
     files[`gateway-${g.platform}.env.example`] = head(`twokey-gateway-${g.platform}`, `gateway-${g.platform}`) +
       g.credentials.map((k) => line(k)).join('\n') + '\n' +
@@ -327,6 +366,10 @@ function generatedFiles() {
     files[`${dir}/kustomization.yaml`] = HEADER('its GATEWAYS entry') +
       YAML.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [`gateway-${g.platform}.yaml`] });
   }
+  files['deploy/k8s/agent/agent-bridge.yaml'] = HEADER('its AGENT_APP entry') +
+    yamlDocs([deployment(AGENT_APP), service(AGENT_APP), disruptionBudget(AGENT_APP), networkPolicy(AGENT_APP), workspaceClaim(AGENT_APP)]);
+  files['deploy/k8s/agent/kustomization.yaml'] = HEADER('its AGENT_APP entry') +
+    YAML.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['agent-bridge.yaml'] });
   files['deploy/k8s/base/nats/nats-config.yaml'] = natsConfigMap();
   files['deploy/compose/nats.conf'] = composeNatsConf();
   for (const overlay of ['dev', 'prod']) {

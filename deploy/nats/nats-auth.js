@@ -22,6 +22,11 @@ function sessionsBucket(prefix) {
   return `${prefix.toUpperCase().replace(/-/g, '_')}_ADMIN_SESSIONS`;
 }
 
+/** The agent bridge's KV bucket (stream KV_<bucket>), as apps/agent-bridge agentBucketName builds it (a test keeps them equal). */
+function agentBucket(prefix) {
+  return `${prefix.toUpperCase().replace(/-/g, '_')}_AGENT_SESSIONS`;
+}
+
 /** Each user may subscribe only to its own inbox prefix; the client must connect with this `inboxPrefix`. */
 function inboxPrefix(user) {
   return `_INBOX_${user}`;
@@ -86,7 +91,7 @@ function natsUsers(options = {}) {
   for (const c of connections) {
     if (!CONNECTION_PATTERN.test(c)) throw new Error(`connection id "${c}" must be 1-63 chars of a-z, 0-9, "_" or "-"`);
   }
-  const base = { prefix, connections, ...streamNames(prefix), SESSIONS: sessionsBucket(prefix) };
+  const base = { prefix, connections, ...streamNames(prefix), SESSIONS: sessionsBucket(prefix), AGENT_KV: agentBucket(prefix) };
   const users = [];
   for (const def of definitions.users) {
     if (def.perConnection) for (const connection of connections) users.push(expandUser(def, { ...base, connection }));
@@ -159,6 +164,7 @@ module.exports = {
   DEFAULT_CONNECTIONS,
   streamNames,
   sessionsBucket,
+  agentBucket,
   inboxPrefix,
   passwordEnvVar,
   generatePassword,

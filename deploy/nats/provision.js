@@ -9,11 +9,16 @@ const path = require('node:path');
 const dist = (lib) => require(path.join(__dirname, '..', '..', 'dist', 'libs', lib, 'src', 'index.js'));
 
 const ACK_WAIT_MS = 60_000;
+/** The agent bridge's consumers: an admitted message that keeps failing is dead-lettered, not retried forever. */
+const AGENT_MAX_DELIVER = 5;
+/** Turn records live as long as the admitted stream keeps the messages they guard. */
+const AGENT_KV_TTL_MS = 7 * 24 * 3_600_000;
 
 const USAGE = `usage: node deploy/nats/provision.js
   Creates or updates the streams (libs/messaging ensureStreams), the durable pull consumers
-  gateway-<connection> (on the outbound stream) and agent (on the admitted stream), and each gateway's
-  sent-message KV bucket <prefix>-replies-<connection>.
+  gateway-<connection> (on the outbound stream), agent (on the admitted stream) and agent-delivered
+  (on the delivered stream), each gateway's sent-message KV bucket <prefix>-replies-<connection>,
+  and the agent bridge's KV bucket.
   Environment: NATS_URL, NATS_USER (provisioner), NATS_PASSWORD, TWOKEY_SUBJECT_PREFIX (twokey),
   STREAM_REPLICAS (1; 3 on a 3-node cluster), TWOKEY_CONNECTIONS (telegram,discord,slack,mattermost,feishu,line),
   PROVISION_TIMEOUT_SECONDS (300: how long to wait for NATS and JetStream to be available),
@@ -31,7 +36,11 @@ function consumerConfigs(s, connections) {
       stream: s.streams.outbound,
       config: { ...pull, durable_name: `gateway-${c}`, filter_subject: s.outbound(c) },
     })),
-    { stream: s.streams.admitted, config: { ...pull, durable_name: 'agent' } },
+    { stream: s.streams.admitted, config: { ...pull, durable_name: 'agent', max_deliver: AGENT_MAX_DELIVER } },
+    {
+      stream: s.streams.delivered,
+      config: { ...pull, durable_name: 'agent-delivered', deliver_policy: DeliverPolicy.New, max_deliver: AGENT_MAX_DELIVER },
+    },
   ];
 }
 
@@ -75,6 +84,8 @@ async function provision(o) {
       const created = await ensureConsumers(jsm, s, o.connections);
       // The buckets in which gateways keep the ids of the messages they sent (edits after a restart).
       for (const c of o.connections) await openReplyStore(nc.jetstream({ timeout: 2_000 }), replyStoreBucket(o.prefix, c), { create: true, replicas: o.replicas });
+      // The agent bridge's KV bucket (sessions, turn records): created here so the agent user never manages streams.
+      await nc.jetstream().views.kv(require('./nats-auth.js').agentBucket(o.prefix), { history: 1, ttl: AGENT_KV_TTL_MS });
       log(`streams ready (${Object.values(s.streams).join(', ')}; replicas ${o.replicas})` +
         (created.length ? `; created consumers ${created.join(', ')}` : ''));
       return;

@@ -21,6 +21,7 @@ and runs the services as child processes.
   --quick     smaller loads, under 2 minutes in all
   --only L    only the listed benchmarks: 1 pipeline, 2 latency, 3 event store, 4 replay, 5 flood, 6 start-up,
               7 reply rendering
+              8 agent bridge
   --profile   run the services under node --cpu-prof (profiles in reports/bench/profiles)
 
 Exits non-zero only when a benchmark crashed, never for a missed target. See bench/README.md.`);

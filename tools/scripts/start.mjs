@@ -4,6 +4,7 @@
 // pairing-service, the admin-api and every gateway whose credentials are set. Ctrl-C stops the services, then NATS.
 // The pieces live in tools/scripts/local-stack/ (plain CommonJS, so this runs before anything is compiled).
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +25,9 @@ const auth = require('../../deploy/nats/nats-auth.js');
 
 const HELP = `usage: npm start [-- --new-admin-token]
 
-Runs Twokey on this machine: nats-server -js (unless NATS_URL is set), pairing-service, admin-api and every
-gateway whose credentials are set. Prints the console URL and, on the first run, the admin token. Ctrl-C stops it;
-the next start keeps all data (TWOKEY_HOME).
+Runs Twokey on this machine: nats-server -js (unless NATS_URL is set), pairing-service, admin-api, every
+gateway whose credentials are set, and the agent bridge when AGENT_COMMAND or AGENT_WEBHOOK_URL is set. Prints
+the console URL and, on the first run, the admin token. Ctrl-C stops it; the next start keeps all data (TWOKEY_HOME).
 
 Environment (also read from .env in the repository root; see .env.example for every variable):
   TWOKEY_HOME               data: NATS store, secrets.json, nats-server.log (default .twokey)
@@ -36,6 +37,8 @@ Environment (also read from .env in the repository root; see .env.example for ev
   PAIRING_HTTP_PORT         pairing-service health/metrics (default 3001)
   <PLATFORM>_HTTP_PORT      gateway ports: TELEGRAM 3010, DISCORD 3011, SLACK 3012, MATTERMOST 3013, FEISHU 3014, LINE 3015
   <PLATFORM>_CONNECTION_ID  connection id of that platform's bot (default: the platform's name)
+  AGENT_COMMAND             your ACP agent, e.g. codex-acp (or AGENT_WEBHOOK_URL): runs the agent bridge
+  AGENT_HTTP_PORT           agent bridge health/metrics (default 3020); its workspace: TWOKEY_HOME/workspace
   HTTP_HOST                 interface the services listen on (default 127.0.0.1)
   LOG_FORMAT                json: show the services' JSON log lines as they are (default: readable lines)
 
@@ -82,7 +85,7 @@ function natsSettings(env, service, secrets) {
   return { NATS_URL: nats.url, NATS_USER: service, NATS_PASSWORD: secrets.natsPasswords[service] };
 }
 
-function serviceOverrides(s, env, secrets, plan, host, cli) {
+function serviceOverrides(s, env, secrets, plan, host, cli, home) {
   const base = { ...natsSettings(env, s.name, secrets), HTTP_PORT: s.port, HTTP_HOST: host, ENSURE_STREAMS: 'false' };
   const rpcAuth = { RPC_AUTH_SECRET: env.RPC_AUTH_SECRET || secrets.rpcAuthSecret };
   const replyKey = env.REPLY_CAPABILITY_SECRET || secrets.replyCapabilitySecret;
@@ -96,6 +99,12 @@ function serviceOverrides(s, env, secrets, plan, host, cli) {
       ...rpcAuth,
       CONNECTIONS: env.CONNECTIONS || running.join(','),
     };
+  }
+  if (s.agent) {
+    // The agent works in its own folder under TWOKEY_HOME unless told otherwise, never in this repository.
+    const workdir = env.AGENT_WORKDIR || path.join(home, 'workspace');
+    fs.mkdirSync(workdir, { recursive: true });
+    return { ...base, AGENT_WORKDIR: workdir };
   }
   return { ...base, TWOKEY_CONNECTION_ID: s.connection, REPLY_CAPABILITY_SECRET: replyKey };
 }
@@ -204,7 +213,7 @@ async function startServices(cfg) {
     const nodeArgs = s.name === 'pairing-service' ? PAIRING_SERVICE_NODE_ARGS : [];
     const child = new Child(s.name, process.execPath, [...nodeArgs, '--enable-source-maps', s.main], {
       cwd: root,
-      env: childEnv(s, cfg.env, serviceOverrides(s, cfg.env, cfg.secrets, cfg.plan, cfg.host, cfg.cliToken)),
+      env: childEnv(s, cfg.env, serviceOverrides(s, cfg.env, cfg.secrets, cfg.plan, cfg.host, cfg.cliToken, cfg.home)),
       format: formatterFor(cfg.env),
     });
     child.core = s.core;

@@ -97,10 +97,12 @@ describe('compose.yaml', () => {
       'pairing-service': ['PAIRING_HMAC_SECRET', 'RPC_AUTH_SECRET'],
       'admin-api': ['ADMIN_TOKEN_HASHES', 'SESSION_SECRET', 'RPC_AUTH_SECRET'],
     };
+    // The agent bridge's NATS user is `agent` (design §7); every other app's is its own name.
+    const natsUser = (app: string) => (app === 'agent-bridge' ? 'agent' : app);
     for (const app of APPS) {
       const env = services[app].environment!;
-      expect(env.NATS_USER).toBe(app);
-      expect(env.NATS_PASSWORD).toMatch(new RegExp(`^\\$\\{${passwordEnvVar(app)}:\\?`));
+      expect(env.NATS_USER).toBe(natsUser(app));
+      expect(env.NATS_PASSWORD).toMatch(new RegExp(`^\\$\\{${passwordEnvVar(natsUser(app))}:\\?`));
       expect(env.ENSURE_STREAMS).toBe('false');
       const foreign = Object.keys(env).filter((k) => /^TWOKEY_NATS_PASSWORD_|^(PAIRING_HMAC_SECRET|ADMIN_TOKEN_HASHES|SESSION_SECRET|RPC_AUTH_SECRET)$/.test(k) && !own[app]?.includes(k));
       expect({ app, foreign }).toEqual({ app, foreign: [] });

@@ -28,7 +28,9 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
   !!selector && Object.entries(selector).every(([k, v]) => labels[k] === v);
 const secretKeys = (s: Resource) => Object.keys({ ...((s.data as JsonObject) ?? {}), ...((s.stringData as JsonObject) ?? {}) });
 
-const APPS = ['pairing-service', 'admin-api', ...GATEWAYS.map((g) => `gateway-${g.platform}`)];
+const APPS = ['pairing-service', 'admin-api', ...GATEWAYS.map((g) => `gateway-${g.platform}`), 'agent-bridge'];
+/** The agent bridge's NATS user is `agent` (design §7); every other app's is its own name. */
+const natsUserOf = (app: string) => (app === 'agent-bridge' ? 'agent' : app);
 
 describe.each(Object.entries(overlays))('overlay %s', (_name, docs) => {
   it('has a Deployment and a Service per app, and the NATS StatefulSet', () => {
@@ -149,8 +151,8 @@ describe.each(Object.entries(overlays))('overlay %s', (_name, docs) => {
     for (const app of APPS) {
       const [main] = containersOf(one(docs, 'Deployment', app), false);
       const env = main.env as JsonObject[];
-      expect(env).toContainEqual({ name: 'NATS_USER', value: app });
-      expect(env).toContainEqual({ name: 'NATS_PASSWORD', valueFrom: { secretKeyRef: { name: 'twokey-nats-users', key: passwordEnvVar(app) } } });
+      expect(env).toContainEqual({ name: 'NATS_USER', value: natsUserOf(app) });
+      expect(env).toContainEqual({ name: 'NATS_PASSWORD', valueFrom: { secretKeyRef: { name: 'twokey-nats-users', key: passwordEnvVar(natsUserOf(app)) } } });
       expect(JSON.stringify(podTemplate(one(docs, 'Deployment', app)))).not.toContain(ROUTE_PASSWORD_ENV);
     }
     const init = (podTemplate(one(docs, 'Deployment', 'pairing-service')).spec.initContainers as Container[])[0];
@@ -189,8 +191,8 @@ describe.each(Object.entries(overlays))('overlay %s', (_name, docs) => {
       }
       expect(egress).toContain('"app.kubernetes.io/name":"nats"');
       expect(egress).toContain('4222');
-      // Only gateways talk to the internet, and only on 443.
-      if (w.metadata.name.startsWith('gateway-')) expect(spec.egress).toContainEqual(expect.objectContaining({ ports: [{ port: 443, protocol: 'TCP' }] }));
+      // Only gateways (their platform) and the agent bridge (its agent's model API) talk to the internet, only on 443.
+      if (w.metadata.name.startsWith('gateway-') || w.metadata.name === 'agent-bridge') expect(spec.egress).toContainEqual(expect.objectContaining({ ports: [{ port: 443, protocol: 'TCP' }] }));
       else expect(egress).not.toContain('ipBlock');
     }
     const adminIngress = (one(docs, 'NetworkPolicy', 'admin-api').spec as JsonObject).ingress as JsonObject[];

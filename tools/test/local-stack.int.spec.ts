@@ -97,6 +97,7 @@ describe('npm start', () => {
     await stack.waitFor(/gateway-mattermost ready/);
     expect(consoleUrl).toBe(`http://127.0.0.1:${ports.ADMIN_HTTP_PORT}/console/`);
     expect(stack.output).toMatch(/gateway-telegram idle: set TELEGRAM_BOT_TOKEN to enable/);
+    expect(stack.output).toMatch(/agent-bridge idle: set AGENT_COMMAND \(e.g. codex-acp\) or AGENT_WEBHOOK_URL to talk to your agent/);
     expect(stack.output).toMatch(/gateway-slack idle: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET \(or SLACK_APP_TOKEN with SLACK_MODE=socket\) to enable/);
     for (const port of [ports.ADMIN_HTTP_PORT, ports.PAIRING_HTTP_PORT, ports.MATTERMOST_HTTP_PORT]) {
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);

@@ -12,8 +12,10 @@ import {
   passwordEnvVar,
   renderAuthorization,
   streamNames,
+  agentBucket,
 } from '../../deploy/nats/nats-auth';
 import { PairingServiceEnv } from '../../apps/pairing-service/src/config';
+import { agentBucketName } from '../../apps/agent-bridge/src/bridge/session-store';
 
 describe('NATS users', () => {
   it('name the streams exactly as libs/contracts does', () => {
@@ -52,11 +54,19 @@ describe('NATS users', () => {
     ]);
   });
 
-  it('keep the agent away from rpc and events, also by explicit deny', () => {
+  it('keep the agent away from the pairing rpc and events, also by explicit deny', () => {
     const agent = natsUsers().find((u) => u.name === 'agent')!.permissions;
-    expect(agent.publish!.allow!.filter((s) => !s.startsWith('$JS.') && !s.startsWith('_INBOX'))).toEqual(['twokey.outbound.>']);
-    expect(agent.publish!.deny).toEqual(expect.arrayContaining(['twokey.rpc.>', 'twokey.events.>']));
-    expect(agent.subscribe!.deny).toEqual(expect.arrayContaining(['twokey.rpc.>', 'twokey.events.>']));
+    // Replies, the gateways' status (capability profile) only, its own dead letters and its own KV bucket.
+    expect(agent.publish!.allow!.filter((s) => !s.startsWith('$JS.') && !s.startsWith('_INBOX'))).toEqual([
+      'twokey.outbound.>',
+      'twokey.rpc.gateway.*.status',
+      'twokey.dlq.agent',
+      `$KV.${agentBucket('twokey')}.>`,
+    ]);
+    expect(agent.publish!.deny).toEqual(expect.arrayContaining(['twokey.rpc.pairing.>', 'twokey.events.>']));
+    expect(agent.subscribe!.allow).toEqual(['_INBOX_agent.>', 'twokey.rpc.agent.>']);
+    for (const prefix of ['twokey', 'acme-prod']) expect(agentBucket(prefix)).toBe(agentBucketName(prefix));
+    expect(agent.subscribe!.deny).toEqual(expect.arrayContaining(['twokey.rpc.pairing.>', 'twokey.rpc.gateway.>', 'twokey.events.>']));
     expect(agent.publish!.allow!.join(' ')).not.toMatch(/CONSUMER\.CREATE|EVENTS/);
   });
 

@@ -7,7 +7,11 @@ import {
   connectNats, openSessionRevocations, RpcProof, rpcRequest, RpcUnauthenticated, serveRpc, sessionRevocationsBucket,
 } from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
-import { generatePassword, natsUsers, passwordEnvVar, renderAuthorization } from '../../deploy/nats/nats-auth';
+import { JsonLogger } from '@twokey/service-kit';
+import { SCRIPTED_AGENT_JS } from '@twokey/test-support/fakes/acp';
+import { agentBucket, generatePassword, natsUsers, passwordEnvVar, renderAuthorization } from '../../deploy/nats/nats-auth';
+import { createAgentBridge } from '../../apps/agent-bridge/src/agent-bridge';
+import { loadAgentBridgeConfig } from '../../apps/agent-bridge/src/config';
 import { provision } from '../../deploy/nats/provision';
 import { assertBuilt } from './support/dist';
 
@@ -270,6 +274,63 @@ describe('agent', () => {
     h.set('Nats-Msg-Id', 'forged');
     await expect(agent.jetstream().publish(s.admitted('telegram'), jc.encode({}), { headers: h })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
     await expect(agent.jetstream().publish(s.inbound('telegram'), jc.encode({}))).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+  });
+});
+
+describe('agent: what the bridge needs, and no more', () => {
+  it('runs the real agent bridge as `agent`: consumes, keeps its KV, replies, answers its status to the admin-api', async () => {
+    const bridge = createAgentBridge(
+      loadAgentBridgeConfig({
+        NATS_URL: nats.url,
+        NATS_USER: 'agent',
+        NATS_PASSWORD: passwords.agent,
+        TWOKEY_SUBJECT_PREFIX: PREFIX,
+        HTTP_PORT: '0',
+        HTTP_HOST: '127.0.0.1',
+        ENSURE_STREAMS: 'false',
+        AGENT_COMMAND: `${process.execPath} ${SCRIPTED_AGENT_JS}`,
+      }),
+      { logger: new JsonLogger('test', 'error', { write: () => undefined }) },
+    );
+    await bridge.start();
+    try {
+      const ps = await as('pairing-service');
+      const at = new Date().toISOString();
+      const message = {
+        schemaVersion: 1, connection: 'discord', platform: 'discord', platformMessageId: 'perm-agent-1', sentAt: at, receivedAt: at,
+        actor: { id: 'u-1', displayName: 'U' }, conversation: { id: 'dm-1', kind: 'dm' }, text: 'hello bridge',
+      };
+      await ps.jetstream().publish(s.admitted('discord'), jc.encode({ schemaVersion: 1, connection: 'discord', platform: 'discord', admittedAt: at, message }));
+      const gw = await as('gateway-discord');
+      const consumer = await gw.jetstream().consumers.get(s.streams.outbound, 'gateway-discord');
+      let reply: { text?: string; conversationId?: string } | undefined;
+      const deadline = Date.now() + 15_000;
+      while (!reply?.text?.includes('echo: hello bridge') && Date.now() < deadline) {
+        const m = await consumer.next({ expires: 1_000 });
+        if (m) {
+          reply = jc.decode(m.data) as typeof reply;
+          m.ack();
+        }
+      }
+      expect(reply).toMatchObject({ conversationId: 'dm-1', text: 'echo: hello bridge' });
+      const admin = await as('admin-api');
+      const status = jc.decode((await admin.request(s.rpcAgent('status'), jc.encode({}), { timeout: 3_000 })).data) as { mode: string; sessions: number };
+      expect(status).toMatchObject({ mode: 'acp', sessions: 1 });
+    } finally {
+      await bridge.stop();
+    }
+  });
+
+  it('cannot ask a gateway anything but its status, nor listen to gateway rpc, nor manage streams or consumers', async () => {
+    const agent = await as('agent');
+    await expectRequestDenied(agent, s.rpcGateway('telegram', 'connection-test'));
+    await expectSubscribeDenied(agent, s.rpcGateway('telegram', 'status'));
+    await expectPublishDenied(agent, s.dlq('inbound'));
+    const jsm = await agent.jetstreamManager();
+    await expect(jsm.consumers.add(s.streams.admitted, { ack_policy: AckPolicy.Explicit, durable_name: 'mine' })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    await expect(jsm.consumers.add(`KV_${agentBucket(PREFIX)}`, { ack_policy: AckPolicy.None })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    await expect(jsm.streams.delete(`KV_${agentBucket(PREFIX)}`)).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
+    await expect(jsm.streams.info(s.streams.inbound)).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
   });
 });
 

@@ -13,6 +13,7 @@ const SERVICES: [string, string[]][] = [
   ['gateway-mattermost', ['MATTERMOST_URL', 'MATTERMOST_TOKEN']],
   ['gateway-feishu', ['FEISHU_APP_ID', 'FEISHU_APP_SECRET']],
   ['gateway-line', ['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN', 'REPLY_CAPABILITY_SECRET']],
+  ['agent-bridge', ['AGENT_COMMAND', 'AGENT_ENV', 'AGENT_WORKDIR', 'AGENT_WEBHOOK_URL', 'SESSION_SCOPE', 'AGENT_MAX_AGE', 'PERMISSION_TIMEOUT', 'APPROVERS']],
 ];
 
 describe('service --help', () => {

@@ -12,6 +12,7 @@ import { subjects as subjectsOf } from '@twokey/contracts';
 import { EventStore, JetStreamEventStore } from '@twokey/event-store';
 import { connectNats, ensureStreams, openSessionRevocations, registerJetStreamMetrics, RpcProof } from '@twokey/messaging';
 import { hideProbePaths, JsonLogger, ProbeServer, startProbeServer } from '@twokey/service-kit';
+import { AgentStatusProbe } from './agent/agent-status-probe';
 import { AdminApiModule, AdminApiRuntime } from './app.module';
 import { AdminTokens } from './auth/admin-tokens';
 import { authMiddleware } from './auth/auth.middleware';
@@ -117,6 +118,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
         readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       }),
       live: new LiveStreams(projection, metrics),
+      agent: new AgentStatusProbe(nc, subjects, log),
     };
     projection.start();
 

@@ -4,6 +4,8 @@ import type { NatsConnection } from 'nats';
 import type { EventStore } from '@twokey/event-store';
 import type { JsonLogger } from '@twokey/service-kit';
 import { ActivityController } from './activity/activity.controller';
+import { AgentController } from './agent/agent.controller';
+import { AgentStatusProbe } from './agent/agent-status-probe';
 import { SpacesController } from './allowlists/spaces.controller';
 import { UsersController } from './allowlists/users.controller';
 import { AdminTokens } from './auth/admin-tokens';
@@ -42,6 +44,7 @@ export interface AdminApiRuntime {
   tester: ConnectionTester;
   commands: PairingCommands;
   live: LiveStreams;
+  agent: AgentStatusProbe;
 }
 
 @Module({})
@@ -59,6 +62,7 @@ export class AdminApiModule {
         SpacesController,
         ActivityController,
         EventsController,
+        AgentController,
       ],
       providers: [
         { provide: ADMIN_API_CONFIG, useValue: rt.config },
@@ -74,6 +78,7 @@ export class AdminApiModule {
         { provide: ConnectionTester, useValue: rt.tester },
         { provide: PairingCommands, useValue: rt.commands },
         { provide: LiveStreams, useValue: rt.live },
+        { provide: AgentStatusProbe, useValue: rt.agent },
         { provide: APP_FILTER, useValue: new ProblemFilter(rt.log) },
       ],
     };

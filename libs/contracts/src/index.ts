@@ -7,5 +7,7 @@ export * from './delivery-report';
 export * from './capability-profile';
 export * from './events';
 export * from './rpc';
+export * from './agent-status';
+export * from './agent-webhook';
 export * from './subjects';
 export * from './contract-violation';

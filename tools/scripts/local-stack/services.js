@@ -28,10 +28,14 @@ const GATEWAYS = [
   { platform: 'line', defaultPort: 3015, requires: [['LINE_CHANNEL_SECRET'], ['LINE_CHANNEL_ACCESS_TOKEN']] },
 ];
 
+/** The agent bridge runs once an agent is named: an ACP command or a webhook (apps/agent-bridge). */
+const AGENT = { name: 'agent-bridge', portVar: 'AGENT_HTTP_PORT', defaultPort: 3020, requires: ['AGENT_COMMAND', 'AGENT_WEBHOOK_URL'] };
+
 /** Secrets of one service that no other child may receive. */
 const OWN_SECRETS = {
   'pairing-service': ['PAIRING_HMAC_SECRET', 'RPC_AUTH_SECRET'],
   'admin-api': ['ADMIN_TOKEN_HASHES', 'SESSION_SECRET', 'RPC_AUTH_SECRET'],
+  'agent-bridge': ['AGENT_WEBHOOK_SECRET'],
 };
 /** Secrets held by several services and no others: the reply capability key, never the admin-api's (or an agent's). */
 const SHARED_SECRETS = {
@@ -79,6 +83,13 @@ function planServices(env, root) {
       run.push({ name, main: main(name), port: port(env, `${prefix}HTTP_PORT`, g.defaultPort), platform: g.platform, connection: ids[i] });
     }
   });
+  if (!AGENT.requires.some((k) => isSet(env, k))) {
+    idle.push({ name: AGENT.name, reason: 'set AGENT_COMMAND (e.g. codex-acp) or AGENT_WEBHOOK_URL to talk to your agent' });
+  } else if (!fs.existsSync(main(AGENT.name))) {
+    idle.push({ name: AGENT.name, reason: `not in this build (${path.relative(root, main(AGENT.name))} is missing)` });
+  } else {
+    run.push({ name: AGENT.name, main: main(AGENT.name), port: port(env, AGENT.portVar, AGENT.defaultPort), agent: true });
+  }
   return { run, idle, connections: GATEWAYS.map((g, i) => ({ platform: g.platform, id: ids[i] })) };
 }
 
@@ -104,4 +115,4 @@ function childEnv(service, env, overrides) {
   return out;
 }
 
-module.exports = { CORE, GATEWAYS, SHARED_SECRETS, planServices, childEnv, connectionIds };
+module.exports = { CORE, GATEWAYS, AGENT, SHARED_SECRETS, planServices, childEnv, connectionIds };

@@ -8,6 +8,7 @@ import { renderOverview } from './pages/overview.js';
 import { connectionStatus, refreshStatuses } from './pages/status.js';
 import { renderMessaging } from './pages/messaging.js';
 import { renderAttention } from './pages/attention.js';
+import { renderAgent } from './pages/agent.js';
 
 const main = document.getElementById('main');
 
@@ -68,6 +69,7 @@ function route(path) {
       ? (el) => renderMessaging(el, { connection, refreshNav })
       : notFound(`There is no connection called “${id}”.`);
   }
+  if (/^\/console\/settings\/agent\/?$/.test(path)) return (el) => renderAgent(el);
   if (/^\/console\/activity\/attention\/?$/.test(path)) {
     return (el) => renderAttention(el, { connections: state.connections, refreshNav });
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   Actor,
+  AgentStatus,
   ApprovalHow,
   BotIdentity,
   ConnectionTestResult as GatewayConnectionTestResult,
@@ -180,3 +181,10 @@ export const ProblemSchema = z.object({
 });
 
 export { PlatformId };
+
+export const AgentView = z
+  .object({
+    running: z.boolean().meta({ description: 'An agent bridge answered its status now' }),
+    status: AgentStatus.nullable().meta({ description: "The bridge's own status; null when none answered" }),
+  })
+  .meta({ id: 'AgentView' });

@@ -24,6 +24,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent bridge: agent name and version, auth state, sessions, running turns, queue depth. running:false (200) when no bridge answers. */
+        get: operations["agentGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections": {
         parameters: {
             query?: never;
@@ -358,6 +375,52 @@ export interface components {
             displayName?: string;
             id: components["schemas"]["PlatformId"];
             username?: string;
+        };
+        AgentView: {
+            /** @description An agent bridge answered its status now */
+            running: boolean;
+            /** @description The bridge's own status; null when none answered */
+            status: {
+                agent: {
+                    name: string;
+                    title?: string | null;
+                    version?: string | null;
+                } | null;
+                /** @enum {string} */
+                auth: "unknown" | "ok" | "required";
+                deliveryFailures: number;
+                lastDeliveryFailure: {
+                    /** Format: date-time */
+                    at: string;
+                    connection: string;
+                    failure?: string;
+                    idempotencyKey: string;
+                    reason?: string;
+                } | null;
+                lastError: {
+                    /** Format: date-time */
+                    at: string;
+                    /** @enum {string} */
+                    kind: "auth-required" | "crashed" | "start-failed" | "webhook-failed" | "internal";
+                    message: string;
+                } | null;
+                loadSession: boolean;
+                /** @enum {string} */
+                mode: "acp" | "webhook" | "none";
+                pendingPermissions: number;
+                processes: {
+                    max: number;
+                    running: number;
+                };
+                queueDepth: number;
+                runningTurns: number;
+                sessions: number;
+                /** @enum {string} */
+                sessionScope: "thread" | "conversation" | "user";
+                /** Format: date-time */
+                since: string;
+                staleSkipped: number;
+            } | null;
         };
         AttentionItemView: {
             actorId: string;
@@ -729,6 +792,7 @@ export type SchemaActiveTokenView = components['schemas']['ActiveTokenView'];
 export type SchemaActor = components['schemas']['Actor'];
 export type SchemaAddSpaceBody = components['schemas']['AddSpaceBody'];
 export type SchemaAddUserBody = components['schemas']['AddUserBody'];
+export type SchemaAgentView = components['schemas']['AgentView'];
 export type SchemaAttentionItemView = components['schemas']['AttentionItemView'];
 export type SchemaAttentionPageView = components['schemas']['AttentionPageView'];
 export type SchemaConnectionList = components['schemas']['ConnectionList'];
@@ -802,6 +866,44 @@ export interface operations {
             };
             /** @description Unknown connection or resource */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong credentials after too many failed attempts from this address (Retry-After); right ones still pass */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    agentGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent bridge: agent name and version, auth state, sessions, running turns, queue depth. running:false (200) when no bridge answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentView"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

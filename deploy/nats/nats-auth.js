@@ -22,6 +22,12 @@ function sessionsBucket(prefix) {
   return `${prefix.toUpperCase().replace(/-/g, '_')}_ADMIN_SESSIONS`;
 }
 
+/** The object store buckets of snapshots, as libs/messaging `snapshotBucket` names them. */
+function snapshotBuckets(prefix) {
+  const upper = prefix.toUpperCase().replace(/-/g, '_');
+  return { PAIRING_SNAPSHOTS: `${upper}_PAIRING_SNAPSHOTS`, ADMIN_SNAPSHOTS: `${upper}_ADMIN_SNAPSHOTS` };
+}
+
 /** Each user may subscribe only to its own inbox prefix; the client must connect with this `inboxPrefix`. */
 function inboxPrefix(user) {
   return `_INBOX_${user}`;
@@ -82,7 +88,7 @@ function natsUsers(options = {}) {
   for (const c of connections) {
     if (!CONNECTION_PATTERN.test(c)) throw new Error(`connection id "${c}" must be 1-63 chars of a-z, 0-9, "_" or "-"`);
   }
-  const base = { prefix, ...streamNames(prefix), SESSIONS: sessionsBucket(prefix) };
+  const base = { prefix, ...streamNames(prefix), SESSIONS: sessionsBucket(prefix), ...snapshotBuckets(prefix) };
   const users = [];
   for (const def of definitions.users) {
     if (def.perConnection) for (const connection of connections) users.push(expandUser(def, { ...base, connection }));
@@ -155,6 +161,7 @@ module.exports = {
   DEFAULT_CONNECTIONS,
   streamNames,
   sessionsBucket,
+  snapshotBuckets,
   inboxPrefix,
   passwordEnvVar,
   generatePassword,

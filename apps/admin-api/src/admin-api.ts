@@ -31,6 +31,7 @@ import { NatsStatus } from './health/nats-status';
 import { serveOpenApi } from './http/openapi';
 import { Problem, sendProblem } from './http/problem';
 import { Projection } from './projection/projection';
+import { ReadModelSnapshots } from './projection/read-model-snapshots';
 
 export interface AdminApiOptions {
   log?: JsonLogger;
@@ -82,12 +83,20 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
     if (config.ENSURE_STREAMS) await ensureStreams(await nc.jetstreamManager(), subjects);
     const store: EventStore = new JetStreamEventStore({ nc, subjects });
     const decisions = new DecisionTally();
-    const projection = new Projection(
-      store,
-      log,
-      { maxAttentionGroups: config.ATTENTION_MAX_GROUPS },
-      { onFatal: options.onFatal, onApplied: (event) => decisions.observe(event) },
-    );
+    const readModelOptions = { maxAttentionGroups: config.ATTENTION_MAX_GROUPS };
+    const snapshots = config.SNAPSHOTS
+      ? await ReadModelSnapshots.open(nc, subjects, readModelOptions, {
+          create: config.ENSURE_STREAMS,
+          everyEvents: config.SNAPSHOT_EVERY_EVENTS,
+          everyMs: config.SNAPSHOT_EVERY_SECONDS * 1000,
+          log,
+        })
+      : undefined;
+    const projection = new Projection(store, log, readModelOptions, {
+      onFatal: options.onFatal,
+      onApplied: (event) => decisions.observe(event),
+      snapshots,
+    });
     const metrics = new AdminMetrics(projection, decisions);
     const tokens = new AdminTokens(config.ADMIN_TOKEN_HASHES);
     revocations = new KvRevocations(await openSessionRevocations(nc.jetstream(), subjects, { create: config.ENSURE_STREAMS }), log);

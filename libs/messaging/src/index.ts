@@ -3,3 +3,5 @@ export * from './streams';
 export * from './rpc';
 export * from './session-revocations';
 export * from './rpc-proof';
+export * from './snapshots';
+export * from './snapshot-writer';

@@ -2,6 +2,7 @@ import type { StoredEvent } from '@twokey/contracts';
 import type { EventStore, EventSubscription } from '@twokey/event-store';
 import { ChangeSink, ReadModelChange, ReadModelOptions, ReadModels, initialReadModels, project } from '@twokey/read-models';
 import type { JsonLogger } from '@twokey/service-kit';
+import type { ReadModelSnapshots } from './read-model-snapshots';
 
 interface Waiter {
   position: number;
@@ -14,11 +15,14 @@ export interface ProjectionHooks {
   onFatal?: (error: Error) => void;
   /** Each event, right after the read models took it (metrics count decisions here). */
   onApplied?: (event: StoredEvent) => void;
+  /** Where the read models start from (the latest valid snapshot) and are snapshotted to; absent: none. */
+  snapshots?: ReadModelSnapshots;
 }
 
 /**
- * Keeps the read models up to date: subscribes to the event store after its checkpoint (the position it already
- * reflects; 0 on a fresh start, so it catches up from the beginning), then follows live. Readers get snapshots
+ * Keeps the read models up to date: starts from the latest valid snapshot (if any), subscribes to the event store
+ * after the position the models reflect (0 without a snapshot, so it catches up from the beginning), then follows
+ * live. Readers get snapshots
  * through the read-models queries; commands wait here for their own position (read-your-writes).
  */
 export class Projection {
@@ -26,6 +30,7 @@ export class Projection {
   private subscription?: EventSubscription;
   private caughtUp = false;
   private failure?: Error;
+  private closed = false;
   private waiters: Waiter[] = [];
   private flushScheduled = false;
   private readonly listeners = new Set<ChangeSink>();
@@ -44,10 +49,16 @@ export class Projection {
   }
 
   start(): void {
-    const from = this.models.position;
     const started = Date.now();
+    const snapshots = this.hooks.snapshots;
+    void (snapshots ? snapshots.restore(this.models) : Promise.resolve(0)).then((snapshot) => {
+      if (!this.closed) this.follow(started, snapshot);
+    });
+  }
+
+  private follow(started: number, snapshot: number): void {
     const sub = this.store.subscribe({
-      afterPosition: from,
+      afterPosition: this.models.position,
       onEvent: (event) => this.apply(event),
       onError: (error) => this.fail(error),
     });
@@ -55,7 +66,13 @@ export class Projection {
     sub.caughtUp.then(
       () => {
         this.caughtUp = true;
-        this.log.info('projection caught up', { position: this.models.position, events: this.models.events, ms: Date.now() - started });
+        this.log.info('projection caught up', {
+          snapshot: snapshot || null,
+          position: this.models.position,
+          events: this.models.events,
+          ms: Date.now() - started,
+        });
+        this.hooks.snapshots?.start(this.models);
         this.flushWaiters();
       },
       (error: Error) => this.fail(error),
@@ -66,6 +83,7 @@ export class Projection {
     project(this.models, event, this.listeners.size > 0 ? this.emit : undefined);
     this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
     this.hooks.onApplied?.(event);
+    this.hooks.snapshots?.noteFolded(1);
     // Events of one commit share a position and arrive back to back: answer waiters once the whole commit is in.
     if (this.waiters.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -142,11 +160,13 @@ export class Projection {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.resolve(false);
     }
     this.listeners.clear();
     await this.subscription?.close();
+    await this.hooks.snapshots?.stop();
   }
 }

@@ -4,6 +4,7 @@
  * corrupt snapshot or one of another version is ignored, said so in the log, and the whole log is folded; an
  * unreadable event after the snapshot still stops the service (fail closed).
  */
+import { gzipSync } from 'node:zlib';
 import { accessStream, activityStream, type DomainEvent } from '@twokey/contracts';
 import { ensureStreams, openSnapshotBucket, SnapshotStore } from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
@@ -139,7 +140,8 @@ describe('pairing-service snapshots', () => {
 
     // A valid header over a body that was changed afterwards.
     const good = await store.save(total, Buffer.from(JSON.stringify(await fullFold())));
-    const tampered = Buffer.from(`${JSON.stringify(good)}\n${JSON.stringify({ ...(await fullFold()), observed: ['forged'] })}`);
+    const forged = gzipSync(JSON.stringify({ ...(await fullFold()), observed: ['forged'] }));
+    const tampered = Buffer.concat([Buffer.from(`${JSON.stringify(good)}\n`), forged]);
     await bucket.putBlob({ name: PAIRING_SNAPSHOT_KIND }, tampered);
     const changed = await startAndStop('snap-tampered');
     expect(changed.text).toContain('its body does not match its digest');

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import type { JetStreamClient, JetStreamManager, ObjectStore } from 'nats';
 import type { Subjects } from '@twokey/contracts';
 
@@ -41,8 +43,10 @@ export interface SnapshotHeader {
   position: number;
   /** SHA-256 of the subject and body of the commit at `position`, so a snapshot of another log is not trusted. */
   commit: string;
-  /** SHA-256 of the body. */
+  /** SHA-256 of the body (before compression). */
   body: string;
+  /** The body is stored gzipped: JSON state shrinks ~10×, so there are fewer chunks to write and read back. */
+  encoding: 'gzip';
   takenAt: string;
 }
 
@@ -50,6 +54,9 @@ export type SnapshotLoad =
   | { status: 'loaded'; header: SnapshotHeader; body: Buffer }
   | { status: 'absent' }
   | { status: 'ignored'; reason: string };
+
+const gzip = promisify(gzipCb);
+const gunzip = promisify(gunzipCb);
 
 const sha256 = (...parts: (string | Uint8Array)[]) => {
   const h = createHash('sha256');
@@ -80,10 +87,12 @@ export class SnapshotStore {
       position,
       commit: await this.commitDigest(position),
       body: sha256(body),
+      encoding: 'gzip',
       takenAt: now.toISOString(),
     };
     const line = Buffer.from(`${JSON.stringify(header)}\n`, 'utf8');
-    await this.bucket.putBlob({ name: this.kind }, Buffer.concat([line, body]));
+    // zlib's async API compresses on the thread pool, not on the event loop.
+    await this.bucket.putBlob({ name: this.kind }, Buffer.concat([line, await gzip(body, { level: 1 })]));
     return header;
   }
 
@@ -108,7 +117,13 @@ export class SnapshotStore {
       return { status: 'ignored', reason: `it is ${String(header.kind)} version ${String(header.version)}, this service folds ${this.kind} version ${this.version}` };
     }
     if (!Number.isSafeInteger(header.position) || header.position < 1) return { status: 'ignored', reason: 'its position is not a log position' };
-    const body = data.subarray(end + 1);
+    let body: Buffer;
+    try {
+      if (header.encoding !== 'gzip') throw new Error(`unknown encoding ${String(header.encoding)}`);
+      body = await gunzip(data.subarray(end + 1));
+    } catch (e) {
+      return { status: 'ignored', reason: `its body cannot be unpacked: ${(e as Error).message}` };
+    }
     if (sha256(body) !== header.body) return { status: 'ignored', reason: 'its body does not match its digest' };
     let commit: string;
     try {

@@ -142,7 +142,7 @@ function startRows(total: number, starts: ReplayPass['starts']): Row[] {
     ratio: s.with.rebuildMs / s.without.rebuildMs,
     unit: 'ms',
     verdict: verdict(s.with.rebuildMs <= 1_000),
-    note: `${what}: ${n(s.with.rebuildMs)} ms from its snapshot at position ${s.with.snapshot} (${n(s.snapshotBytes / 1024)} KiB, written in ${n(s.snapshotWriteMs)} ms off the event path) vs ${n(s.without.rebuildMs)} ms folding all ${n(total)} events; spawn → /readyz ${n(s.with.readyMs)} ms vs ${n(s.without.readyMs)} ms; peak RSS ${n(s.with.peakRssMiB)} vs ${n(s.without.peakRssMiB)} MiB`,
+    note: `${what}: ${n(s.with.rebuildMs)} ms from its snapshot at position ${s.with.snapshot} (${n(s.snapshotBytes / 1024)} KiB, written in ${n(s.snapshotWriteMs)} ms, of which ${n(s.snapshotCutMs)} ms in one go) vs ${n(s.without.rebuildMs)} ms folding all ${n(total)} events; spawn → /readyz ${n(s.with.readyMs)} ms vs ${n(s.without.readyMs)} ms; peak RSS ${n(s.with.peakRssMiB)} vs ${n(s.without.peakRssMiB)} MiB`,
   });
   return [
     row('pairing-service', 'its "state rehydrated" line (snapshot loaded and checked, tail folded)', starts.pairing),

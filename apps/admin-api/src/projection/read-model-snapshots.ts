@@ -70,10 +70,11 @@ export class ReadModelSnapshots {
     else this.foldedBeforeStart += n;
   }
 
-  /** Starts the cadence once the projection caught up. The models change in place: each cut encodes them at once. */
+  /** Starts the cadence once the projection caught up. The models change in place: each cut copies their maps at once. */
   start(models: ReadModels): void {
     if (!this.store) return;
-    this.writer = new SnapshotWriter(this.store, this.cadence, () => ({ position: models.position, body: Buffer.from(JSON.stringify(encodeReadModels(models)), 'utf8') }), this.log);
+    // encodeReadModels copies the maps into arrays; the records in them are never mutated (replaced on change).
+    this.writer = new SnapshotWriter(this.store, this.cadence, () => ({ position: models.position, data: encodeReadModels(models) }), this.log);
     this.writer.noteFolded(this.foldedBeforeStart);
     this.writer.start();
   }

@@ -79,10 +79,10 @@ export class StateSnapshots implements BeforeApplicationShutdown {
     this.writer.start();
   }
 
-  /** One synchronous cut: the registry changes in place, so the image is taken and encoded before any await. */
+  /** One synchronous cut: the registry changes its maps in place, so the image copies them before any await. */
   private cut(): SnapshotCut | undefined {
     const image = this.registry.image();
-    return image && { position: image.position, body: Buffer.from(JSON.stringify(image), 'utf8') };
+    return image && { position: image.position, data: image };
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -18,6 +18,7 @@ export declare function routeUrlEnvVar(node: number): string;
 export declare const DEFAULT_PREFIX: string;
 export declare const DEFAULT_CONNECTIONS: readonly string[];
 export declare function sessionsBucket(prefix: string): string;
+export declare function connectionTestsBucket(prefix: string): string;
 export declare function snapshotBuckets(prefix: string): { PAIRING_SNAPSHOTS: string; ADMIN_SNAPSHOTS: string };
 export declare function streamNames(prefix: string): { INBOUND: string; ADMITTED: string; OUTBOUND: string; EVENTS: string };
 export declare function inboxPrefix(user: string): string;

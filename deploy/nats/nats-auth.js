@@ -22,6 +22,11 @@ function sessionsBucket(prefix) {
   return `${prefix.toUpperCase().replace(/-/g, '_')}_ADMIN_SESSIONS`;
 }
 
+/** The KV bucket of the last connection tests, as libs/messaging `connectionTestsBucket` names it. */
+function connectionTestsBucket(prefix) {
+  return `${prefix.toUpperCase().replace(/-/g, '_')}_ADMIN_CONNECTION_TESTS`;
+}
+
 /** The object store buckets of snapshots, as libs/messaging `snapshotBucket` names them. */
 function snapshotBuckets(prefix) {
   const upper = prefix.toUpperCase().replace(/-/g, '_');
@@ -88,7 +93,13 @@ function natsUsers(options = {}) {
   for (const c of connections) {
     if (!CONNECTION_PATTERN.test(c)) throw new Error(`connection id "${c}" must be 1-63 chars of a-z, 0-9, "_" or "-"`);
   }
-  const base = { prefix, ...streamNames(prefix), SESSIONS: sessionsBucket(prefix), ...snapshotBuckets(prefix) };
+  const base = {
+    prefix,
+    ...streamNames(prefix),
+    SESSIONS: sessionsBucket(prefix),
+    CONNECTION_TESTS: connectionTestsBucket(prefix),
+    ...snapshotBuckets(prefix),
+  };
   const users = [];
   for (const def of definitions.users) {
     if (def.perConnection) for (const connection of connections) users.push(expandUser(def, { ...base, connection }));
@@ -162,6 +173,7 @@ module.exports = {
   streamNames,
   sessionsBucket,
   snapshotBuckets,
+  connectionTestsBucket,
   inboxPrefix,
   passwordEnvVar,
   generatePassword,

@@ -11,8 +11,8 @@ const dist = (lib) => require(path.join(__dirname, '..', '..', 'dist', 'libs', l
 const ACK_WAIT_MS = 60_000;
 
 const USAGE = `usage: node deploy/nats/provision.js
-  Creates or updates the streams (libs/messaging ensureStreams), the KV bucket of logged-out sessions, the
-  snapshot buckets of the pairing-service and the admin-api, and the durable pull consumers
+  Creates or updates the streams (libs/messaging ensureStreams), the KV buckets of logged-out sessions and of the
+  last connection tests, the snapshot buckets of the pairing-service and the admin-api, and the durable pull consumers
   gateway-<connection> (on the outbound stream) and agent (on the admitted stream).
   Environment: NATS_URL, NATS_USER (provisioner), NATS_PASSWORD, TWOKEY_SUBJECT_PREFIX (twokey),
   STREAM_REPLICAS (1; 3 on a 3-node cluster), TWOKEY_CONNECTIONS (telegram,discord,slack,mattermost,feishu,line),
@@ -54,7 +54,7 @@ async function ensureConsumers(jsm, s, connections) {
  *           connections: readonly string[], timeoutMs?: number, log?: (line: string) => void }} o
  */
 async function provision(o) {
-  const { connectNats, ensureStreams, openSessionRevocations, openSnapshotBucket, DEFAULT_STREAM_OPTIONS } = dist('messaging');
+  const { connectNats, ensureStreams, openSessionRevocations, openConnectionTests, openSnapshotBucket, DEFAULT_STREAM_OPTIONS } = dist('messaging');
   const { subjects } = dist('contracts');
   const s = subjects(o.prefix);
   const log = o.log ?? (() => undefined);
@@ -72,6 +72,7 @@ async function provision(o) {
       const transportMaxBytes = { ...DEFAULT_STREAM_OPTIONS.transportMaxBytes, ...o.transportMaxBytes };
       await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: o.replicas, manageReplicas: true, manageLimits: true, transportMaxBytes });
       await openSessionRevocations(nc.jetstream(), s, { create: true, replicas: o.replicas });
+      await openConnectionTests(nc.jetstream(), s, { create: true, replicas: o.replicas });
       for (const owner of ['pairing-service', 'admin-api']) await openSnapshotBucket(nc.jetstream(), s, owner, { create: true, replicas: o.replicas });
       const created = await ensureConsumers(jsm, s, o.connections);
       log(`streams ready (${Object.values(s.streams).join(', ')}; replicas ${o.replicas})` +

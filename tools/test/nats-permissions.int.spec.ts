@@ -5,7 +5,7 @@ import { AckPolicy, connect, headers, JSONCodec, NatsConnection, NatsError, Stat
 import { subjects } from '@twokey/contracts';
 import { z } from 'zod';
 import {
-  connectNats, openSessionRevocations, openSnapshotBucket, RpcProof, rpcRequest, RpcUnauthenticated, serveRpc, sessionRevocationsBucket,
+  connectionTestsBucket, connectNats, openConnectionTests, openSessionRevocations, openSnapshotBucket, RpcProof, rpcRequest, RpcUnauthenticated, serveRpc, sessionRevocationsBucket,
   snapshotBucket, SnapshotStore, type SnapshotOwner,
 } from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
@@ -300,6 +300,25 @@ describe('admin-api', () => {
       const nc = await as(user);
       await expectPublishDenied(nc, `$KV.${sessionRevocationsBucket(s)}.forged`);
       await expectRequestDenied(nc, `$JS.API.CONSUMER.CREATE.KV_${sessionRevocationsBucket(s)}`);
+    }
+  });
+});
+
+describe('connection tests bucket', () => {
+  it('the admin-api replicas share the last connection tests; no other user reads or writes them', async () => {
+    const kv = await openConnectionTests((await as('admin-api')).jetstream(), s, { create: false });
+    await kv.put('telegram', JSON.stringify({ ok: true, at: new Date().toISOString() }));
+    const other = await openConnectionTests((await as('admin-api')).jetstream(), s, { create: false });
+    // The admin-api reads the bucket by watching it (KvConnectionTests), as every replica does.
+    for await (const e of await other.watch()) {
+      expect([e.key, e.json()]).toEqual(['telegram', expect.objectContaining({ ok: true })]);
+      break;
+    }
+    for (const user of ['agent', 'gateway-telegram', 'pairing-service']) {
+      const nc = await as(user);
+      await expectPublishDenied(nc, `$KV.${connectionTestsBucket(s)}.telegram`);
+      await expectRequestDenied(nc, `$JS.API.CONSUMER.CREATE.KV_${connectionTestsBucket(s)}`);
+      await expectRequestDenied(nc, `$JS.API.STREAM.INFO.KV_${connectionTestsBucket(s)}`);
     }
   });
 });

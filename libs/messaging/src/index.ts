@@ -5,3 +5,4 @@ export * from './session-revocations';
 export * from './rpc-proof';
 export * from './snapshots';
 export * from './snapshot-writer';
+export * from './connection-tests';

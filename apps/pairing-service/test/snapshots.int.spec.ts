@@ -14,6 +14,8 @@ import { PAIRING_SNAPSHOT_KIND, PAIRING_SNAPSHOT_VERSION } from '../src/state/st
 import { ADMIN, inbound, LogCapture, NatsClient, testConfig, until } from './support';
 
 const HMAC = 'c'.repeat(64);
+/** One durable consumer, as every replica of a deployment shares: a snapshot is valid for its consumer only. */
+const CONSUMER = 'pairing-service';
 
 describe('pairing-service snapshots', () => {
   let nats: NatsHarness;
@@ -72,7 +74,7 @@ describe('pairing-service snapshots', () => {
 
   async function snapshots(): Promise<SnapshotStore> {
     const bucket = await openSnapshotBucket(client.nc.jetstream(), client.s, 'pairing-service', { create: true });
-    return new SnapshotStore(bucket, client.jsm, client.s.streams.events, PAIRING_SNAPSHOT_KIND, PAIRING_SNAPSHOT_VERSION);
+    return new SnapshotStore(bucket, client.jsm, client.s.streams.events, PAIRING_SNAPSHOT_KIND, `${PAIRING_SNAPSHOT_VERSION}, consumer ${CONSUMER}`);
   }
 
   /** Runs the service until it has written a snapshot at the log's head; returns its log lines. */
@@ -98,12 +100,12 @@ describe('pairing-service snapshots', () => {
 
   it('a restart with a snapshot folds only the tail and ends in the state of a full fold', async () => {
     const before = await writeLog(40);
-    const first = await runUntilSnapshot('snap-1');
+    const first = await runUntilSnapshot(CONSUMER);
     expect(rehydrated(first)).toMatchObject({ snapshot: null, events: before });
     const snapshotAt = await client.store.headPosition();
 
     const tail = await writeLog(10);
-    const second = await runUntilSnapshot('snap-2');
+    const second = await runUntilSnapshot(CONSUMER);
     expect(second.text).toContain('state snapshot loaded');
     // Only the events after the snapshot were read.
     expect(rehydrated(second)).toMatchObject({ snapshot: snapshotAt, events: tail });
@@ -116,7 +118,7 @@ describe('pairing-service snapshots', () => {
 
     // And it decides on that state: a user approved before the snapshot is admitted.
     const logs = new LogCapture();
-    const service = createPairingService(testConfig(nats, { CONSUMER_NAME: 'snap-3' }), { logger: logs.logger, onFatal: () => undefined });
+    const service = createPairingService(testConfig(nats, { CONSUMER_NAME: CONSUMER }), { logger: logs.logger, onFatal: () => undefined });
     await service.start();
     try {
       const seq = await client.publish(inbound({ actor: { id: 'u3' }, text: 'hello after a snapshot' }));
@@ -133,7 +135,7 @@ describe('pairing-service snapshots', () => {
     const bucket = await openSnapshotBucket(client.nc.jetstream(), client.s, 'pairing-service', { create: true });
 
     await bucket.putBlob({ name: PAIRING_SNAPSHOT_KIND }, Buffer.from('{"kind":"pairing-state","version":"garbage\n{{{{'));
-    const corrupt = await startAndStop('snap-corrupt');
+    const corrupt = await startAndStop();
     expect(corrupt.text).toContain('state snapshot ignored: folding the whole log from the start');
     expect(corrupt.text).toContain('its header cannot be read');
     expect(rehydrated(corrupt).snapshot).toBeNull();
@@ -143,14 +145,22 @@ describe('pairing-service snapshots', () => {
     const forged = gzipSync(JSON.stringify({ ...(await fullFold()), observed: ['forged'] }));
     const tampered = Buffer.concat([Buffer.from(`${JSON.stringify(good)}\n`), forged]);
     await bucket.putBlob({ name: PAIRING_SNAPSHOT_KIND }, tampered);
-    const changed = await startAndStop('snap-tampered');
+    const changed = await startAndStop();
     expect(changed.text).toContain('its body does not match its digest');
 
     const stale = new SnapshotStore(bucket, client.jsm, client.s.streams.events, PAIRING_SNAPSHOT_KIND, 'registry 0, access-state 0');
     await stale.save(total, Buffer.from(JSON.stringify(await fullFold())));
-    const old = await startAndStop('snap-stale');
+    const old = await startAndStop();
     expect(old.text).toContain('state snapshot ignored: folding the whole log from the start');
     expect(old.text).toContain('version registry 0, access-state 0');
+
+    // A valid snapshot, but taken for another consumer (its counted sequences were pruned at that one's ack floor).
+    await store.save(total, Buffer.from(JSON.stringify(await fullFold())));
+    const logs = new LogCapture();
+    const service = createPairingService(testConfig(nats, { CONSUMER_NAME: 'another-consumer', SNAPSHOT_EVERY_SECONDS: '3600', SNAPSHOT_EVERY_EVENTS: '100000000' }), { logger: logs.logger, onFatal: () => undefined });
+    await service.start();
+    await service.stop();
+    expect(logs.text).toContain(`this service folds pairing-state version ${PAIRING_SNAPSHOT_VERSION}, consumer another-consumer`);
 
     for (const logs of [corrupt, changed, old]) {
       expect(rehydrated(logs).snapshot).toBeNull();
@@ -159,7 +169,8 @@ describe('pairing-service snapshots', () => {
   });
 
   it('still stops on an unreadable event after a valid snapshot (fail closed)', async () => {
-    await runUntilSnapshot('snap-before-corrupt');
+    await writeLog(2);
+    await runUntilSnapshot(CONSUMER);
     const body = {
       stream: accessStream('telegram'),
       firstVersion: 10_000,
@@ -171,15 +182,15 @@ describe('pairing-service snapshots', () => {
     };
     const bad = (await client.nc.jetstream().publish(client.s.events(accessStream('telegram')), JSON.stringify(body))).seq;
     const logs = new LogCapture();
-    const service = createPairingService(testConfig(nats, { CONSUMER_NAME: 'snap-fail' }), { logger: logs.logger, onFatal: () => undefined });
+    const service = createPairingService(testConfig(nats, { CONSUMER_NAME: CONSUMER }), { logger: logs.logger, onFatal: () => undefined });
     await expect(service.start()).rejects.toThrow(new RegExp(`position ${bad}`));
     expect(logs.text).toContain('state snapshot loaded');
     await client.jsm.streams.deleteMessage(client.s.streams.events, bad);
   });
 
-  async function startAndStop(consumer: string): Promise<LogCapture> {
+  async function startAndStop(): Promise<LogCapture> {
     const logs = new LogCapture();
-    const service = createPairingService(testConfig(nats, { CONSUMER_NAME: consumer, SNAPSHOT_EVERY_SECONDS: '3600', SNAPSHOT_EVERY_EVENTS: '100000000' }), {
+    const service = createPairingService(testConfig(nats, { CONSUMER_NAME: CONSUMER, SNAPSHOT_EVERY_SECONDS: '3600', SNAPSHOT_EVERY_EVENTS: '100000000' }), {
       logger: logs.logger,
       onFatal: () => undefined,
     });

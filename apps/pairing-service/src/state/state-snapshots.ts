@@ -40,7 +40,9 @@ export class StateSnapshots implements BeforeApplicationShutdown {
     try {
       const js = this.nc.jetstream();
       const bucket = await openSnapshotBucket(js, this.s, 'pairing-service', { create: this.config.ensureStreams });
-      this.store = new SnapshotStore(bucket, await this.nc.jetstreamManager(), this.s.streams.events, PAIRING_SNAPSHOT_KIND, PAIRING_SNAPSHOT_VERSION);
+      // The counted sequences are pruned at this consumer's ack floor: a snapshot is only valid for the same consumer.
+      const version = `${PAIRING_SNAPSHOT_VERSION}, consumer ${this.config.consumerName}`;
+      this.store = new SnapshotStore(bucket, await this.nc.jetstreamManager(), this.s.streams.events, PAIRING_SNAPSHOT_KIND, version);
     } catch (e) {
       this.logger.warn('state snapshots unavailable (bucket cannot be opened): folding the whole log, writing none', { error: e });
       return 0;

@@ -10,7 +10,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { NatsConnection } from 'nats';
 import { subjects as subjectsOf } from '@twokey/contracts';
 import { EventStore, JetStreamEventStore } from '@twokey/event-store';
-import { connectNats, ensureStreams, openConnectionTests, openSessionRevocations, RpcProof } from '@twokey/messaging';
+import { connectNats, ensureStreams, openSessionRevocations, RpcProof } from '@twokey/messaging';
 import { JsonLogger } from '@twokey/service-kit';
 import { AdminApiModule, AdminApiRuntime } from './app.module';
 import { AdminTokens } from './auth/admin-tokens';
@@ -24,7 +24,7 @@ import type { AdminApiConfig } from './config';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { ConnectionTester } from './connections/connection-tester';
 import { GatewayStatusProbe } from './connections/gateway-status';
-import { KvConnectionTests } from './connections/shared-connection-tests';
+import { sharedConnectionTests, type ConnectionTests } from './connections/shared-connection-tests';
 import { LiveStreams } from './events/live-streams';
 import { DecisionTally } from './health/decisions';
 import { AdminMetrics } from './health/metrics';
@@ -80,7 +80,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
   const subjects = subjectsOf(config.TWOKEY_SUBJECT_PREFIX);
   const nc: NatsConnection = await connectNats({ url: config.NATS_URL, user: config.NATS_USER, password: config.NATS_PASSWORD, name: 'admin-api' });
   let revocations: KvRevocations | undefined;
-  let connectionTests: KvConnectionTests | undefined;
+  let connectionTests: ConnectionTests | undefined;
   try {
     if (config.ENSURE_STREAMS) await ensureStreams(await nc.jetstreamManager(), subjects);
     const store: EventStore = new JetStreamEventStore({ nc, subjects });
@@ -103,8 +103,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
     const tokens = new AdminTokens(config.ADMIN_TOKEN_HASHES);
     revocations = new KvRevocations(await openSessionRevocations(nc.jetstream(), subjects, { create: config.ENSURE_STREAMS }), log);
     await revocations.start();
-    connectionTests = new KvConnectionTests(await openConnectionTests(nc.jetstream(), subjects, { create: config.ENSURE_STREAMS }), log);
-    await connectionTests.start();
+    connectionTests = await sharedConnectionTests(nc, subjects, config, log);
     const registry = new ConnectionRegistry(config.CONNECTIONS, projection, new GatewayStatusProbe(nc, subjects, log), connectionTests);
     const rt: AdminApiRuntime = {
       config,
@@ -155,14 +154,14 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
         rt.live.closeAll();
         await app.close();
         revocations?.stop();
-        connectionTests?.stop();
+        connectionTests?.stop?.();
         await projection.close();
         await nc.drain().catch(() => nc.close());
       },
     };
   } catch (e) {
     revocations?.stop();
-    connectionTests?.stop();
+    connectionTests?.stop?.();
     await nc.close();
     throw e;
   }

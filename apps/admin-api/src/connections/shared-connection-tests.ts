@@ -1,6 +1,7 @@
-import type { KV, KvEntry, QueuedIterator } from 'nats';
+import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
+import type { BotIdentity, ConnectionTestResult, Subjects } from '@twokey/contracts';
+import { openConnectionTests } from '@twokey/messaging';
 import type { JsonLogger } from '@twokey/service-kit';
-import type { BotIdentity, ConnectionTestResult } from '@twokey/contracts';
 
 /** A connection test as the API answers it: `bot` is always there, null when the test failed. */
 export type LastConnectionTest = Omit<ConnectionTestResult, 'bot'> & { bot: BotIdentity | null; at: string };
@@ -9,6 +10,7 @@ export type LastConnectionTest = Omit<ConnectionTestResult, 'bot'> & { bot: BotI
 export interface ConnectionTests {
   get(connection: string): LastConnectionTest | undefined;
   record(connection: string, result: LastConnectionTest): void;
+  stop?(): void;
 }
 
 /** One replica's memory (unit tests; an admin-api without the bucket). */
@@ -71,5 +73,20 @@ export class KvConnectionTests implements ConnectionTests {
 
   stop(): void {
     this.watcher?.stop();
+  }
+}
+
+/**
+ * The shared tests, or this replica's memory when the bucket cannot be opened (a deployment not provisioned since
+ * the bucket was added): the connection tests still work, each replica then shows only its own.
+ */
+export async function sharedConnectionTests(nc: NatsConnection, s: Subjects, o: { ENSURE_STREAMS: boolean }, log: JsonLogger): Promise<ConnectionTests> {
+  try {
+    const tests = new KvConnectionTests(await openConnectionTests(nc.jetstream(), s, { create: o.ENSURE_STREAMS }), log);
+    await tests.start();
+    return tests;
+  } catch (e) {
+    log.warn('connection test bucket unavailable: each replica shows only the tests it ran', { error: (e as Error).message });
+    return new MemoryConnectionTests();
   }
 }

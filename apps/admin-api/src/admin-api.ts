@@ -32,7 +32,7 @@ import { NatsStatus } from './health/nats-status';
 import { serveOpenApi } from './http/openapi';
 import { Problem, sendProblem } from './http/problem';
 import { Projection } from './projection/projection';
-import { ReadModelSnapshots } from './projection/read-model-snapshots';
+import { ReadModelSnapshots, type SnapshotCounters } from './projection/read-model-snapshots';
 
 export interface AdminApiOptions {
   log?: JsonLogger;
@@ -71,6 +71,23 @@ function jsonBody() {
     });
 }
 
+/** The metrics' totals (events applied by type, decisions) carried in the read-model snapshots. */
+function metricCounters(projection: () => Projection, decisions: DecisionTally): SnapshotCounters {
+  return {
+    image: () => ({ applied: [...projection().eventsByType()], decisions: decisions.image() }),
+    prepare(image, position) {
+      const i = image as { applied: [string, number][]; decisions: ReturnType<DecisionTally['image']> };
+      if (!Array.isArray(i?.applied) || !Array.isArray(i.decisions)) throw new TypeError('no metric counters in the snapshot');
+      const applied = i.applied.map(([type, n]) => [String(type), Number(n)] as [string, number]);
+      const tally = i.decisions.map(([connection, types]) => [String(connection), [...types]] as (typeof i.decisions)[number]);
+      return () => {
+        projection().restoreEventsByType(applied);
+        decisions.restore(tally, position);
+      };
+    },
+  };
+}
+
 /**
  * Builds and starts the admin-api: NATS, event store, projection (catching up in the background; /readyz says
  * when), the Nest app with auth before routing, and the HTTP listener. Used by main.ts and by the tests.
@@ -86,15 +103,16 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
     const store: EventStore = new JetStreamEventStore({ nc, subjects });
     const decisions = new DecisionTally();
     const readModelOptions = { maxAttentionGroups: config.ATTENTION_MAX_GROUPS };
-    const snapshots = config.SNAPSHOTS
+    const snapshots: ReadModelSnapshots | undefined = config.SNAPSHOTS
       ? await ReadModelSnapshots.open(nc, subjects, readModelOptions, {
           create: config.ENSURE_STREAMS,
           everyEvents: config.SNAPSHOT_EVERY_EVENTS,
           everyMs: config.SNAPSHOT_EVERY_SECONDS * 1000,
           log,
+          counters: metricCounters((): Projection => projection, decisions),
         })
       : undefined;
-    const projection = new Projection(store, log, readModelOptions, {
+    const projection: Projection = new Projection(store, log, readModelOptions, {
       onFatal: options.onFatal,
       onApplied: (event) => decisions.observe(event),
       snapshots,

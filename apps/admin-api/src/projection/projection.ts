@@ -147,6 +147,11 @@ export class Projection {
     return this.byType;
   }
 
+  /** Before `start`: the applied-events counts a snapshot carried on from the process that wrote it. */
+  restoreEventsByType(counts: readonly [string, number][]): void {
+    for (const [type, n] of counts) this.byType.set(String(type), Number(n));
+  }
+
   headPosition(): Promise<number> {
     return this.store.headPosition();
   }

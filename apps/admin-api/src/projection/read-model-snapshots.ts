@@ -13,6 +13,23 @@ import {
 import type { JsonLogger } from '@twokey/service-kit';
 
 export const READ_MODELS_SNAPSHOT_KIND = 'read-models';
+/** Bump when AdminSnapshot changes; readModelsVersion covers the models and their options. */
+const ADMIN_SNAPSHOT_LAYOUT = 1;
+
+/** What an admin-api snapshot holds: the read models and the counters the metrics read, at one position. */
+interface AdminSnapshot {
+  models: EncodedReadModels;
+  counters: unknown;
+}
+
+/**
+ * Counters that go on across restarts (the metrics' totals): taken with each cut, restored with the models.
+ * `prepare` checks an image and returns what applies it (which cannot fail), so a bad image changes nothing.
+ */
+export interface SnapshotCounters {
+  image(): unknown;
+  prepare(image: unknown, position: number): () => void;
+}
 
 /**
  * Snapshots of the read models in the bucket <PREFIX>_ADMIN_SNAPSHOTS. `restore` loads the latest one that passes
@@ -28,14 +45,20 @@ export class ReadModelSnapshots {
     private readonly store: SnapshotStore | undefined,
     private readonly cadence: SnapshotCadence,
     private readonly log: JsonLogger,
+    private readonly counters?: SnapshotCounters,
   ) {}
 
   /** Binds to (or, with `create`, makes) the bucket; without it the projection just replays the whole log. */
-  static async open(nc: NatsConnection, s: Subjects, options: Partial<ReadModelOptions>, o: SnapshotCadence & { create: boolean; log: JsonLogger }): Promise<ReadModelSnapshots> {
+  static async open(
+    nc: NatsConnection,
+    s: Subjects,
+    options: Partial<ReadModelOptions>,
+    o: SnapshotCadence & { create: boolean; log: JsonLogger; counters?: SnapshotCounters },
+  ): Promise<ReadModelSnapshots> {
     try {
       const bucket = await openSnapshotBucket(nc.jetstream(), s, 'admin-api', { create: o.create });
-      const store = new SnapshotStore(bucket, await nc.jetstreamManager(), s.streams.events, READ_MODELS_SNAPSHOT_KIND, readModelsVersion({ ...DEFAULT_READ_MODEL_OPTIONS, ...options }));
-      return new ReadModelSnapshots(store, o, o.log);
+      const store = new SnapshotStore(bucket, await nc.jetstreamManager(), s.streams.events, READ_MODELS_SNAPSHOT_KIND, `${readModelsVersion({ ...DEFAULT_READ_MODEL_OPTIONS, ...options })}, layout ${ADMIN_SNAPSHOT_LAYOUT}`);
+      return new ReadModelSnapshots(store, o, o.log, o.counters);
     } catch (e) {
       o.log.warn('read-model snapshots unavailable (bucket cannot be opened): replaying the whole log, writing none', { error: e });
       return new ReadModelSnapshots(undefined, o, o.log);
@@ -55,7 +78,10 @@ export class ReadModelSnapshots {
       return 0;
     }
     try {
-      restoreReadModels(models, JSON.parse(loaded.body.toString('utf8')) as EncodedReadModels);
+      const snapshot = JSON.parse(loaded.body.toString('utf8')) as AdminSnapshot;
+      const applyCounters = this.counters?.prepare(snapshot.counters, loaded.header.position);
+      restoreReadModels(models, snapshot.models);
+      applyCounters?.();
     } catch (e) {
       this.log.warn('read-model snapshot ignored: replaying the whole log from the start', { reason: `its body cannot be decoded: ${(e as Error).message}` });
       return 0;
@@ -74,7 +100,11 @@ export class ReadModelSnapshots {
   start(models: ReadModels): void {
     if (!this.store) return;
     // encodeReadModels copies the maps into arrays; the records in them are never mutated (replaced on change).
-    this.writer = new SnapshotWriter(this.store, this.cadence, () => ({ position: models.position, data: encodeReadModels(models) }), this.log);
+    const cut = () => {
+      const data: AdminSnapshot = { models: encodeReadModels(models), counters: this.counters?.image() ?? null };
+      return { position: models.position, data };
+    };
+    this.writer = new SnapshotWriter(this.store, this.cadence, cut, this.log);
     this.writer.noteFolded(this.foldedBeforeStart);
     this.writer.start();
   }

@@ -22,8 +22,8 @@ export interface ProjectionHooks {
 /**
  * Keeps the read models up to date: starts from the latest valid snapshot (if any), subscribes to the event store
  * after the position the models reflect (0 without a snapshot, so it catches up from the beginning), then follows
- * live. Readers get snapshots
- * through the read-models queries; commands wait here for their own position (read-your-writes).
+ * live. Readers get snapshots through the read-models queries; commands wait here for their own position
+ * (read-your-writes).
  */
 export class Projection {
   readonly models: ReadModels;

@@ -104,9 +104,9 @@ export class AccessRegistry {
   }
 
   /**
-   * The whole state as plain data, taken synchronously so it is one consistent cut at `position`. Only feed-applied
-   * events are in it: a commit of this replica that the feed has not yet delivered is left out (the fold forward
-   * from the snapshot's position delivers it), so the image is exactly a fold of the log up to `position`.
+   * The whole state as plain data, taken synchronously so it is one consistent cut at `position`: exactly the fold
+   * of the log up to there. Undefined while a commit of this replica is applied ahead of the feed (the state then
+   * holds an event past `position`); the snapshot cadence tries again at its next tick.
    */
   image(): RegistryImage | undefined {
     for (const p of this.ahead) if (p > this.feedPosition) return undefined;

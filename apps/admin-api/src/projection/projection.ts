@@ -51,9 +51,16 @@ export class Projection {
   start(): void {
     const started = Date.now();
     const snapshots = this.hooks.snapshots;
-    void (snapshots ? snapshots.restore(this.models) : Promise.resolve(0)).then((snapshot) => {
-      if (!this.closed) this.follow(started, snapshot);
-    });
+    const restored = snapshots ? snapshots.restore(this.models) : Promise.resolve(0);
+    void restored
+      .catch((error: Error) => {
+        // restore() reports every bad snapshot itself; this is an unexpected failure, and the models are untouched.
+        this.log.warn('read-model snapshot not loaded: replaying the whole log from the start', { error });
+        return 0;
+      })
+      .then((snapshot) => {
+        if (!this.closed) this.follow(started, snapshot);
+      });
   }
 
   private follow(started: number, snapshot: number): void {

@@ -47,7 +47,7 @@ export class StateSnapshots implements BeforeApplicationShutdown {
       this.logger.warn('state snapshots unavailable (bucket cannot be opened): folding the whole log, writing none', { error: e });
       return 0;
     }
-    const loaded = await this.store.load();
+    const loaded = await this.store.load().catch((e: Error) => ({ status: 'ignored' as const, reason: e.message }));
     if (loaded.status === 'absent') {
       this.logger.info('no state snapshot yet: folding the whole log');
       return 0;

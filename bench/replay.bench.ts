@@ -12,7 +12,7 @@ import { type Bench, type BenchContext, verdict } from './lib/bench';
 import { EventLogWriter } from './lib/event-log';
 import { type BenchNats, startBenchNats } from './lib/nats';
 import { MemorySampler, ROOT, ServiceProcess } from './lib/processes';
-import { pairingEnv, rehydrationMs, startService } from './lib/services';
+import { snapshotStarts, type SnapshotStarts } from './lib/snapshot-starts';
 import { profileArgs } from './lib/profile';
 import { nowMs, perSecond } from './lib/stats';
 import { SERVICE_DENIALS_PER_COMMIT, writeSyntheticLog } from './lib/synthetic-log';
@@ -37,6 +37,8 @@ interface ReplayPass {
   runs: CliRun[];
   /** The pairing-service's rehydration from the same log (when asked for). */
   rehydration?: { ms: number; maxRssMiB: number };
+  /** Both services started without and then with a snapshot of this log (when asked for). */
+  starts?: { pairing: SnapshotStarts; admin: SnapshotStarts };
   commits: number;
   writeRate: number;
   /** Events per second of a raw read of the same log (messages read, no decoding). */
@@ -108,28 +110,45 @@ async function replayPass(
     }
 
     let rehydration: ReplayPass['rehydration'];
+    let starts: ReplayPass['starts'];
     if (rehydrate) {
-      // The pairing-service reads the whole log at every start too (denials included: it keeps the inbound
-      // sequences they count), so a log that grows with floods makes its start slower.
-      ctx.log(`replay (${name}): pairing-service rehydrating from the same log`);
-      const started = await startService('pairing-service', await pairingEnv(nats), { logName: `replay-pairing-service-${name}`, readyTimeoutMs: 600_000 });
-      const memory = started.process.memory();
-      await started.process.stop();
-      const ms = rehydrationMs(started.process.output);
-      if (ms === undefined) throw new Error(`the pairing-service logged no "state rehydrated" line:\n${started.process.output.slice(-2_000)}`);
-      rehydration = { ms, maxRssMiB: memory?.peakMiB ?? NaN };
+      // Each service folds the whole log at a start without a snapshot (the pairing-service reads denials too: it
+      // keeps the inbound sequences they count), then writes a snapshot and starts again from it.
+      const pairing = await snapshotStarts(ctx, nats, 'pairing-service', `replay-${name}`);
+      rehydration = { ms: pairing.without.rebuildMs, maxRssMiB: pairing.without.peakRssMiB };
+      const admin = await snapshotStarts(ctx, nats, 'admin-api', `replay-${name}`);
+      starts = { pairing, admin };
     }
 
     ctx.log(`replay (${name}): raw read of the same log (baseline)`);
     const raw = await rawRead(nats);
     if (raw.messages !== writer.commits) throw new Error(`the raw read saw ${raw.messages} messages, ${writer.commits} commits were written`);
-    return { runs, rehydration, commits: writer.commits, writeRate, rawRate: perSecond(writer.written, raw.ms) };
+    return { runs, rehydration, starts, commits: writer.commits, writeRate, rawRate: perSecond(writer.written, raw.ms) };
   } finally {
     await nats.close();
   }
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/** Start-up with a snapshot beside the same start without one: measured = with, baseline = without. */
+function startRows(total: number, starts: ReplayPass['starts']): Row[] {
+  if (!starts) return [];
+  const row = (app: string, what: string, s: SnapshotStarts): Row => ({
+    name: `4. ${app} start-up on the ${n(total)}-event log, from a snapshot (no-snapshot figure as baseline)`,
+    target: '≤ 1 s',
+    measured: s.with.rebuildMs,
+    baseline: s.without.rebuildMs,
+    ratio: s.with.rebuildMs / s.without.rebuildMs,
+    unit: 'ms',
+    verdict: verdict(s.with.rebuildMs <= 1_000),
+    note: `${what}: ${n(s.with.rebuildMs)} ms from its snapshot at position ${s.with.snapshot} (${n(s.snapshotBytes / 1024)} KiB, written in ${n(s.snapshotWriteMs)} ms, of which ${n(s.snapshotCutMs)} ms in one go) vs ${n(s.without.rebuildMs)} ms folding all ${n(total)} events; spawn → /readyz ${n(s.with.readyMs)} ms vs ${n(s.without.readyMs)} ms; peak RSS ${n(s.with.peakRssMiB)} vs ${n(s.without.peakRssMiB)} MiB`,
+  });
+  return [
+    row('pairing-service', 'its "state rehydrated" line (snapshot loaded and checked, tail folded)', starts.pairing),
+    row('admin-api', 'its "projection caught up" line (snapshot loaded and checked, tail projected)', starts.admin),
+  ];
+}
 
 export const replayBench: Bench = {
   id: '4',
@@ -184,6 +203,7 @@ export const replayBench: Bench = {
           ? `its "state rehydrated" log line: ${n(flood.rehydration.ms)} ms, peak RSS ${n(flood.rehydration.maxRssMiB)} MiB; it reads every event at each start, so a log grown by floods lengthens its start (see docs/performance.md)`
           : 'not measured',
       },
+      ...startRows(total, flood.starts),
       {
         name: '4. replay peak memory (RSS of the CLI process)',
         target: 'reported',

@@ -14,6 +14,7 @@ import { type BenchNats, startBenchNats } from './lib/nats';
 import { ROOT, ServiceProcess } from './lib/processes';
 import { profileArgs } from './lib/profile';
 import { adminEnv, pairingEnv, rehydrationMs, startService } from './lib/services';
+import { snapshotStarts } from './lib/snapshot-starts';
 import { freePort } from '@twokey/test-support';
 import type { Row } from './lib/table';
 
@@ -79,7 +80,8 @@ export const startupBench: Bench = {
       }
       await writer.flush();
       ctx.log('startup: pairing-service rehydrating them');
-      const loaded = await startService('pairing-service', await pairingEnv(nats), { logName: 'startup-pairing-service-100k', nodeArgs: profileArgs(ctx, 'startup-pairing-service-100k'), readyTimeoutMs: 300_000 });
+      // No snapshot here (this row is the fold of the whole log); the snapshot rows below write and use one.
+      const loaded = await startService('pairing-service', await pairingEnv(nats, { SNAPSHOTS: 'false' }), { logName: 'startup-pairing-service-100k', nodeArgs: profileArgs(ctx, 'startup-pairing-service-100k'), readyTimeoutMs: 300_000 });
       await loaded.process.stop();
       const rehydrated = rehydrationMs(loaded.process.output) ?? loaded.readyMs;
       rows.push({
@@ -90,9 +92,20 @@ export const startupBench: Bench = {
         verdict: verdict(rehydrated <= TARGET_MS),
         note: `ready (spawn → /readyz) after ${Math.round(loaded.readyMs)} ms; rehydration = its "state rehydrated" log line (read every event from position 0 and fold it)`,
       });
-      // The admin-api projects the whole log before it is ready, at every start (its checkpoint is in memory only).
+      const snap = await snapshotStarts(ctx, nats, 'pairing-service', 'startup-100k');
+      rows.push({
+        name: `6. pairing-service start-up from a snapshot, ${users.toLocaleString('en-US')} users (no-snapshot figure as baseline)`,
+        target: '≤ 1 s',
+        measured: snap.with.rebuildMs,
+        baseline: snap.without.rebuildMs,
+        ratio: snap.with.rebuildMs / snap.without.rebuildMs,
+        unit: 'ms',
+        verdict: verdict(snap.with.rebuildMs <= 1_000),
+        note: `its "state rehydrated" line; snapshot ${Math.round(snap.snapshotBytes / 1024).toLocaleString('en-US')} KiB, written in ${Math.round(snap.snapshotWriteMs)} ms, of which ${Math.round(snap.snapshotCutMs)} ms in one go (the cut); spawn → /readyz ${Math.round(snap.with.readyMs)} vs ${Math.round(snap.without.readyMs)} ms`,
+      });
+      // Without a snapshot the admin-api projects the whole log before it is ready.
       ctx.log('startup: admin-api projecting them');
-      const projected = await startService('admin-api', await adminEnv(nats), { logName: 'startup-admin-api-100k', readyTimeoutMs: 300_000 });
+      const projected = await startService('admin-api', await adminEnv(nats, { SNAPSHOTS: 'false' }), { logName: 'startup-admin-api-100k', readyTimeoutMs: 300_000 });
       await projected.process.stop();
       rows.push({
         name: `6. admin-api ready, ${users.toLocaleString('en-US')} users in the log`,

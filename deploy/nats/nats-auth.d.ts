@@ -19,6 +19,8 @@ export declare const DEFAULT_PREFIX: string;
 export declare const DEFAULT_CONNECTIONS: readonly string[];
 export declare function sessionsBucket(prefix: string): string;
 export declare function agentBucket(prefix: string): string;
+export declare function connectionTestsBucket(prefix: string): string;
+export declare function snapshotBuckets(prefix: string): { PAIRING_SNAPSHOTS: string; ADMIN_SNAPSHOTS: string };
 export declare function streamNames(prefix: string): { INBOUND: string; ADMITTED: string; OUTBOUND: string; EVENTS: string };
 export declare function inboxPrefix(user: string): string;
 export declare function passwordEnvVar(user: string): string;

@@ -27,6 +27,17 @@ function agentBucket(prefix) {
   return `${prefix.toUpperCase().replace(/-/g, '_')}_AGENT_SESSIONS`;
 }
 
+/** The KV bucket of the last connection tests, as libs/messaging `connectionTestsBucket` names it. */
+function connectionTestsBucket(prefix) {
+  return `${prefix.toUpperCase().replace(/-/g, '_')}_ADMIN_CONNECTION_TESTS`;
+}
+
+/** The object store buckets of snapshots, as libs/messaging `snapshotBucket` names them. */
+function snapshotBuckets(prefix) {
+  const upper = prefix.toUpperCase().replace(/-/g, '_');
+  return { PAIRING_SNAPSHOTS: `${upper}_PAIRING_SNAPSHOTS`, ADMIN_SNAPSHOTS: `${upper}_ADMIN_SNAPSHOTS` };
+}
+
 /** Each user may subscribe only to its own inbox prefix; the client must connect with this `inboxPrefix`. */
 function inboxPrefix(user) {
   return `_INBOX_${user}`;
@@ -91,7 +102,15 @@ function natsUsers(options = {}) {
   for (const c of connections) {
     if (!CONNECTION_PATTERN.test(c)) throw new Error(`connection id "${c}" must be 1-63 chars of a-z, 0-9, "_" or "-"`);
   }
-  const base = { prefix, connections, ...streamNames(prefix), SESSIONS: sessionsBucket(prefix), AGENT_KV: agentBucket(prefix) };
+  const base = {
+    prefix,
+    connections,
+    ...streamNames(prefix),
+    SESSIONS: sessionsBucket(prefix),
+    AGENT_KV: agentBucket(prefix),
+    CONNECTION_TESTS: connectionTestsBucket(prefix),
+    ...snapshotBuckets(prefix),
+  };
   const users = [];
   for (const def of definitions.users) {
     if (def.perConnection) for (const connection of connections) users.push(expandUser(def, { ...base, connection }));
@@ -165,6 +184,8 @@ module.exports = {
   streamNames,
   sessionsBucket,
   agentBucket,
+  snapshotBuckets,
+  connectionTestsBucket,
   inboxPrefix,
   passwordEnvVar,
   generatePassword,

@@ -15,10 +15,11 @@ const AGENT_MAX_DELIVER = 5;
 const AGENT_KV_TTL_MS = 7 * 24 * 3_600_000;
 
 const USAGE = `usage: node deploy/nats/provision.js
-  Creates or updates the streams (libs/messaging ensureStreams), the durable pull consumers
-  gateway-<connection> (on the outbound stream), agent (on the admitted stream) and agent-delivered
-  (on the delivered stream), each gateway's sent-message KV bucket <prefix>-replies-<connection>,
-  and the agent bridge's KV bucket.
+  Creates or updates the streams (libs/messaging ensureStreams), the KV buckets of logged-out sessions and of the
+  last connection tests, the snapshot buckets of the pairing-service and the admin-api, each gateway's sent-message
+  KV bucket <prefix>-replies-<connection>, the agent bridge's KV bucket, and the durable pull consumers
+  gateway-<connection> (on the outbound stream), agent (on the admitted stream) and agent-delivered (on the
+  delivered stream).
   Environment: NATS_URL, NATS_USER (provisioner), NATS_PASSWORD, TWOKEY_SUBJECT_PREFIX (twokey),
   STREAM_REPLICAS (1; 3 on a 3-node cluster), TWOKEY_CONNECTIONS (telegram,discord,slack,mattermost,feishu,line),
   PROVISION_TIMEOUT_SECONDS (300: how long to wait for NATS and JetStream to be available),
@@ -63,7 +64,7 @@ async function ensureConsumers(jsm, s, connections) {
  *           connections: readonly string[], timeoutMs?: number, log?: (line: string) => void }} o
  */
 async function provision(o) {
-  const { connectNats, ensureStreams, openSessionRevocations, DEFAULT_STREAM_OPTIONS, openReplyStore, replyStoreBucket } = dist('messaging');
+  const { connectNats, ensureStreams, openSessionRevocations, openConnectionTests, openSnapshotBucket, DEFAULT_STREAM_OPTIONS, openReplyStore, replyStoreBucket } = dist('messaging');
   const { subjects } = dist('contracts');
   const s = subjects(o.prefix);
   const log = o.log ?? (() => undefined);
@@ -81,6 +82,8 @@ async function provision(o) {
       const transportMaxBytes = { ...DEFAULT_STREAM_OPTIONS.transportMaxBytes, ...o.transportMaxBytes };
       await ensureStreams(jsm, s, { ...DEFAULT_STREAM_OPTIONS, replicas: o.replicas, manageReplicas: true, manageLimits: true, transportMaxBytes });
       await openSessionRevocations(nc.jetstream(), s, { create: true, replicas: o.replicas });
+      await openConnectionTests(nc.jetstream(), s, { create: true, replicas: o.replicas });
+      for (const owner of ['pairing-service', 'admin-api']) await openSnapshotBucket(nc.jetstream(), s, owner, { create: true, replicas: o.replicas });
       const created = await ensureConsumers(jsm, s, o.connections);
       // The buckets in which gateways keep the ids of the messages they sent (edits after a restart).
       for (const c of o.connections) await openReplyStore(nc.jetstream({ timeout: 2_000 }), replyStoreBucket(o.prefix, c), { create: true, replicas: o.replicas });

@@ -1,10 +1,12 @@
 // The §7 least-privilege users, generated from deploy/nats/permissions.json, on a real nats-server: what each
 // service may do works, and what it must never do is refused by the server (not by our code).
+import { randomBytes } from 'node:crypto';
 import { AckPolicy, connect, headers, JSONCodec, NatsConnection, NatsError, Status, Subscription } from 'nats';
 import { subjects } from '@twokey/contracts';
 import { z } from 'zod';
 import {
-  connectNats, openSessionRevocations, RpcProof, rpcRequest, RpcUnauthenticated, serveRpc, sessionRevocationsBucket,
+  connectionTestsBucket, connectNats, openConnectionTests, openSessionRevocations, openSnapshotBucket, RpcProof, rpcRequest, RpcUnauthenticated, serveRpc, sessionRevocationsBucket,
+  snapshotBucket, SnapshotStore, type SnapshotOwner,
 } from '@twokey/messaging';
 import { startNats, type NatsHarness } from '@twokey/test-support';
 import { JsonLogger } from '@twokey/service-kit';
@@ -359,6 +361,71 @@ describe('admin-api', () => {
       const nc = await as(user);
       await expectPublishDenied(nc, `$KV.${sessionRevocationsBucket(s)}.forged`);
       await expectRequestDenied(nc, `$JS.API.CONSUMER.CREATE.KV_${sessionRevocationsBucket(s)}`);
+    }
+  });
+});
+
+describe('connection tests bucket', () => {
+  it('the admin-api replicas share the last connection tests; no other user reads or writes them', async () => {
+    const kv = await openConnectionTests((await as('admin-api')).jetstream(), s, { create: false });
+    await kv.put('telegram', JSON.stringify({ ok: true, at: new Date().toISOString() }));
+    const other = await openConnectionTests((await as('admin-api')).jetstream(), s, { create: false });
+    // The admin-api reads the bucket by watching it (KvConnectionTests), as every replica does.
+    for await (const e of await other.watch()) {
+      expect([e.key, e.json()]).toEqual(['telegram', expect.objectContaining({ ok: true })]);
+      break;
+    }
+    for (const user of ['agent', 'gateway-telegram', 'pairing-service']) {
+      const nc = await as(user);
+      await expectPublishDenied(nc, `$KV.${connectionTestsBucket(s)}.telegram`);
+      await expectRequestDenied(nc, `$JS.API.CONSUMER.CREATE.KV_${connectionTestsBucket(s)}`);
+      await expectRequestDenied(nc, `$JS.API.STREAM.INFO.KV_${connectionTestsBucket(s)}`);
+    }
+  });
+});
+
+describe('snapshot buckets', () => {
+  const OWNERS: SnapshotOwner[] = ['pairing-service', 'admin-api'];
+
+  it.each(OWNERS)('%s writes and reads back its snapshots in the bucket the provisioner made', async (owner) => {
+    const nc = await as(owner);
+    // A commit to snapshot after (the pairing-service writes the log; the admin-api reads it).
+    const writer = await as('pairing-service');
+    const position = (await writer.jetstream().publish(s.events('access-telegram'), jc.encode({ probe: owner }))).seq;
+    const bucket = await openSnapshotBucket(nc.jetstream(), s, owner, { create: false });
+    const store = new SnapshotStore(bucket, await nc.jetstreamManager(), s.streams.events, 'probe', '1');
+    // Megabytes, as a read model of 100,000 users is: many chunks, and flow control while reading them back.
+    const body = randomBytes(6 * 1024 * 1024); // incompressible: the stored gzip is as large
+    await store.save(position, body);
+    await store.save(position, body);
+    const loaded = await store.load();
+    expect(loaded.status).toBe('loaded');
+    expect(loaded.status === 'loaded' && loaded.body.equals(body)).toBe(true);
+    // Replacing purged the old chunks (nats.js ignores a refused purge, so only the count shows it): one object left.
+    const info = await (await nc.jetstreamManager()).streams.info(`OBJ_${snapshotBucket(s, owner)}`);
+    const chunks = Math.ceil((body.byteLength * 1.01 + 400) / (128 * 1024));
+    expect(info.state.messages).toBeLessThanOrEqual(chunks + 1);
+  });
+
+  it('each service reaches only its own bucket; the agent and the gateways neither', async () => {
+    for (const [user, owner] of [
+      ['agent', 'pairing-service'],
+      ['agent', 'admin-api'],
+      ['gateway-telegram', 'pairing-service'],
+      ['gateway-telegram', 'admin-api'],
+      ['admin-api', 'pairing-service'],
+      ['pairing-service', 'admin-api'],
+    ] as const) {
+      const nc = await as(user);
+      const bucket = snapshotBucket(s, owner);
+      await expectPublishDenied(nc, `$O.${bucket}.C.forged`);
+      await expectPublishDenied(nc, `$O.${bucket}.M.forged`);
+      await expectRequestDenied(nc, `$JS.API.STREAM.INFO.OBJ_${bucket}`);
+      await expectRequestDenied(nc, `$JS.API.STREAM.MSG.GET.OBJ_${bucket}`);
+      await expectRequestDenied(nc, `$JS.API.CONSUMER.CREATE.OBJ_${bucket}`);
+      await expectRequestDenied(nc, `$JS.API.STREAM.PURGE.OBJ_${bucket}`);
+      await expectSubscribeDenied(nc, `$O.${bucket}.>`);
+      await expect(openSnapshotBucket(nc.jetstream(), s, owner, { create: false })).rejects.toMatchObject({ code: 'PERMISSIONS_VIOLATION' });
     }
   });
 });

@@ -25,6 +25,7 @@ import type { AdminApiConfig } from './config';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { ConnectionTester } from './connections/connection-tester';
 import { GatewayStatusProbe } from './connections/gateway-status';
+import { sharedConnectionTests, type ConnectionTests } from './connections/shared-connection-tests';
 import { LiveStreams } from './events/live-streams';
 import { DecisionTally } from './health/decisions';
 import { healthAnswer, readinessAnswer } from './health/health.controller';
@@ -33,6 +34,7 @@ import { NatsStatus } from './health/nats-status';
 import { serveOpenApi } from './http/openapi';
 import { Problem, sendProblem } from './http/problem';
 import { Projection } from './projection/projection';
+import { ReadModelSnapshots, type SnapshotCounters } from './projection/read-model-snapshots';
 
 export interface AdminApiOptions {
   log?: JsonLogger;
@@ -73,6 +75,23 @@ function jsonBody() {
     });
 }
 
+/** The metrics' totals (events applied by type, decisions) carried in the read-model snapshots. */
+function metricCounters(projection: () => Projection, decisions: DecisionTally): SnapshotCounters {
+  return {
+    image: () => ({ applied: [...projection().eventsByType()], decisions: decisions.image() }),
+    prepare(image, position) {
+      const i = image as { applied: [string, number][]; decisions: ReturnType<DecisionTally['image']> };
+      if (!Array.isArray(i?.applied) || !Array.isArray(i.decisions)) throw new TypeError('no metric counters in the snapshot');
+      const applied = i.applied.map(([type, n]) => [String(type), Number(n)] as [string, number]);
+      const tally = i.decisions.map(([connection, types]) => [String(connection), [...types]] as (typeof i.decisions)[number]);
+      return () => {
+        projection().restoreEventsByType(applied);
+        decisions.restore(tally, position);
+      };
+    },
+  };
+}
+
 /**
  * Builds and starts the admin-api: NATS, event store, projection (catching up in the background; /readyz says
  * when), the Nest app with auth before routing, and the HTTP listener. Used by main.ts and by the tests.
@@ -82,23 +101,34 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
   const subjects = subjectsOf(config.TWOKEY_SUBJECT_PREFIX);
   const nc: NatsConnection = await connectNats({ url: config.NATS_URL, user: config.NATS_USER, password: config.NATS_PASSWORD, name: 'admin-api' });
   let revocations: KvRevocations | undefined;
+  let connectionTests: ConnectionTests | undefined;
   try {
     if (config.ENSURE_STREAMS) await ensureStreams(await nc.jetstreamManager(), subjects);
     const store: EventStore = new JetStreamEventStore({ nc, subjects });
     const decisions = new DecisionTally();
-    const projection = new Projection(
-      store,
-      log,
-      { maxAttentionGroups: config.ATTENTION_MAX_GROUPS },
-      { onFatal: options.onFatal, onApplied: (event) => decisions.observe(event) },
-    );
+    const readModelOptions = { maxAttentionGroups: config.ATTENTION_MAX_GROUPS };
+    const snapshots: ReadModelSnapshots | undefined = config.SNAPSHOTS
+      ? await ReadModelSnapshots.open(nc, subjects, readModelOptions, {
+          create: config.ENSURE_STREAMS,
+          everyEvents: config.SNAPSHOT_EVERY_EVENTS,
+          everyMs: config.SNAPSHOT_EVERY_SECONDS * 1000,
+          log,
+          counters: metricCounters((): Projection => projection, decisions),
+        })
+      : undefined;
+    const projection: Projection = new Projection(store, log, readModelOptions, {
+      onFatal: options.onFatal,
+      onApplied: (event) => decisions.observe(event),
+      snapshots,
+    });
     const metrics = new AdminMetrics(projection, decisions);
     const tokens = new AdminTokens(config.ADMIN_TOKEN_HASHES);
     revocations = new KvRevocations(await openSessionRevocations(nc.jetstream(), subjects, { create: config.ENSURE_STREAMS }), log);
     await revocations.start();
     let jsm: ReturnType<NatsConnection['jetstreamManager']> | undefined;
     registerJetStreamMetrics(metrics.registry, () => (jsm ??= nc.jetstreamManager()), { streams: [subjects.streams.events] });
-    const registry = new ConnectionRegistry(config.CONNECTIONS, projection, new GatewayStatusProbe(nc, subjects, log));
+    connectionTests = await sharedConnectionTests(nc, subjects, config, log);
+    const registry = new ConnectionRegistry(config.CONNECTIONS, projection, new GatewayStatusProbe(nc, subjects, log), connectionTests);
     const rt: AdminApiRuntime = {
       config,
       log,
@@ -163,12 +193,14 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
         await probes?.close();
         await app.close();
         revocations?.stop();
+        connectionTests?.stop?.();
         await projection.close();
         await nc.drain().catch(() => nc.close());
       },
     };
   } catch (e) {
     revocations?.stop();
+    connectionTests?.stop?.();
     await nc.close();
     throw e;
   }

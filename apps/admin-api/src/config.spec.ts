@@ -35,6 +35,13 @@ describe('admin-api configuration', () => {
     expect(loadAdminApiConfig({ ...base, LOG_LEVEL: 'warn' }).LOG_LEVEL).toBe('warn');
   });
 
+  it('snapshots the read models by default, at a validated cadence', () => {
+    const c = loadAdminApiConfig(base);
+    expect([c.SNAPSHOTS, c.SNAPSHOT_EVERY_EVENTS, c.SNAPSHOT_EVERY_SECONDS]).toEqual([true, 10_000, 300]);
+    expect(loadAdminApiConfig({ ...base, SNAPSHOTS: 'false' }).SNAPSHOTS).toBe(false);
+    expect(problems({ ...base, SNAPSHOT_EVERY_EVENTS: '0', SNAPSHOT_EVERY_SECONDS: 'soon' })).toEqual(['SNAPSHOT_EVERY_EVENTS', 'SNAPSHOT_EVERY_SECONDS']);
+  });
+
   it('waits for a connection test clearly longer than the gateway gives the platform', () => {
     // Otherwise a slow platform shows as "gateway did not answer" instead of the platform's own error.
     expect(loadAdminApiConfig(base).CONNECTION_TEST_TIMEOUT_MS - GATEWAY_CONNECTION_TEST_TIMEOUT_MS).toBeGreaterThanOrEqual(1000);

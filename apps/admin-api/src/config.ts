@@ -107,6 +107,12 @@ export const AdminApiConfigSchema = z.object({
    * every credential of that prefix gets 429, unchecked. Requests without credentials do not count.
    */
   AUTH_FAILURES_PER_MINUTE: env.int(30).pipe(z.number().min(1)),
+  /** Keep a snapshot of the read models in the object store bucket <PREFIX>_ADMIN_SNAPSHOTS and start from it. */
+  SNAPSHOTS: env.bool(true),
+  /** A snapshot is written once this many events were projected since the last one… */
+  SNAPSHOT_EVERY_EVENTS: env.int(10_000).pipe(z.number().min(1).max(100_000_000)),
+  /** …or once this many seconds passed with at least one event projected since the last one. */
+  SNAPSHOT_EVERY_SECONDS: env.int(300).pipe(z.number().min(1).max(86_400)),
   /** Activity → Attention retention per connection (also the replay CLI's default). */
   ATTENTION_MAX_GROUPS: env.int(10_000).pipe(z.number().min(1)),
   LOG_LEVEL: env.logLevel(),

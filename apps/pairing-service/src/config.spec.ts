@@ -23,8 +23,20 @@ describe('pairing-service configuration', () => {
       ackWaitMs: 150_000,
       expiryTickMs: 1_000,
       ensureStreams: true,
+      snapshots: { enabled: true, everyEvents: 10_000, everyMs: 300_000 },
       logLevel: 'info',
     });
+  });
+
+  it('validates the snapshot cadence', () => {
+    const base = { PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC };
+    expect(loadPairingConfig({ ...base, SNAPSHOTS: 'no', SNAPSHOT_EVERY_EVENTS: '50', SNAPSHOT_EVERY_SECONDS: '2' }).snapshots).toEqual({
+      enabled: false,
+      everyEvents: 50,
+      everyMs: 2_000,
+    });
+    expect(() => loadPairingConfig({ ...base, SNAPSHOT_EVERY_EVENTS: '0' })).toThrow(/SNAPSHOT_EVERY_EVENTS/);
+    expect(() => loadPairingConfig({ ...base, SNAPSHOT_EVERY_SECONDS: 'often' })).toThrow(/SNAPSHOT_EVERY_SECONDS/);
   });
 
   it('derives the ack wait from the denial window unless set', () => {

@@ -58,6 +58,12 @@ export const PairingServiceEnv = z.object({
   ACK_WAIT_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
   EXPIRY_TICK_MS: env.int(1_000).pipe(z.number().min(50).max(60_000)),
   ENSURE_STREAMS: env.bool(true),
+  /** Keep a snapshot of the folded state in the object store bucket <PREFIX>_PAIRING_SNAPSHOTS and start from it. */
+  SNAPSHOTS: env.bool(true),
+  /** A snapshot is written once this many events were folded since the last one… */
+  SNAPSHOT_EVERY_EVENTS: env.int(10_000).pipe(z.number().min(1).max(100_000_000)),
+  /** …or once this many seconds passed with at least one event folded since the last one. */
+  SNAPSHOT_EVERY_SECONDS: env.int(300).pipe(z.number().min(1).max(86_400)),
   LOG_LEVEL: env.logLevel(),
 });
 
@@ -78,6 +84,8 @@ export interface PairingServiceConfig {
   ackWaitMs: number;
   expiryTickMs: number;
   ensureStreams: boolean;
+  /** Absent (configs built by hand in tests): no snapshots, the whole log is folded at each start. */
+  snapshots?: { enabled: boolean; everyEvents: number; everyMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -111,6 +119,7 @@ export function loadPairingConfig(source: NodeJS.ProcessEnv = process.env): Pair
     ackWaitMs: ackWaitSeconds * 1000,
     expiryTickMs: e.EXPIRY_TICK_MS,
     ensureStreams: e.ENSURE_STREAMS,
+    snapshots: { enabled: e.SNAPSHOTS, everyEvents: e.SNAPSHOT_EVERY_EVENTS, everyMs: e.SNAPSHOT_EVERY_SECONDS * 1000 },
     logLevel: e.LOG_LEVEL,
   };
 }

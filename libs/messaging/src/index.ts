@@ -5,3 +5,6 @@ export * from './session-revocations';
 export * from './rpc-proof';
 export * from './jetstream-metrics';
 export * from './reply-store';
+export * from './snapshots';
+export * from './snapshot-writer';
+export * from './connection-tests';

@@ -28,3 +28,5 @@ export {
   nextFlushAt,
 } from './coalescer';
 export type { CoalescerOptions, CoalescerState, CoalesceResult, FlushResult, MessageDeniedData } from './coalescer';
+export { ACCESS_STATE_CODEC_VERSION, decodeAccessState, encodeAccessState } from './state-codec';
+export type { EncodedAccessState } from './state-codec';

@@ -4,3 +4,4 @@ export * from './project';
 export { InvalidCursor, denialGroupKey } from './attention';
 export * from './queries';
 export * from './snapshot';
+export * from './persisted';

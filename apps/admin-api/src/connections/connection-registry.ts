@@ -1,12 +1,12 @@
-import { BotIdentity, ConnectionTestResult, GatewayStatus, Platform } from '@twokey/contracts';
+import { GatewayStatus, Platform } from '@twokey/contracts';
 import { ConnectionSummary, connectionSummary, connectionsSeen } from '@twokey/read-models';
 import type { ConfiguredConnection } from '../config';
 import { Problem } from '../http/problem';
 import type { Projection } from '../projection/projection';
 import type { GatewayStatusProbe } from './gateway-status';
+import { MemoryConnectionTests, type ConnectionTests, type LastConnectionTest } from './shared-connection-tests';
 
-/** A connection test as the API answers it: `bot` is always there, null when the test failed. */
-export type LastConnectionTest = Omit<ConnectionTestResult, 'bot'> & { bot: BotIdentity | null; at: string };
+export type { LastConnectionTest } from './shared-connection-tests';
 
 /** What the connection's gateway said about itself just now; null when no gateway answered. */
 export type GatewayView = Pick<GatewayStatus, 'adapterStarted' | 'since' | 'receiving' | 'reason' | 'halted'> & { lastInboundAt: string | null };
@@ -30,7 +30,7 @@ export interface ConnectionView {
   /** The connection's gateway answers right now and its adapter is started (talking to the platform). */
   connected: boolean;
   gateway: GatewayView | null;
-  /** The last connection test this replica ran since it started, if any. */
+  /** The last connection test of this connection, run through any replica (shared in a KV bucket), if any. */
   lastConnectionTest: LastConnectionTest | null;
   counts: ConnectionSummary['counts'];
   lastEventAt: string | null;
@@ -39,12 +39,11 @@ export interface ConnectionView {
 /** Known connections: configured ones plus any that appear in the event log. Unknown ids are 404. */
 export class ConnectionRegistry {
   private readonly configured: Map<string, ConfiguredConnection>;
-  private readonly tests = new Map<string, LastConnectionTest>();
-
   constructor(
     configured: readonly ConfiguredConnection[],
     private readonly projection: Projection,
     private readonly gateways: GatewayStatusProbe,
+    private readonly tests: ConnectionTests = new MemoryConnectionTests(),
   ) {
     this.configured = new Map(configured.map((c) => [c.id, c]));
   }
@@ -64,7 +63,7 @@ export class ConnectionRegistry {
 
   /** Also makes the next list ask the gateway again: a test is when the admin wants the state of this moment. */
   recordTest(id: string, result: LastConnectionTest): void {
-    this.tests.set(id, result);
+    this.tests.record(id, result);
     this.gateways.forget(id);
   }
 

@@ -48,6 +48,19 @@ export class DecisionTally {
     return types;
   }
 
+  /** The totals as plain data, for the admin-api's snapshot (the counts go on from a restart, like the models). */
+  image(): [string, [EventType, number][]][] {
+    return [...this.byConnection].map(([connection, types]) => [connection, [...types]]);
+  }
+
+  /** Starts from an image instead of nothing (before any event); the next event is after `position`. */
+  restore(image: [string, [EventType, number][]][], position: number): void {
+    if (this.position !== 0 || this.byConnection.size > 0) throw new Error('the tally already holds counts');
+    const restored = image.map(([connection, types]) => [String(connection), new Map(types)] as const);
+    for (const [connection, types] of restored) this.byConnection.set(connection, types);
+    this.position = position;
+  }
+
   /** Running totals: connection → event type → decisions. */
   totals(): ReadonlyMap<string, ReadonlyMap<EventType, number>> {
     return this.byConnection;

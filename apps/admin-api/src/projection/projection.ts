@@ -2,6 +2,7 @@ import type { StoredEvent } from '@twokey/contracts';
 import type { EventStore, EventSubscription } from '@twokey/event-store';
 import { ChangeSink, ReadModelChange, ReadModelOptions, ReadModels, initialReadModels, project } from '@twokey/read-models';
 import type { JsonLogger } from '@twokey/service-kit';
+import type { ReadModelSnapshots } from './read-model-snapshots';
 
 interface Waiter {
   position: number;
@@ -14,18 +15,22 @@ export interface ProjectionHooks {
   onFatal?: (error: Error) => void;
   /** Each event, right after the read models took it (metrics count decisions here). */
   onApplied?: (event: StoredEvent) => void;
+  /** Where the read models start from (the latest valid snapshot) and are snapshotted to; absent: none. */
+  snapshots?: ReadModelSnapshots;
 }
 
 /**
- * Keeps the read models up to date: subscribes to the event store after its checkpoint (the position it already
- * reflects; 0 on a fresh start, so it catches up from the beginning), then follows live. Readers get snapshots
- * through the read-models queries; commands wait here for their own position (read-your-writes).
+ * Keeps the read models up to date: starts from the latest valid snapshot (if any), subscribes to the event store
+ * after the position the models reflect (0 without a snapshot, so it catches up from the beginning), then follows
+ * live. Readers get snapshots through the read-models queries; commands wait here for their own position
+ * (read-your-writes).
  */
 export class Projection {
   readonly models: ReadModels;
   private subscription?: EventSubscription;
   private caughtUp = false;
   private failure?: Error;
+  private closed = false;
   private waiters: Waiter[] = [];
   private flushScheduled = false;
   private readonly listeners = new Set<ChangeSink>();
@@ -44,10 +49,23 @@ export class Projection {
   }
 
   start(): void {
-    const from = this.models.position;
     const started = Date.now();
+    const snapshots = this.hooks.snapshots;
+    const restored = snapshots ? snapshots.restore(this.models) : Promise.resolve(0);
+    void restored
+      .catch((error: Error) => {
+        // restore() reports every bad snapshot itself; this is an unexpected failure, and the models are untouched.
+        this.log.warn('read-model snapshot not loaded: replaying the whole log from the start', { error });
+        return 0;
+      })
+      .then((snapshot) => {
+        if (!this.closed) this.follow(started, snapshot);
+      });
+  }
+
+  private follow(started: number, snapshot: number): void {
     const sub = this.store.subscribe({
-      afterPosition: from,
+      afterPosition: this.models.position,
       onEvent: (event) => this.apply(event),
       onError: (error) => this.fail(error),
     });
@@ -55,7 +73,13 @@ export class Projection {
     sub.caughtUp.then(
       () => {
         this.caughtUp = true;
-        this.log.info('projection caught up', { position: this.models.position, events: this.models.events, ms: Date.now() - started });
+        this.log.info('projection caught up', {
+          snapshot: snapshot || null,
+          position: this.models.position,
+          events: this.models.events,
+          ms: Date.now() - started,
+        });
+        this.hooks.snapshots?.start(this.models);
         this.flushWaiters();
       },
       (error: Error) => this.fail(error),
@@ -66,6 +90,7 @@ export class Projection {
     project(this.models, event, this.listeners.size > 0 ? this.emit : undefined);
     this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
     this.hooks.onApplied?.(event);
+    this.hooks.snapshots?.noteFolded(1);
     // Events of one commit share a position and arrive back to back: answer waiters once the whole commit is in.
     if (this.waiters.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -129,6 +154,11 @@ export class Projection {
     return this.byType;
   }
 
+  /** Before `start`: the applied-events counts a snapshot carried on from the process that wrote it. */
+  restoreEventsByType(counts: readonly [string, number][]): void {
+    for (const [type, n] of counts) this.byType.set(String(type), Number(n));
+  }
+
   headPosition(): Promise<number> {
     return this.store.headPosition();
   }
@@ -142,11 +172,13 @@ export class Projection {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.resolve(false);
     }
     this.listeners.clear();
     await this.subscription?.close();
+    await this.hooks.snapshots?.stop();
   }
 }

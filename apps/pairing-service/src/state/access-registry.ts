@@ -1,13 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import type { StoredEvent } from '@twokey/contracts';
 import { NO_STREAM, type StreamRevision } from '@twokey/event-store';
-import { evolveInPlace, initialState, streamKindOf, type AccessState } from '@twokey/pairing-domain';
+import {
+  decodeAccessState,
+  encodeAccessState,
+  evolveInPlace,
+  initialState,
+  streamKindOf,
+  type AccessState,
+  type EncodedAccessState,
+} from '@twokey/pairing-domain';
 import { SequenceSet } from './sequence-set';
 
 export interface ConnectionEntry {
   state: AccessState;
   /** Revision of `access-<connection>` the state includes: the expected revision of the next access append. */
   access: StreamRevision;
+}
+
+/** Everything the registry folded, as plain data at one feed position: the body of a pairing-service snapshot. */
+export interface RegistryImage {
+  position: number;
+  connections: { access: StreamRevision; state: EncodedAccessState }[];
+  /** SequenceSet pages of the counted inbound sequences above `countedFloor`. */
+  counted: [number, string][];
+  /** The highest ack floor the counted set was pruned at: sequences at or below it are never redelivered. */
+  countedFloor: number;
+  observed: string[];
 }
 
 const STREAM_NAME = /^(access|activity)-(.+)$/;
@@ -24,7 +43,8 @@ const STREAM_NAME = /^(access|activity)-(.+)$/;
 @Injectable()
 export class AccessRegistry {
   private readonly entries = new Map<string, ConnectionEntry>();
-  private readonly counted = new SequenceSet();
+  private counted = new SequenceSet();
+  private countedFloor = 0;
   /**
    * `<connection> <platformMessageId>` of every message that observed a token. Observations are rare (each needs a
    * token an admin issued), so this is never pruned, unlike the observations in AccessState.
@@ -79,7 +99,39 @@ export class AccessRegistry {
 
   /** Sequences at or below the consumer's ack floor can never be redelivered: forget them. */
   forgetCountedUpTo(ackFloor: number): void {
+    if (ackFloor > this.countedFloor) this.countedFloor = ackFloor;
     this.counted.deleteUpTo(ackFloor);
+  }
+
+  /**
+   * The whole state as plain data, taken synchronously so it is one consistent cut at `position`: exactly the fold
+   * of the log up to there. Undefined while a commit of this replica is applied ahead of the feed (the state then
+   * holds an event past `position`); the snapshot cadence tries again at its next tick.
+   */
+  image(): RegistryImage | undefined {
+    for (const p of this.ahead) if (p > this.feedPosition) return undefined;
+    return {
+      position: this.feedPosition,
+      connections: [...this.entries.values()].map((e) => ({ access: e.access, state: encodeAccessState(e.state) })),
+      counted: this.counted.toPages(),
+      countedFloor: this.countedFloor,
+      observed: [...this.observedMessages],
+    };
+  }
+
+  /** Starts from an image instead of nothing (before any event): the feed then continues after its position. */
+  restore(image: RegistryImage): void {
+    if (this.feedPosition !== 0 || this.entries.size > 0) throw new Error('the registry already holds state');
+    if (!Number.isSafeInteger(image.position) || !Array.isArray(image.connections)) throw new TypeError('not a registry image');
+    const entries = image.connections.map((c) => ({ state: decodeAccessState(c.state), access: { version: c.access.version, position: c.access.position } }));
+    const counted = SequenceSet.fromPages(image.counted);
+    const observed = image.observed.map(String);
+    // Everything is decoded before anything changes: an image that throws leaves the registry empty.
+    for (const e of entries) this.entries.set(e.state.connection, e);
+    this.counted = counted;
+    this.countedFloor = Number(image.countedFloor) || 0;
+    for (const m of observed) this.observedMessages.add(m);
+    this.feedPosition = image.position;
   }
 
   /** True when a TokenObserved of `connection` came from this platform message (its redelivery must not match again). */

@@ -43,3 +43,15 @@ describe('SequenceSet', () => {
     expect(set.size).toBe(Math.ceil(100_000 / 3) - Math.floor(40_000 / 3) - 1);
   });
 });
+
+describe('SequenceSet pages', () => {
+  it('round-trip through JSON with every sequence and the size', () => {
+    const set = new SequenceSet();
+    for (const seq of [1, 2, 31, 32, 40_000, 1_000_000, 1_000_001]) set.add(seq);
+    const copy = SequenceSet.fromPages(JSON.parse(JSON.stringify(set.toPages())) as [number, string][]);
+    expect(copy.size).toBe(7);
+    for (const seq of [1, 2, 31, 32, 40_000, 1_000_000, 1_000_001]) expect(copy.has(seq)).toBe(true);
+    expect(copy.has(3)).toBe(false);
+    expect(() => SequenceSet.fromPages([[0, 'AAAA']])).toThrow(TypeError);
+  });
+});

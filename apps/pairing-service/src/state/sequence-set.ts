@@ -55,4 +55,26 @@ export class SequenceSet {
       if (page.count === 0) this.pages.delete(key);
     }
   }
+
+  /** The pages as [page number, base64 of its bits], for a snapshot. */
+  toPages(): [number, string][] {
+    return [...this.pages].map(([key, page]) => [key, Buffer.from(page.bits.buffer, page.bits.byteOffset, page.bits.byteLength).toString('base64')]);
+  }
+
+  /** The set `toPages` described; throws on a page of the wrong size. */
+  static fromPages(pages: readonly [number, string][]): SequenceSet {
+    const set = new SequenceSet();
+    for (const [key, base64] of pages) {
+      const bytes = Buffer.from(base64, 'base64');
+      if (!Number.isSafeInteger(key) || bytes.byteLength !== WORDS * 4) throw new TypeError('not a page of a SequenceSet');
+      const bits = new Uint32Array(WORDS);
+      new Uint8Array(bits.buffer).set(bytes);
+      let count = 0;
+      for (const word of bits) for (let w = word; w !== 0; w &= w - 1) count++;
+      if (count === 0) continue;
+      set.pages.set(key, { bits, count });
+      set.count += count;
+    }
+    return set;
+  }
 }

@@ -33,6 +33,14 @@ COPY --from=build /src/apps/admin-api/console ./apps/admin-api/console
 RUN if [ -z "${APP}" ]; then echo 'build with --build-arg APP=<app> (e.g. pairing-service)'; exit 1; fi \
  && if [ ! -f "dist/apps/${APP}/src/main.js" ]; then echo "no app named ${APP}"; exit 1; fi \
  && ln -s "dist/apps/${APP}/src/main.js" main.js
+# The agent the bridge drives (AGENT_COMMAND), installed only into the agent-bridge image, outside the app's own
+# dependencies: Codex's ACP agent by default; another with --build-arg AGENT_PACKAGES="<npm package>@<version> ...",
+# or none with AGENT_PACKAGES="" (e.g. webhook mode).
+ARG AGENT_PACKAGES="@zed-industries/codex-acp@0.16.0"
+ENV PATH="/opt/agent/node_modules/.bin:${PATH}"
+RUN if [ "${APP}" = "agent-bridge" ] && [ -n "${AGENT_PACKAGES}" ]; then \
+      npm install --prefix /opt/agent --no-save --no-audit --no-fund --omit=dev ${AGENT_PACKAGES} && npm cache clean --force; \
+    fi
 USER 1000:1000
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

@@ -15,7 +15,7 @@ const HTTP_PORT = 8080;
 // /healthz, /readyz and /metrics answer on this port only (PROBE_PORT), never on HTTP_PORT (L4): the kubelet and the
 // scraper reach it, the ingress and the platforms do not.
 const PROBE_PORT = 9090;
-const NATS_IMAGE = 'nats:2.10.24-alpine';
+const NATS_IMAGE = 'nats:2.12.8-alpine';
 /**
  * JetStream's file store per server: the transport streams reserve their max_bytes in it (libs/messaging
  * DEFAULT_TRANSPORT_MAX_BYTES, 1 GiB together), the rest is the event store's (M7; libs/messaging's streams spec

@@ -5,8 +5,11 @@
  */
 import { AgentStatus, DeliveryReport, OutboundCommand, OutboundCommandSchema } from '@twokey/contracts';
 import { rpcRequest } from '@twokey/messaging';
-import { until } from '@twokey/test-support/gateway-harness';
+import { TEST_PROFILE, until } from '@twokey/test-support/gateway-harness';
 import { admitted, BridgeRig, startBridgeRig } from './bridge-rig';
+
+/** A gateway that edits and shows typing, with a budget that never holds the growing answer back. */
+const EDITING_PROFILE = { ...TEST_PROFILE, dialect: 'telegram-html', edits: true, typing: 'refreshed', maxLength: 4096 };
 
 describe('agent bridge and the gateway profile', () => {
   let rig: BridgeRig;
@@ -17,7 +20,7 @@ describe('agent bridge and the gateway profile', () => {
     rig = await startBridgeRig({ EDIT_INTERVAL_MS: '100' });
     rig.nc.subscribe(rig.s.rpcGateway('telegram', 'status'), {
       callback: (_e, m) =>
-        m.respond(JSON.stringify({ connection: 'telegram', platform: 'telegram', adapterStarted: true, since: new Date().toISOString(), bufferSize: 0, profile: { edits: true, typing: true, maxLength: 4096 } })),
+        m.respond(JSON.stringify({ connection: 'telegram', platform: 'telegram', adapterStarted: true, since: new Date().toISOString(), bufferSize: 0, profile: EDITING_PROFILE })),
     });
     await rig.nc.flush();
   });

@@ -41,8 +41,11 @@ describe('Codex from Telegram, through the whole stack (real codex-acp)', () => 
     const res = await fake.deliverWebhook(`${e2e.gw.httpUrl}/telegram/webhook`, update, SECRET);
     expect(res.status).toBe(200);
   };
-  const sentTo = (chatId: number) =>
-    fake.calls('sendMessage').filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId)).map((c) => String((c.body as { text: unknown }).text));
+  // The answer grows in one message by edits (Telegram can edit): every text the chat was shown, sent or edited in.
+  const shownIn = (chatId: number, method: 'sendMessage' | 'editMessageText') =>
+    fake.calls(method).filter((c) => String((c.body as { chat_id: unknown }).chat_id) === String(chatId)).map((c) => String((c.body as { text: unknown }).text));
+  const sentTo = (chatId: number) => [...shownIn(chatId, 'sendMessage'), ...shownIn(chatId, 'editMessageText')];
+  const messagesIn = (chatId: number) => shownIn(chatId, 'sendMessage').length;
 
   beforeAll(async () => {
     model = await FakeResponses.start({
@@ -114,10 +117,12 @@ describe('Codex from Telegram, through the whole stack (real codex-acp)', () => 
     expect(prompt).toMatch(/1\. allow: /);
     expect(prompt).toMatch(/reject: /);
 
+    const before = { messages: messagesIn(group.id), shown: sentTo(group.id).length };
     await send(bob, group, 'allow');
     await settle(1_000);
     expect(existsSync(path.join(workdir, 'created-by-codex.txt'))).toBe(false);
-    expect(sentTo(group.id)).toHaveLength(1);
+    // The bystander's answer reached nobody: no new message, no edit.
+    expect({ messages: messagesIn(group.id), shown: sentTo(group.id).length }).toEqual(before);
 
     await send(alice, group, 'allow');
     await until(() => sentTo(group.id).some((t) => t.includes('Created created-by-codex.txt for you.')), 60_000);

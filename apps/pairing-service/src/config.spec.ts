@@ -29,7 +29,7 @@ describe('pairing-service configuration', () => {
   });
 
   it('validates the snapshot cadence', () => {
-    const base = { PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC };
+    const base = { PAIRING_HMAC_SECRET: SECRET, RPC_AUTH_SECRET: RPC, REPLY_CAPABILITY_SECRET: REPLY };
     expect(loadPairingConfig({ ...base, SNAPSHOTS: 'no', SNAPSHOT_EVERY_EVENTS: '50', SNAPSHOT_EVERY_SECONDS: '2' }).snapshots).toEqual({
       enabled: false,
       everyEvents: 50,

@@ -249,6 +249,7 @@ export class ReplyDelivery {
     for (let limited = 0; ; ) {
       try {
         await write(f);
+        this.budgets.settle(target.conversationId);
         return true;
       } catch (e) {
         if (e instanceof RateLimited) {

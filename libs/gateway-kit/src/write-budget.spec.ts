@@ -20,6 +20,17 @@ describe('WriteBudgets', () => {
     expect(clock.t).toBe(10_000);
   });
 
+  it('counts a write from when it completed, as the platform does on arrival', async () => {
+    const clock = new ManualClock();
+    const b = new WriteBudgets({ writes: 1, perSeconds: 5 }, clock);
+    expect(await b.take('chat', false)).toBe(true);
+    clock.t = 2_000; // the request took 2 s to arrive and answer
+    b.settle('chat');
+    expect(b.waitMs('chat')).toBe(5_000);
+    expect(await b.take('chat', false)).toBe(true);
+    expect(clock.t).toBe(7_000);
+  });
+
   it('closes a conversation for the platform retry_after after a 429', async () => {
     const clock = new ManualClock();
     const b = new WriteBudgets({ writes: 100, perSeconds: 1 }, clock);

@@ -45,6 +45,16 @@ export class WriteBudgets {
     return true;
   }
 
+  /**
+   * The write taken last for `key` completed now: it counts from here. The platform counts a write when it arrives,
+   * which on a slow network or a busy machine is later than the take; counting from the take would let the next
+   * window open early and meet a 429.
+   */
+  settle(key: string): void {
+    const recent = this.writes.get(key);
+    if (recent?.length) recent[recent.length - 1] = Math.max(recent[recent.length - 1], this.clock.now());
+  }
+
   /** The platform said 429: nothing more for `key` until `ms` from now. */
   pause(key: string, ms: number): void {
     this.pausedUntil.set(key, Math.max(this.pausedUntil.get(key) ?? 0, this.clock.now() + ms));

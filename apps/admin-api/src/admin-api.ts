@@ -25,6 +25,7 @@ import type { AdminApiConfig } from './config';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { ConnectionTester } from './connections/connection-tester';
 import { GatewayStatusProbe } from './connections/gateway-status';
+import { SpaceTitles } from './connections/space-titles';
 import { sharedConnectionTests, type ConnectionTests } from './connections/shared-connection-tests';
 import { LiveStreams } from './events/live-streams';
 import { DecisionTally } from './health/decisions';
@@ -149,6 +150,7 @@ export async function createAdminApi(config: AdminApiConfig, options: AdminApiOp
       }),
       live: new LiveStreams(projection, metrics),
       agent: new AgentStatusProbe(nc, subjects, log),
+      titles: new SpaceTitles(nc, subjects, log),
     };
     projection.start();
 

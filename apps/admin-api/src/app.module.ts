@@ -17,6 +17,7 @@ import type { AdminApiConfig } from './config';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { ConnectionTester } from './connections/connection-tester';
 import { ConnectionsController } from './connections/connections.controller';
+import { SpaceTitles } from './connections/space-titles';
 import { ConsoleModule } from './console/console.module';
 import { EventsController } from './events/events.controller';
 import { LiveStreams } from './events/live-streams';
@@ -45,6 +46,7 @@ export interface AdminApiRuntime {
   commands: PairingCommands;
   live: LiveStreams;
   agent: AgentStatusProbe;
+  titles: SpaceTitles;
 }
 
 @Module({})
@@ -79,6 +81,7 @@ export class AdminApiModule {
         { provide: PairingCommands, useValue: rt.commands },
         { provide: LiveStreams, useValue: rt.live },
         { provide: AgentStatusProbe, useValue: rt.agent },
+        { provide: SpaceTitles, useValue: rt.titles },
         { provide: APP_FILTER, useValue: new ProblemFilter(rt.log) },
       ],
     };

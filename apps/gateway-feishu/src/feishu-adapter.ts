@@ -161,11 +161,7 @@ export class FeishuAdapter implements PlatformAdapter {
     const message = result.message;
     const displayName = await this.displayName(message.actor.id);
     if (displayName) message.actor = { ...message.actor, displayName };
-    const title = message.space ? await this.chatName(message.space.id) : undefined;
-    if (title && message.space) {
-      message.space = { ...message.space, title };
-      message.conversation = { ...message.conversation, title };
-    }
+    // No chat info here: the space's title is asked for only when an admin looks (spaceTitle), after the decision.
     await sink.publish(message);
   }
 
@@ -190,9 +186,10 @@ export class FeishuAdapter implements PlatformAdapter {
 
   /**
    * The group chat's name (GET /open-apis/im/v1/chats/:chat_id), so the admin approves a named group, not a bare
-   * oc_… id. A read the sender never sees, bounded like the name look-up, cached per chat.
+   * oc_… id. Asked through the space-title RPC when an admin looks, never per inbound message; bounded like the
+   * name look-up, cached per chat (failures too).
    */
-  private async chatName(chatId: string): Promise<string | undefined> {
+  async spaceTitle(chatId: string): Promise<string | undefined> {
     const name = await this.chatNames.get(chatId, async () => {
       try {
         const res: Answer & { data?: { name?: string } } = await withTimeout(

@@ -112,11 +112,7 @@ export class LineAdapter implements PlatformAdapter {
       if (replyToken) this.rememberReplyToken(message.platformMessageId, replyToken);
       const displayName = await this.displayName(source, message.actor.id);
       if (displayName) message.actor = { ...message.actor, displayName };
-      const title = source.type === 'group' ? await this.groupName(source.groupId) : undefined;
-      if (title && message.space) {
-        message.space = { ...message.space, title };
-        message.conversation = { ...message.conversation, title };
-      }
+      // No group summary here: the space's title is asked for only when an admin looks (spaceTitle), after the decision.
       // A redelivered event keeps its message id, so the kit's Nats-Msg-Id makes JetStream drop the duplicate.
       await sink.publish(message);
     }
@@ -148,8 +144,13 @@ export class LineAdapter implements PlatformAdapter {
 
   /**
    * The group's name (GET /v2/bot/group/:groupId/summary), so the admin approves "Tea party", not a bare C… id.
-   * A read the sender never sees, cached like the profile names; rooms have no name to ask for.
+   * Asked through the space-title RPC when an admin looks, never per inbound message; cached like the profile
+   * names. Rooms (R…) have no name to ask for.
    */
+  async spaceTitle(spaceId: string): Promise<string | undefined> {
+    return spaceId.startsWith('C') ? this.groupName(spaceId) : undefined;
+  }
+
   private async groupName(groupId: string): Promise<string | undefined> {
     const name = await this.groupNames.get(groupId, async () => {
       try {

@@ -159,17 +159,16 @@ export class MattermostAdapter implements PlatformAdapter {
         const message = result.message;
         const displayName = await this.displayName(message.actor.id);
         if (displayName) message.actor = { ...message.actor, displayName };
-        // A group DM without a team is its own space, already titled by the event; a team is titled by its name.
-        const title = message.space && message.space.id !== message.conversation.id ? await this.teamName(message.space.id) : undefined;
-        if (title && message.space) message.space = { ...message.space, title };
+        // A group DM without a team is its own space, already titled by the event; a team's name is asked for only
+        // when an admin looks (spaceTitle), after the decision.
         await sink.publish(message);
         this.missed.saw(message.platformMessageId, Date.parse(message.sentAt));
       }
     }
   }
 
-  /** GET /teams/:id, cached (failures too): a read the sender never sees. */
-  private async teamName(teamId: string): Promise<string | undefined> {
+  /** GET /teams/:id, cached (failures too): asked through the space-title RPC when an admin looks, never per post. */
+  async spaceTitle(teamId: string): Promise<string | undefined> {
     const name = await this.teamNames.get(teamId, async () => {
       try {
         return clipHint((await this.api.team(teamId)).display_name) ?? null;

@@ -7,6 +7,8 @@ import { FakeMattermost, MattermostChannel } from '@twokey/test-support/fakes/ma
 import { admittedWithId, PairingEndToEnd, startPairingEndToEnd } from '@twokey/test-support/pairing-e2e';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test runs the real pairing-service in process
 import { createPairingService } from '../../pairing-service/src/pairing-service';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the admin's view: the admin-api's own title look-up
+import { SpaceTitles } from '../../admin-api/src/connections/space-titles';
 import { MattermostAdapter } from '../src/mattermost-adapter';
 
 const TOKEN = 'mm-fidelity-token-0123456789';
@@ -36,14 +38,16 @@ describe('gateway-mattermost fidelity (end to end)', () => {
     await fake?.close();
   });
 
-  it('@<bot username> CODE in a thread pairs the team, titled; a later mention is admitted without it, addressed', async () => {
+  it("@<bot username> CODE in a thread pairs the team, titled in the admin's view (never looked up for the post); a later mention is admitted without it, addressed", async () => {
     const root = fake.userPosts({ userId: alice.id, channelId: town.id, message: 'setting up the bot' });
     const observed = await e2e.pair(
       'space',
       (code) => fake.userPosts({ userId: alice.id, channelId: town.id, rootId: root.id, message: `@twokey-acceptance-bot ${code}` }),
       (o) => o.data.purpose === 'space',
     );
-    expect(observed.data.space).toEqual({ id: TEAM, kind: 'mattermost-team', title: 'Wonderland' });
+    expect(observed.data.space).toEqual({ id: TEAM, kind: 'mattermost-team' });
+    expect(fake.log.filter((c) => c.path === `/api/v4/teams/${TEAM}`)).toEqual([]);
+    expect(await new SpaceTitles(e2e.gw.nc, e2e.gw.subjects, quiet).title('mattermost', TEAM)).toBe('Wonderland');
     expect(observed.data.conversation).toMatchObject({ id: town.id, threadId: root.id });
 
     const p = fake.userPosts({ userId: alice.id, channelId: town.id, message: 'K7QM-2ZXD is not a code here, @twokey-acceptance-bot' });

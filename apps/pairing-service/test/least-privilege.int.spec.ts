@@ -102,4 +102,25 @@ describe('pairing-service with least-privilege NATS users', () => {
     expect(running.fatal).toEqual([]);
     expect(running.logs.text).not.toMatch(/Permissions Violation/i);
   });
+
+  it("the admin-api may ask a gateway a space's title; the agent may not", async () => {
+    const gateway = await as('gateway-telegram');
+    const asked: string[] = [];
+    const sub = gateway.subscribe(s.rpcGateway('telegram', 'space-title'), {
+      callback: (_e, m) => {
+        asked.push(m.string());
+        m.respond(JSON.stringify({ spaceId: '-100', title: 'Lab' }));
+      },
+    });
+    await gateway.flush();
+    const admin = await as('admin-api');
+    expect((await admin.request(s.rpcGateway('telegram', 'space-title'), JSON.stringify({ spaceId: '-100' }), { timeout: 2_000 })).json()).toEqual({ spaceId: '-100', title: 'Lab' });
+    const agent = await as('agent');
+    await expect(agent.request(s.rpcGateway('telegram', 'space-title'), JSON.stringify({ spaceId: '-100' }), { timeout: 1_000 })).rejects.toThrow();
+    // A round trip after the refused request: had the server let it through, the responder would have it by now.
+    await agent.flush();
+    await gateway.flush();
+    expect(asked).toHaveLength(1);
+    sub.unsubscribe();
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Actor, ConnectionId, Initiator, IsoDateTime, Platform, PlatformId, Space } from './identifiers';
+import { Actor, ConnectionId, DisplayName, Initiator, IsoDateTime, Platform, PlatformId, Space } from './identifiers';
 import { TokenPurpose } from './events';
 import { CapabilityProfile } from './capability-profile';
 
@@ -125,3 +125,16 @@ export type GatewayStatus = z.infer<typeof GatewayStatus>;
 
 /** `twokey.rpc.gateway.<connection>.reconnect`: stop and start the adapter now, retrying afresh; answered with the status after the first attempt. */
 export const GatewayReconnectRequest = z.object({ correlationId: z.string().min(1).max(200).optional() });
+
+/**
+ * `twokey.rpc.gateway.<connection>.space-title`: the title of a space its messages did not carry (a LINE group's
+ * summary, a Feishu chat's info, a Mattermost team's name). Asked by the admin-api only when an admin looks, so a
+ * denied stranger's message never costs a platform call; the gateway caches the answer (failures too).
+ */
+export const GatewaySpaceTitleRequest = z.object({ correlationId: z.string().min(1).max(200).optional(), spaceId: PlatformId });
+export const GatewaySpaceTitle = z.object({
+  spaceId: PlatformId,
+  /** null when the platform would not say (or has no title for this kind of space). */
+  title: DisplayName.nullable(),
+});
+export type GatewaySpaceTitle = z.infer<typeof GatewaySpaceTitle>;

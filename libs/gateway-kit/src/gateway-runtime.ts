@@ -1,5 +1,5 @@
 import type { JetStreamManager, KV, NatsConnection, Subscription } from 'nats';
-import { GatewayReconnectRequest, type GatewayStatus, parseContract, subjects as subjectsFor, type Subjects } from '@twokey/contracts';
+import { GatewayReconnectRequest, GatewaySpaceTitle, GatewaySpaceTitleRequest, type GatewayStatus, parseContract, subjects as subjectsFor, type Subjects } from '@twokey/contracts';
 import { connectNats, DEFAULT_STREAM_OPTIONS, ensureStreams, openReplyStore, registerJetStreamMetrics, replyStoreBucket, serveRpc } from '@twokey/messaging';
 import { ReplyCapabilities } from '@twokey/reply-capability';
 import type { JsonLogger } from '@twokey/service-kit';
@@ -235,6 +235,16 @@ export class GatewayRuntime {
         },
         (e) => this.logger.warn('reconnect request failed', { error: e }),
       ),
+      serveRpc(
+        nc,
+        this.subjects.rpcGateway(config.connection, 'space-title'),
+        queue,
+        async (body) => {
+          const { spaceId } = parseContract('GatewaySpaceTitleRequest', GatewaySpaceTitleRequest, body);
+          return parseContract('GatewaySpaceTitle', GatewaySpaceTitle, { spaceId, title: (await this.spaceTitle(spaceId)) ?? null });
+        },
+        (e) => this.logger.warn('space title request failed', { error: e }),
+      ),
     );
     // Once start() resolves the responders should be reachable: whoever saw the gateway start may ask at once. Bounded,
     // so a NATS outage right now does not hold up the platform intake (the subscriptions follow on reconnect anyway).
@@ -288,6 +298,18 @@ export class GatewayRuntime {
    * The admin's Reconnect (and the way out of a halt): stop the adapter, forget the halt and the backoff, start
    * again. Answers with the status after that first attempt.
    */
+  /** The adapter's title for a space (undefined where it has no look-up, or the look-up failed: a title is a hint). */
+  private async spaceTitle(spaceId: string): Promise<string | undefined> {
+    const adapter = this.o.adapter;
+    if (!adapter.spaceTitle) return undefined;
+    try {
+      return await adapter.spaceTitle(spaceId);
+    } catch (e) {
+      this.logger.warn('space title look-up failed', { platform: this.o.config.platform, error: e });
+      return undefined;
+    }
+  }
+
   async reconnect(): Promise<GatewayStatus> {
     if (this.stopping) return this.status();
     const generation = ++this.generation;

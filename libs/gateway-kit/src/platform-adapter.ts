@@ -91,6 +91,12 @@ export interface PlatformAdapter {
    * it is stopped and started again (a Reconnect, or a restart with a new configuration). Undefined while all is well.
    */
   problem?(): AdapterProblem | undefined;
+  /**
+   * The title of a space whose messages carry none (LINE group summary, Feishu chat info, Mattermost team name),
+   * cached by the adapter, failures too; undefined when the platform would not say. Never called on the inbound
+   * path: only the `space-title` RPC asks, when an admin looks (after the decision), so a denied stranger costs no call.
+   */
+  spaceTitle?(spaceId: string): Promise<string | undefined>;
 }
 
 export interface AdapterProblem {

@@ -3,6 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { attentionPage } from '@twokey/read-models';
 import { ConnectionRegistry } from '../connections/connection-registry';
+import { SpaceTitles } from '../connections/space-titles';
+import { attentionWithTitles } from '../connections/titled-views';
 import { ApiDoc } from '../http/openapi';
 import { stampPosition } from '../http/request-context';
 import { ActivityQuery, AttentionPageView } from '../http/schemas';
@@ -15,6 +17,7 @@ export class ActivityController {
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly projection: Projection,
+    private readonly titles: SpaceTitles,
   ) {}
 
   @Get()
@@ -26,10 +29,11 @@ export class ActivityController {
     response: AttentionPageView,
     problems: [400, 404],
   })
-  list(@Query() raw: unknown, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() raw: unknown, @Res({ passthrough: true }) res: Response) {
     const q = validate(ActivityQuery, raw);
     if (q.connection !== undefined && q.connection !== '') this.registry.require(q.connection);
     stampPosition(res, this.projection.position());
-    return attentionPage(this.projection.models, { connection: q.connection || undefined, cursor: q.cursor || undefined, limit: q.limit });
+    const page = attentionPage(this.projection.models, { connection: q.connection || undefined, cursor: q.cursor || undefined, limit: q.limit });
+    return { ...page, items: await attentionWithTitles(this.titles, page.items) };
   }
 }

@@ -5,6 +5,8 @@ import { listSpaces } from '@twokey/read-models';
 import { Admin, AdminPrincipal } from '../auth/principal';
 import { PairingCommands } from '../commands/pairing-commands';
 import { ConnectionRegistry } from '../connections/connection-registry';
+import { SpaceTitles } from '../connections/space-titles';
+import { withSpaceTitles } from '../connections/titled-views';
 import { ApiDoc } from '../http/openapi';
 import { correlationIdOf, POSITION_HEADER, stampPosition } from '../http/request-context';
 import { AddSpaceBody, SpaceChanged, SpaceList } from '../http/schemas';
@@ -19,14 +21,15 @@ export class SpacesController {
     private readonly registry: ConnectionRegistry,
     private readonly commands: PairingCommands,
     private readonly projection: Projection,
+    private readonly titles: SpaceTitles,
   ) {}
 
   @Get()
   @ApiDoc({ summary: 'List spaces', description: 'Allowlisted spaces (groups, channels, workspaces), newest approval first.', operationId: 'listSpaces', response: SpaceList, problems: [404] })
-  list(@Param('connection') connection: string, @Res({ passthrough: true }) res: Response) {
+  async list(@Param('connection') connection: string, @Res({ passthrough: true }) res: Response) {
     this.registry.require(connection);
     stampPosition(res, this.projection.position());
-    return { items: listSpaces(this.projection.models, connection) };
+    return { items: await withSpaceTitles(this.titles, connection, listSpaces(this.projection.models, connection)) };
   }
 
   @Post()

@@ -5,6 +5,8 @@ import { pairingRow } from '@twokey/read-models';
 import { Admin, AdminPrincipal } from '../auth/principal';
 import { PairingCommands } from '../commands/pairing-commands';
 import { ConnectionRegistry } from '../connections/connection-registry';
+import { SpaceTitles } from '../connections/space-titles';
+import { observationsWithTitles } from '../connections/titled-views';
 import { ApiDoc } from '../http/openapi';
 import { correlationIdOf, POSITION_HEADER, secondsLeft, stampPosition } from '../http/request-context';
 import { IssueTokenBody, IssuedToken, ObservationDecision, PairingView } from '../http/schemas';
@@ -18,6 +20,7 @@ export class PairingController {
     private readonly registry: ConnectionRegistry,
     private readonly commands: PairingCommands,
     private readonly projection: Projection,
+    private readonly titles: SpaceTitles,
   ) {}
 
   @Post('pairing-tokens')
@@ -52,15 +55,16 @@ export class PairingController {
 
   @Get('pairing')
   @ApiDoc({ summary: 'Pairing state', description: 'Active tokens (never their codes) and observations awaiting approval (the second key).', operationId: 'getPairing', response: PairingView, problems: [404] })
-  pairing(@Param('connection') connection: string, @Res({ passthrough: true }) res: Response) {
+  async pairing(@Param('connection') connection: string, @Res({ passthrough: true }) res: Response) {
     this.registry.require(connection);
     stampPosition(res, this.projection.position());
     const row = pairingRow(this.projection.models, connection);
+    const observations = await observationsWithTitles(this.titles, connection, row.observations);
     const now = Date.now();
     return {
       connection,
       tokens: row.tokens.map((t) => ({ ...t, secondsLeft: secondsLeft(t.expiresAt, now) })),
-      observations: row.observations.map((o) => ({ ...o, secondsLeft: secondsLeft(o.expiresAt, now) })),
+      observations: observations.map((o) => ({ ...o, secondsLeft: secondsLeft(o.expiresAt, now) })),
     };
   }
 

@@ -86,7 +86,8 @@ export const AgentBridgeEnv = z.object({
   AGENT_WEBHOOK_SECRET: optionalText().refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   AGENT_WEBHOOK_TIMEOUT: duration('5m'),
   SESSION_SCOPE: z.enum(SESSION_SCOPES).default('thread'),
-  SESSION_IDLE_MINUTES: env.int(60).pipe(z.number().min(1).max(7 * 24 * 60)),
+  // Fractions allowed (0.5 = 30 s), so a short idle close can be tried without waiting minutes.
+  SESSION_IDLE_MINUTES: z.coerce.number().min(0.01).max(7 * 24 * 60).default(60),
   AGENT_MAX_PROCESSES: env.int(4).pipe(z.number().min(1).max(256)),
   /** A message older than this when the bridge first sees it is not run (the user is told). */
   AGENT_MAX_AGE: duration('10m'),

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NatsConnection, Subscription } from 'nats';
 import { AgentStatus, subjects } from '@twokey/contracts';
 import { Binding, BindingsFile } from '@twokey/agent-rules';
-import { connectNats, ensureStreams } from '@twokey/messaging';
+import { connectNats, ensureStreams, registerJetStreamMetrics } from '@twokey/messaging';
 import { ConfigError, JsonLogger } from '@twokey/service-kit';
 import { AcpBackend } from './agent/acp-backend';
 import type { AgentBackend } from './agent/agent-backend';
@@ -107,6 +107,13 @@ export function createAgentBridge(config: AgentBridgeConfig, options: AgentBridg
       })();
       try {
         const jsm = await nc.jetstreamManager();
+        // The backlog of its own consumers: admitted messages and delivery reports waiting for the bridge.
+        registerJetStreamMetrics(metrics.registry, () => jsm, {
+          consumers: [
+            { stream: s.streams.admitted, consumer: config.consumerName },
+            { stream: s.streams.delivered, consumer: deliveredConsumerName(config.consumerName) },
+          ],
+        });
         if (config.ensureStreams) {
           await ensureStreams(jsm, s);
           await ensureBridgeResources(jsm, s, config.consumerName);

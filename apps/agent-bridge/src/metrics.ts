@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerServiceMetrics } from '@twokey/service-kit';
 
 /** One registry per bridge instance (not prom-client's global one), so several can share a test process. */
 export class BridgeMetrics {
@@ -33,6 +34,7 @@ export class BridgeMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers,
     });
-    if (collectDefaults) collectDefaultMetrics({ register: this.registry });
+    // The convention of every service: default process metrics (when it owns its process) and twokey_build_info.
+    registerServiceMetrics(this.registry, 'agent-bridge', { defaults: collectDefaults });
   }
 }

@@ -1,4 +1,4 @@
-import { ConfigError, configHelp, JsonLogger, wantsHelp } from '@twokey/service-kit';
+import { ConfigError, configHelp, exitOnSignals, JsonLogger, wantsHelp } from '@twokey/service-kit';
 import { createAdminApi } from './admin-api';
 import { AdminApiConfigSchema, loadAdminApiConfig } from './config';
 
@@ -26,13 +26,7 @@ async function main(): Promise<void> {
     // Fail closed: never serve read models rebuilt from a log the service cannot read completely.
     onFatal: () => process.exit(1),
   });
-  const stop = async (signal: string) => {
-    log.info('shutting down', { signal });
-    await api.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  exitOnSignals(log, () => api.close());
 }
 
 main().catch((e) => {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, configHelp, JsonLogger, wantsHelp } from '@twokey/service-kit';
+import { ConfigError, configHelp, exitOnSignals, JsonLogger, wantsHelp } from '@twokey/service-kit';
 import { createAgentBridge } from './agent-bridge';
 import { AgentBridgeEnv, loadAgentBridgeConfig, SERVICE_NAME, type AgentBridgeConfig } from './config';
 
@@ -20,21 +20,7 @@ async function main(): Promise<void> {
   }
   const logger = new JsonLogger(SERVICE_NAME, config.logLevel);
   const bridge = createAgentBridge(config, { logger, collectDefaultMetrics: true });
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    bridge.stop().then(
-      () => process.exit(0),
-      (e) => {
-        logger.error('shutdown failed', { error: e });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  exitOnSignals(logger, () => bridge.stop());
   try {
     await bridge.start();
     logger.info('agent-bridge ready', { port: bridge.port, mode: config.target.mode });

@@ -1,7 +1,7 @@
 import './v8-flags';
 import 'reflect-metadata';
 import { EventDecodeError } from '@twokey/event-store';
-import { ConfigError, configHelp, JsonLogger, wantsHelp } from '@twokey/service-kit';
+import { ConfigError, configHelp, exitOnSignals, JsonLogger, wantsHelp } from '@twokey/service-kit';
 import { loadPairingConfig, PairingServiceEnv, SERVICE_NAME, type PairingServiceConfig } from './config';
 import { createPairingService } from './pairing-service';
 
@@ -23,21 +23,7 @@ async function main(): Promise<void> {
   const logger = new JsonLogger(SERVICE_NAME, config.logLevel);
   const service = createPairingService(config, { logger, onFatal: () => process.exit(1), collectDefaultMetrics: true });
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    service.stop().then(
-      () => process.exit(0),
-      (e) => {
-        logger.error('shutdown failed', { error: e });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  exitOnSignals(logger, () => service.stop());
 
   try {
     await service.start();

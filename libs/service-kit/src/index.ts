@@ -4,3 +4,4 @@ export * from './config-help';
 export * from './metrics';
 export * from './probe-server';
 export * from './redact';
+export * from './shutdown';

@@ -43,3 +43,18 @@ export async function playUnreachableAtStart(o: {
   const afterBack = { status, connectionTest: await gw.connectionTest(), readyz: await readyz() };
   return { gw, failedAttempts: o.logger.find('error', FAILED_START), whileDown, afterBack, logText: o.logger.lines.join('\n') };
 }
+
+/**
+ * What P1 (issue 20) asks of every gateway after `playUnreachableAtStart`: each failed attempt logged and retried
+ * within 30 s, not receiving (with a reason) and a failing connection test and /readyz while the platform is down,
+ * receiving and a passing connection test once it is back. The caller adds its own check that no secret was logged.
+ */
+export function expectP1Recovery(run: UnreachableAtStart, reason: unknown = expect.any(String)): void {
+  expect(run.failedAttempts.map((e) => e.attempt)).toEqual(expect.arrayContaining([1, 2]));
+  for (const e of run.failedAttempts) expect(e.retryInMs).toBeLessThanOrEqual(30_000);
+  expect(run.whileDown.status).toMatchObject({ receiving: false, halted: false, reason });
+  expect(run.whileDown.connectionTest.ok).toBe(false);
+  expect(run.whileDown.readyz).toBe(503);
+  expect(run.afterBack.status).toMatchObject({ receiving: true });
+  expect(run.afterBack.connectionTest).toMatchObject({ ok: true });
+}
